@@ -1,0 +1,186 @@
+"""Statuses, roles and the transitions of the ledger (DESIGN.md, "The ledger")."""
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+MAX_DIMENSION_MM = 20_000
+MAX_MASS_G = 10_000_000
+MAX_QUANTITY = 10_000
+DEFAULT_RESERVATION_HOURS = 48
+MAX_RESERVATION_HOURS = 24 * 14
+
+MAX_FUTURE = timedelta(seconds=60)  # clock skew between a phone and the server
+MEMBER_MAX_BACKDATE = timedelta(minutes=10)  # only stewards bring in old history
+
+
+class Status(StrEnum):
+    available = "available"
+    reserved = "reserved"
+    used = "used"
+    recycled = "recycled"
+    discarded = "discarded"
+    split = "split"
+
+
+FINAL = frozenset({Status.used, Status.recycled, Status.discarded, Status.split})
+
+
+class Role(StrEnum):
+    member = "member"
+    steward = "steward"
+    coordinator = "coordinator"
+
+
+_RANK = {Role.member: 0, Role.steward: 1, Role.coordinator: 2}
+
+
+def role_at_least(role: Role, minimum: Role) -> bool:
+    return _RANK[Role(role)] >= _RANK[Role(minimum)]
+
+
+class Action(StrEnum):
+    intake = "intake"
+    move = "move"
+    reserve = "reserve"
+    release = "release"
+    use = "use"
+    recycle = "recycle"
+    discard = "discard"
+    split = "split"
+    adjust = "adjust"
+
+
+class EventKind(StrEnum):
+    intake = "intake"
+    move = "move"
+    reserve = "reserve"
+    release = "release"
+    use = "use"
+    recycle = "recycle"
+    discard = "discard"
+    split = "split"
+    piece = "piece"  # first event of an item cut from a parent
+    adjust = "adjust"
+
+
+MIN_ROLE: dict[Action, Role] = {
+    Action.intake: Role.steward,
+    Action.move: Role.steward,
+    Action.reserve: Role.member,
+    Action.release: Role.member,
+    Action.use: Role.member,
+    Action.recycle: Role.steward,
+    Action.discard: Role.steward,
+    Action.split: Role.steward,
+    Action.adjust: Role.steward,
+}
+
+# Where each ending action leads (from available, or reserved by the actor for use).
+_ENDS = {
+    Action.use: Status.used,
+    Action.recycle: Status.recycled,
+    Action.discard: Status.discarded,
+    Action.split: Status.split,
+}
+
+
+class LedgerError(Exception):
+    """A refused action; status_code is the HTTP status the API answers with."""
+
+    status_code: int = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Conflict(LedgerError):
+    status_code = 409
+
+
+class Forbidden(LedgerError):
+    status_code = 403
+
+
+class Invalid(LedgerError):
+    status_code = 422
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+_FINAL_MESSAGE = {
+    Status.used: "This item is already used: nothing more can be done with it.",
+    Status.recycled: "This item is already recycled: nothing more can be done with it.",
+    Status.discarded: "This item is already discarded: nothing more can be done with it.",
+    Status.split: "This item is already split into pieces: act on its pieces instead.",
+}
+
+
+def next_status(
+    action: Action, status: Status, *, role: Role, actor_id: int, holder_id: int | None
+) -> Status:
+    """The status after `action`, or raise Conflict / Forbidden.
+
+    Checked in this order: final status (409), role (403), then the action's own rules.
+    `holder_id` is the member holding the reservation when `status` is reserved.
+    For intake, pass the status the new item begins with: available.
+    """
+    action, status = Action(action), Status(status)
+    if status in FINAL:
+        raise Conflict(_FINAL_MESSAGE[status])
+    minimum = MIN_ROLE[action]
+    if not role_at_least(role, minimum):
+        raise Forbidden(f"Only a {minimum} or above can {action} an item.")
+
+    reserved = status is Status.reserved
+    own = reserved and holder_id is not None and holder_id == actor_id
+    match action:
+        case Action.intake:
+            if reserved:
+                raise Conflict("This item is already in the ledger: it was logged in before.")
+            return Status.available
+        case Action.move | Action.adjust:
+            return status
+        case Action.reserve:
+            if reserved and not own:
+                raise Conflict("This item is reserved by someone else.")
+            return Status.reserved  # own reservation: the service extends the expiry
+        case Action.release:
+            if not reserved:
+                raise Conflict("This item is not reserved: there is nothing to release.")
+            if not own and not role_at_least(role, Role.steward):
+                raise Forbidden("This item is reserved by someone else: only they or a steward can release it.")
+            return Status.available
+        case Action.use:
+            if reserved and not own:
+                raise Conflict("This item is reserved by someone else: only they can use it.")
+            return Status.used
+        case Action.recycle | Action.discard | Action.split:
+            if reserved:
+                raise Conflict(f"This item is reserved: release it first, then {action} it.")
+            return _ENDS[action]
+    raise AssertionError(f"unhandled action {action}")  # pragma: no cover
+
+
+def check_occurred_at(
+    occurred_at: datetime, *, now: datetime, previous: datetime | None, role: Role
+) -> None:
+    """Refuse an event time that is naive, in the future, out of order, or too old for a member."""
+    if occurred_at.tzinfo is None or occurred_at.utcoffset() is None:
+        raise Invalid(
+            "A time needs its offset, e.g. 2026-03-01T10:00:00+01:00.", field="occurred_at"
+        )
+    if occurred_at - now > MAX_FUTURE:
+        raise Invalid("This time is in the future: at most a minute ahead is accepted.", field="occurred_at")
+    if previous is not None and occurred_at < previous:
+        raise Invalid(
+            f"This time is before the item's previous event ({previous.isoformat()}).",
+            field="occurred_at",
+        )
+    if not role_at_least(role, Role.steward) and now - occurred_at > MEMBER_MAX_BACKDATE:
+        raise Invalid(
+            "A member can date an action at most ten minutes back; ask a steward to record older ones.",
+            field="occurred_at",
+        )

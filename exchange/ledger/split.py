@@ -1,0 +1,113 @@
+"""Cutting an item into pieces: piece masses and the process loss, conserved to the gram."""
+
+from dataclasses import dataclass
+from fractions import Fraction
+from math import floor
+
+from exchange.ledger.mass import exact_mass_g, format_kg, round_half_up, volume_mm3
+from exchange.ledger.rules import MAX_DIMENSION_MM, MAX_MASS_G, MAX_QUANTITY, Invalid
+
+
+@dataclass(frozen=True)
+class PieceSpec:
+    length_mm: int
+    width_mm: int
+    thickness_mm: int
+    quantity: int = 1
+    mass_g: int | None = None  # weighed; None to estimate
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class SplitPlan:
+    piece_masses_g: list[int]
+    piece_mass_sources: list[str]  # "weighed" or "estimated", one per piece
+    loss_g: int  # parent - sum(pieces), >= 0
+
+
+def _refuse(message: str) -> Invalid:
+    return Invalid(message, field="pieces")
+
+
+def _check_piece(
+    number: int, piece: PieceSpec, length: int | None, width: int | None, thickness: int | None
+) -> None:
+    for name in ("length_mm", "width_mm", "thickness_mm"):
+        value = getattr(piece, name)
+        if not 1 <= value <= MAX_DIMENSION_MM:
+            raise _refuse(f"Piece {number}: {name} must be between 1 and {MAX_DIMENSION_MM} mm.")
+    if not 1 <= piece.quantity <= MAX_QUANTITY:
+        raise _refuse(f"Piece {number}: quantity must be between 1 and {MAX_QUANTITY}.")
+    if piece.mass_g is not None and not 0 <= piece.mass_g <= MAX_MASS_G:
+        raise _refuse(f"Piece {number}: its mass must be between 0 and {format_kg(MAX_MASS_G)} kg.")
+    if thickness is not None and piece.thickness_mm > thickness:
+        raise _refuse(
+            f"Piece {number} is thicker than the piece it is cut from "
+            f"({piece.thickness_mm} mm > {thickness} mm)."
+        )
+    if length is not None and width is not None:
+        # Either way round in the plane: compare short sides and long sides.
+        piece_sides = sorted((piece.length_mm, piece.width_mm))
+        parent_sides = sorted((length, width))
+        if piece_sides[0] > parent_sides[0] or piece_sides[1] > parent_sides[1]:
+            raise _refuse(
+                f"Piece {number} ({piece.length_mm} x {piece.width_mm} mm) does not fit in "
+                f"the piece it is cut from ({length} x {width} mm)."
+            )
+
+
+def _apportion(shares: list[Fraction]) -> list[int]:
+    """Round each share to the gram (down or up) so that the total is the rounded exact total.
+
+    Rounding pieces one by one could make two exact halves of 1001 g weigh 501 g each,
+    more than their parent; largest remainders keep the sum honest.
+    """
+    floors = [floor(share) for share in shares]
+    extra = round_half_up(sum(shares, Fraction(0))) - sum(floors)
+    by_remainder = sorted(range(len(shares)), key=lambda i: (-(shares[i] - floors[i]), i))
+    for i in by_remainder[:extra]:
+        floors[i] += 1
+    return floors
+
+
+def plan_split(
+    *,
+    parent_mass_g: int,
+    parent_length_mm: int | None,
+    parent_width_mm: int | None,
+    parent_thickness_mm: int | None,
+    parent_quantity: int,
+    category_density_kg_m3: float,
+    pieces: list[PieceSpec],
+) -> SplitPlan:
+    """Masses of the pieces and the loss; raise Invalid(field="pieces") when the cut is impossible.
+
+    An unweighed piece takes the parent's mass in proportion to its volume (the parent's own
+    density); only a parent without dimensions falls back on the category's density.
+    """
+    if not pieces:
+        raise _refuse("A split needs at least one piece.")
+    for number, piece in enumerate(pieces, start=1):
+        _check_piece(number, piece, parent_length_mm, parent_width_mm, parent_thickness_mm)
+
+    parent_volume = volume_mm3(
+        parent_length_mm, parent_width_mm, parent_thickness_mm, parent_quantity
+    )
+    shares: list[Fraction] = []
+    for piece in (p for p in pieces if p.mass_g is None):
+        volume = piece.length_mm * piece.width_mm * piece.thickness_mm * piece.quantity
+        if parent_volume:
+            shares.append(Fraction(parent_mass_g * volume, parent_volume))
+        else:
+            shares.append(exact_mass_g(volume, category_density_kg_m3))
+
+    estimates = iter(_apportion(shares))
+    piece_masses = [next(estimates) if p.mass_g is None else p.mass_g for p in pieces]
+    loss = parent_mass_g - sum(piece_masses)
+    if loss < 0:
+        raise _refuse(
+            "The pieces would weigh more than the piece they are cut from "
+            f"({format_kg(sum(piece_masses))} kg > {format_kg(parent_mass_g)} kg)."
+        )
+    sources = ["estimated" if piece.mass_g is None else "weighed" for piece in pieces]
+    return SplitPlan(piece_masses_g=piece_masses, piece_mass_sources=sources, loss_g=loss)
