@@ -1,0 +1,77 @@
+"""The application factory: routes, auth, problem details, lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from litestar import Litestar, get
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+from piccolo.engine.base import Engine
+
+from exchange import db
+from exchange.auth.controllers import SessionController
+from exchange.auth.guards import ActorMiddleware
+from exchange.items.controllers import ItemController
+from exchange.items.service import expire_reservations
+from exchange.lieu.controllers import CategoryController, WorkshopController
+from exchange.problems import EXCEPTION_HANDLERS
+from exchange.settings import get_settings
+
+log = logging.getLogger("exchange")
+EXPIRY_SWEEP_SECONDS = 60
+MAX_BODY_BYTES = 1024 * 1024
+
+
+@get("/healthz", include_in_schema=False, media_type="text/plain")
+async def healthz() -> str:
+    return "ok"
+
+
+async def _sweep_expired_reservations() -> None:
+    """Reservations end by themselves: write their release events, now and every minute."""
+    while True:
+        try:
+            await expire_reservations()
+        except Exception:  # a busy database must not stop the sweeper
+            log.exception("could not release expired reservations")
+        await asyncio.sleep(EXPIRY_SWEEP_SECONDS)
+
+
+def create_app(engine: Engine | None = None) -> Litestar:
+    engine = engine or db.engine_from_url(get_settings().database_url)
+    db.use_engine(engine)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        await db.start(engine)
+        sweeper = asyncio.create_task(_sweep_expired_reservations())
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+            await db.stop(engine)
+
+    return Litestar(
+        route_handlers=[healthz, SessionController, WorkshopController, CategoryController, ItemController],
+        middleware=[DefineMiddleware(ActorMiddleware)],
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=[lifespan],
+        request_max_body_size=MAX_BODY_BYTES,
+        openapi_config=OpenAPIConfig(
+            title="Exchange",
+            version="1",
+            description="The material exchange of a tiers-lieu: items, their ledger, labels and figures.",
+            path="/schema",
+            components=Components(
+                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}
+            ),
+            security=[{"bearer": []}],
+        ),
+    )

@@ -1,0 +1,106 @@
+"""Members, password hashing and tokens. Tokens are random; only their SHA-256 is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from exchange.ledger.rules import Invalid, Role
+from exchange.tables import AuthToken, Member
+
+# argon2id, memory-hard: 64 MiB and 3 passes, about 0.1 s on these machines.
+_hasher = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=1)
+# Verifying against this keeps an unknown e-mail as slow as a wrong password.
+_DUMMY_HASH = _hasher.hash("not a password")
+
+TOKEN_LIFETIME = timedelta(days=30)
+MIN_PASSWORD_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The logged-in member acting."""
+
+    id: int
+    name: str
+    email: str
+    role: Role
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+async def add_member(email: str, name: str, role: Role, password: str) -> int:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(f"the password needs at least {MIN_PASSWORD_LENGTH} characters", field="password")
+    email = normalize_email(email)
+    if "@" not in email:
+        raise Invalid("an e-mail address needs an @", field="email")
+    if await Member.exists().where(Member.email == email):
+        raise Invalid(f"a member with the e-mail {email} already exists", field="email")
+    rows = await Member.insert(
+        Member(email=email, name=name.strip(), role=Role(role).value, password_hash=hash_password(password))
+    ).returning(Member.id)
+    return rows[0]["id"]
+
+
+async def check_password(email: str, password: str) -> Actor | None:
+    row = await Member.select().where((Member.email == normalize_email(email)) & (Member.active == True)).first()  # noqa: E712
+    if row is None:
+        _verify(_DUMMY_HASH, password)
+        return None
+    if not _verify(row["password_hash"], password):
+        return None
+    return Actor(id=row["id"], name=row["name"], email=row["email"], role=Role(row["role"]))
+
+
+async def issue_token(actor: Actor, now: datetime | None = None) -> str:
+    now = now or datetime.now(timezone.utc)
+    token = secrets.token_urlsafe(32)
+    await AuthToken.insert(
+        AuthToken(token_hash=_token_hash(token), member=actor.id, created_at=now, expires_at=now + TOKEN_LIFETIME)
+    )
+    return token
+
+
+async def revoke_token(token: str) -> None:
+    await AuthToken.delete().where(AuthToken.token_hash == _token_hash(token))
+
+
+async def actor_for_token(token: str) -> Actor | None:
+    row = (
+        await AuthToken.select(
+            AuthToken.expires_at,
+            AuthToken.member.id,
+            AuthToken.member.name,
+            AuthToken.member.email,
+            AuthToken.member.role,
+            AuthToken.member.active,
+        )
+        .where(AuthToken.token_hash == _token_hash(token))
+        .first()
+    )
+    if row is None or not row["member.active"] or row["expires_at"] <= datetime.now(timezone.utc):
+        return None
+    return Actor(id=row["member.id"], name=row["member.name"], email=row["member.email"], role=Role(row["member.role"]))

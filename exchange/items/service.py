@@ -1,0 +1,715 @@
+"""The ledger's service: each action reads the item, applies the pure rules, and writes the
+item's change and its event in one write transaction. A conditional update on the item's
+`version` makes sure that of two people acting at once exactly one wins."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Awaitable, Callable
+
+import asyncpg
+import msgspec
+
+from exchange.auth.service import Actor
+from exchange.db import write_transaction
+from exchange.items import schemas
+from exchange.ledger.codes import new_code, parse_code
+from exchange.ledger.fit import parse_fit
+from exchange.ledger.mass import g_from_kg, resolve_mass
+from exchange.ledger.rules import (
+    DEFAULT_RESERVATION_HOURS,
+    Action,
+    Conflict,
+    EventKind,
+    Invalid,
+    LedgerError,
+    Role,
+    Status,
+    check_occurred_at,
+    next_status,
+    role_at_least,
+)
+from exchange.ledger.split import PieceSpec, plan_split
+from exchange.settings import get_settings
+from exchange.tables import BlankCode, Category, Event, IdempotencyKey, Item, Workshop
+
+
+class NotFound(LedgerError):
+    status_code = 404
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def kg(mass_g: int | None) -> float | None:
+    return None if mass_g is None else mass_g / 1000
+
+
+def _unique_violation(error: BaseException) -> bool:
+    return isinstance(error, (asyncpg.UniqueViolationError, sqlite3.IntegrityError)) and (
+        "UNIQUE" in str(error).upper()
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+_ITEM_COLUMNS = (
+    *Item.all_columns(),
+    Item.category.slug.as_alias("category_slug"),
+    Item.workshop.slug.as_alias("workshop_slug"),
+    Item.parent.code.as_alias("parent_code"),
+    Item.reserved_by.name.as_alias("holder_name"),
+)
+
+
+def effective_status(row: dict, now: datetime) -> Status:
+    """A reservation past its expiry is over, even before the sweep writes its release event."""
+    if row["status"] == Status.reserved and row["reserved_until"] is not None and row["reserved_until"] <= now:
+        return Status.available
+    return Status(row["status"])
+
+
+def item_out(row: dict, viewer: Actor | None, now: datetime) -> schemas.ItemOut:
+    base = get_settings().base_url
+    status = effective_status(row, now)
+    held = status is Status.reserved
+    photo = row["photo"]
+    return schemas.ItemOut(
+        code=row["code"],
+        category=row["category_slug"],
+        title=row["title"],
+        length_mm=row["length_mm"],
+        width_mm=row["width_mm"],
+        thickness_mm=row["thickness_mm"],
+        quantity=row["quantity"],
+        mass_kg=kg(row["mass_g"]),
+        mass_source=row["mass_source"],
+        condition=row["condition"],
+        origin=row["origin"],
+        note=row["note"],
+        status=status.value,
+        workshop=row["workshop_slug"],
+        parent=row["parent_code"],
+        # No member's name for someone not logged in.
+        reserved_by=row["holder_name"] if held and viewer is not None else None,
+        reserved_until=row["reserved_until"] if held else None,
+        created_at=row["created_at"],
+        last_event_at=row["last_event_at"],
+        url=f"{base}/i/{row['code']}",
+        label_url=f"{base}/api/v1/items/{row['code']}/label.png",
+        photo_url=f"{base}/media/{photo}.jpg" if photo else None,
+        thumbnail_url=f"{base}/media/{photo}-thumb.jpg" if photo else None,
+    )
+
+
+async def _item_row(code: str) -> dict:
+    row = await Item.select(*_ITEM_COLUMNS).where(Item.code == code).first()
+    if row is None:
+        raise NotFound(f"No item holds the code {code}.")
+    return row
+
+
+async def get_item(raw_code: str, viewer: Actor | None) -> schemas.ItemOut:
+    return item_out(await _item_row(parse_code(raw_code)), viewer, now_utc())
+
+
+async def is_blank_code(code: str) -> bool:
+    return await BlankCode.exists().where(BlankCode.code == code)
+
+
+async def item_events(raw_code: str, viewer: Actor | None) -> list[schemas.EventOut]:
+    code = parse_code(raw_code)
+    item = await Item.select(Item.id).where(Item.code == code).first()
+    if item is None:
+        raise NotFound(f"No item holds the code {code}.")
+    rows = (
+        await Event.select(
+            *Event.all_columns(),
+            Event.member.name.as_alias("member_name"),
+            Event.workshop.slug.as_alias("workshop_slug"),
+            Event.from_workshop.slug.as_alias("from_workshop_slug"),
+            Event.category.slug.as_alias("category_slug"),
+        )
+        .where(Event.item == item["id"])
+        .order_by(Event.id)
+    )
+    return [
+        schemas.EventOut(
+            id=row["id"],
+            kind=row["kind"],
+            occurred_at=row["occurred_at"],
+            recorded_at=row["recorded_at"],
+            by=row["member_name"] if viewer is not None else None,
+            workshop=row["workshop_slug"],
+            from_workshop=row["from_workshop_slug"],
+            category=row["category_slug"],
+            mass_kg=kg(row["mass_g"]),
+            loss_kg=kg(row["loss_g"]),
+            note=row["note"],
+            data=_json(row["data"]),
+        )
+        for row in rows
+    ]
+
+
+def _json(value: Any) -> dict:
+    return json.loads(value) if isinstance(value, str) else (value or {})
+
+
+# ---------------------------------------------------------------------------------------------
+# Listing
+
+
+@dataclass(frozen=True)
+class ItemFilters:
+    status: str = "available"
+    category: str | None = None
+    workshop: str | None = None
+    min_length_mm: int | None = None
+    min_width_mm: int | None = None
+    thickness_mm: int | None = None
+    q: str | None = None
+    fit: str | None = None
+    limit: int = 50
+    cursor: str | None = None
+
+
+MAX_LIMIT = 200
+
+
+def _encode_cursor(values: list[int]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, size: int) -> list[int]:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        values = None
+    if not (isinstance(values, list) and len(values) == size and all(type(v) is int for v in values)):
+        raise Invalid("This cursor is not one the list gave out.", field="cursor")
+    return values
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def list_items(filters: ItemFilters, viewer: Actor | None) -> schemas.ItemPage:
+    """Newest first, or with `fit` the pieces a part can be cut from, least leftover first.
+
+    Keyset pagination: the cursor carries the last row's sort key, so pages stay stable
+    while items come and go."""
+    now = now_utc()
+    if not 1 <= filters.limit <= MAX_LIMIT:
+        raise Invalid(f"limit must be between 1 and {MAX_LIMIT}.", field="limit")
+    clauses: list[str] = []
+    args: list[Any] = []
+
+    def where(sql: str, *values: Any) -> None:
+        clauses.append(sql)
+        args.extend(values)
+
+    status = filters.status
+    if status == "available":
+        # A reservation past its expiry is available again.
+        where("(item.status = {} OR (item.status = {} AND item.reserved_until <= {}))", "available", "reserved", now)
+    elif status == "reserved":
+        where("(item.status = {} AND item.reserved_until > {})", "reserved", now)
+    elif status != "any":
+        if status not in Status.__members__:
+            raise Invalid(f"Unknown status {status!r}: one of {', '.join(Status)} or any.", field="status")
+        where("item.status = {}", status)
+    if filters.category:
+        category = await Category.select(Category.id).where(Category.slug == filters.category).first()
+        if category is None:
+            raise Invalid(f"Unknown category {filters.category!r}.", field="category")
+        where("item.category = {}", category["id"])
+    if filters.workshop:
+        workshop = await Workshop.select(Workshop.id).where(Workshop.slug == filters.workshop).first()
+        if workshop is None:
+            raise Invalid(f"Unknown workshop {filters.workshop!r}.", field="workshop")
+        where("item.workshop = {}", workshop["id"])
+    if filters.min_length_mm or filters.min_width_mm:
+        # A panel can be turned: "at least 600 x 400" accepts 400 x 600.
+        a, b = filters.min_length_mm or 0, filters.min_width_mm or 0
+        where(
+            "((item.length_mm >= {} AND item.width_mm >= {}) OR (item.length_mm >= {} AND item.width_mm >= {}))",
+            a, b, b, a,
+        )
+    if filters.thickness_mm:
+        where("item.thickness_mm = {}", filters.thickness_mm)
+    if filters.q:
+        pattern = _like_pattern(filters.q.strip())
+        where(
+            "(LOWER(item.title) LIKE LOWER({}) ESCAPE '\\' OR item.code LIKE UPPER({}) ESCAPE '\\' "
+            "OR LOWER(item.note) LIKE LOWER({}) ESCAPE '\\')",
+            pattern, pattern, pattern,
+        )
+
+    if filters.fit:
+        length, width, thickness = parse_fit(filters.fit)
+        where("item.thickness_mm = {}", thickness)
+        where(
+            "((item.length_mm >= {} AND item.width_mm >= {}) OR (item.length_mm >= {} AND item.width_mm >= {}))",
+            length, width, width, length,
+        )
+        sort = "item.length_mm * item.width_mm"
+        if filters.cursor:
+            area, last_id = _decode_cursor(filters.cursor, 2)
+            where(f"({sort} > {{}} OR ({sort} = {{}} AND item.id > {{}}))", area, area, last_id)
+        order = f"{sort} ASC, item.id ASC"
+    else:
+        if filters.cursor:
+            (last_id,) = _decode_cursor(filters.cursor, 1)
+            where("item.id < {}", last_id)
+        order = "item.id DESC"
+
+    sql = (
+        "SELECT item.id FROM item"
+        + (" WHERE " + " AND ".join(clauses) if clauses else "")
+        + f" ORDER BY {order} LIMIT {filters.limit + 1}"
+    )
+    ids = [row["id"] for row in await Item.raw(sql, *args)]
+    more = len(ids) > filters.limit
+    ids = ids[: filters.limit]
+    rows = {row["id"]: row for row in await Item.select(*_ITEM_COLUMNS).where(Item.id.is_in(ids))} if ids else {}
+    ordered = [rows[i] for i in ids]
+    next_cursor = None
+    if more and ordered:
+        last = ordered[-1]
+        next_cursor = _encode_cursor(
+            [last["length_mm"] * last["width_mm"], last["id"]] if filters.fit else [last["id"]]
+        )
+    return schemas.ItemPage(items=[item_out(row, viewer, now) for row in ordered], next_cursor=next_cursor)
+
+
+# ---------------------------------------------------------------------------------------------
+# Idempotency: the same key again returns the first answer and writes nothing.
+
+
+@dataclass(frozen=True)
+class Answer:
+    status_code: int
+    body: bytes
+
+
+@dataclass(frozen=True)
+class IdempotencyRequest:
+    key: str
+    request_hash: str
+
+    @classmethod
+    def of(cls, key: str | None, method: str, path: str, body: bytes) -> IdempotencyRequest | None:
+        if key is None:
+            return None
+        key = key.strip()
+        if not 1 <= len(key) <= 200:
+            raise Invalid("An Idempotency-Key has 1 to 200 characters.", field="Idempotency-Key")
+        digest = hashlib.sha256(f"{method} {path}\n".encode() + body).hexdigest()
+        return cls(key=key, request_hash=digest)
+
+
+def _replay(row: dict, request: IdempotencyRequest) -> Answer:
+    if row["request_hash"] != request.request_hash:
+        raise Invalid(
+            "This Idempotency-Key was already used for another request.", field="Idempotency-Key"
+        )
+    return Answer(row["status_code"], row["response_body"].encode())
+
+
+async def _stored_answer(actor: Actor, request: IdempotencyRequest) -> dict | None:
+    return (
+        await IdempotencyKey.select()
+        .where((IdempotencyKey.member == actor.id) & (IdempotencyKey.key == request.key))
+        .first()
+    )
+
+
+async def run_action(
+    actor: Actor,
+    idempotency: IdempotencyRequest | None,
+    status_code: int,
+    work: Callable[[], Awaitable[msgspec.Struct]],
+) -> Answer:
+    """Run `work` in one write transaction, with its Idempotency-Key claimed in the same one.
+
+    The key is claimed first: a second request with the same key waits on the unique index
+    until the first commits, then replays its answer instead of acting again."""
+    if idempotency is not None and (row := await _stored_answer(actor, idempotency)):
+        return _replay(row, idempotency)
+    engine = Item._meta.db
+    try:
+        async with write_transaction(engine):
+            if idempotency is not None:
+                claim = await IdempotencyKey.insert(
+                    IdempotencyKey(
+                        member=actor.id,
+                        key=idempotency.key,
+                        request_hash=idempotency.request_hash,
+                        status_code=0,
+                        response_body="",
+                    )
+                ).returning(IdempotencyKey.id)
+            body = msgspec.json.encode(await work())
+            if idempotency is not None:
+                await IdempotencyKey.update(
+                    {IdempotencyKey.status_code: status_code, IdempotencyKey.response_body: body.decode()}
+                ).where(IdempotencyKey.id == claim[0]["id"])
+    except Exception as error:
+        if idempotency is not None and _unique_violation(error) and (row := await _stored_answer(actor, idempotency)):
+            return _replay(row, idempotency)
+        if _unique_violation(error):
+            raise Conflict("Someone else did the same at the same moment; look again.") from error
+        raise
+    return Answer(status_code, body)
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+async def _category(slug: str) -> dict:
+    row = await Category.select().where(Category.slug == slug).first()
+    if row is None:
+        raise Invalid(f"Unknown category {slug!r}.", field="category")
+    return row
+
+
+async def _workshop(slug: str) -> dict:
+    row = await Workshop.select().where(Workshop.slug == slug).first()
+    if row is None:
+        raise Invalid(f"Unknown workshop {slug!r}.", field="workshop")
+    return row
+
+
+def _estimate(weighed_g, length, width, thickness, quantity, density) -> tuple[int | None, str | None]:
+    if weighed_g is None and density is None:
+        return None, None  # cardboard, textiles...: weigh rather than estimate
+    return resolve_mass(weighed_g, length, width, thickness, quantity, density or 0)
+
+
+async def _fresh_code() -> str:
+    """A new random code that no item and no printed blank holds."""
+    for _ in range(20):
+        code = new_code()
+        if not await Item.exists().where(Item.code == code) and not await BlankCode.exists().where(
+            BlankCode.code == code
+        ):
+            return code
+    raise RuntimeError("could not draw a free code")  # 32^7 codes: never in practice
+
+
+def _event(item_id: int, kind: EventKind, occurred_at: datetime, actor: Actor | None, row: dict, **fields) -> Event:
+    return Event(
+        item=item_id,
+        kind=kind.value,
+        occurred_at=occurred_at,
+        recorded_at=now_utc(),
+        member=actor.id if actor else None,
+        workshop=fields.pop("workshop", row["workshop"]),
+        category=fields.pop("category", row["category"]),
+        mass_g=fields.pop("mass_g", row["mass_g"]),
+        data=json.dumps(fields.pop("data", {})),
+        **fields,
+    )
+
+
+async def intake(actor: Actor, data: schemas.ItemCreate) -> schemas.ItemOut:
+    """Log an offcut in. Runs inside run_action's transaction."""
+    now = now_utc()
+    next_status(Action.intake, Status.available, role=actor.role, actor_id=actor.id, holder_id=None)
+    occurred_at = data.occurred_at or now
+    check_occurred_at(occurred_at, now=now, previous=None, role=actor.role)
+    category = await _category(data.category)
+    workshop = await _workshop(data.workshop)
+    mass_g, source = _estimate(
+        None if data.mass_kg is None else g_from_kg(data.mass_kg),
+        data.length_mm, data.width_mm, data.thickness_mm, data.quantity, category["density_kg_m3"],
+    )
+    if data.code is not None:
+        code = parse_code(data.code)
+        if await Item.exists().where(Item.code == code):
+            raise Conflict(f"The code {code} is already claimed by another item.")
+    else:
+        code = await _fresh_code()
+    fields = dict(
+        code=code,
+        category=category["id"],
+        title=data.title.strip(),
+        length_mm=data.length_mm,
+        width_mm=data.width_mm,
+        thickness_mm=data.thickness_mm,
+        quantity=data.quantity,
+        mass_g=mass_g,
+        mass_source=source,
+        condition=data.condition,
+        origin=data.origin,
+        note=data.note,
+        status=Status.available.value,
+        workshop=workshop["id"],
+        created_at=occurred_at,
+        last_event_at=occurred_at,
+    )
+    item_id = (await Item.insert(Item(**fields)).returning(Item.id))[0]["id"]
+    await Event.insert(_event(item_id, EventKind.intake, occurred_at, actor, fields, note=data.note))
+    return item_out(await _item_row(code), actor, now)
+
+
+async def _expire(row: dict, now: datetime) -> dict:
+    """Write the release a past reservation is owed, dated at its expiry."""
+    if effective_status(row, now) is Status.reserved or row["status"] != Status.reserved:
+        return row
+    until = row["reserved_until"]
+    changed = await Item.update(
+        {
+            Item.status: Status.available.value,
+            Item.reserved_by: None,
+            Item.reserved_until: None,
+            Item.last_event_at: until,
+            Item.version: row["version"] + 1,
+        }
+    ).where((Item.id == row["id"]) & (Item.version == row["version"])).returning(Item.id)
+    if not changed:
+        raise Conflict("Someone else acted on this item at the same moment; look again.")
+    await Event.insert(_event(row["id"], EventKind.release, until, None, row, note="reservation expired"))
+    return await _item_row(row["code"])
+
+
+async def expire_reservations(now: datetime | None = None) -> int:
+    """Release every reservation past its expiry; returns how many."""
+    now = now or now_utc()
+    due = await Item.select(Item.code).where((Item.status == Status.reserved.value) & (Item.reserved_until <= now))
+    released = 0
+    for row in due:
+        try:
+            async with write_transaction(Item._meta.db):
+                before = await _item_row(row["code"])
+                after = await _expire(before, now)
+                released += after is not before
+        except Conflict:
+            continue  # someone acted on it meanwhile; their action wrote the release
+    return released
+
+
+@dataclass
+class Change:
+    """What an action does to the item row and what its event records."""
+
+    item: dict[Any, Any]
+    event: dict[str, Any]
+
+
+async def _act(
+    actor: Actor,
+    raw_code: str,
+    action: Action,
+    occurred_at: datetime | None,
+    change: Callable[[dict, Status, datetime], Awaitable[Change]],
+) -> dict:
+    """The common path of every action on an existing item; runs inside run_action's transaction."""
+    now = now_utc()
+    row = await _expire(await _item_row(parse_code(raw_code)), now)
+    when = occurred_at or now
+    status = next_status(
+        action, Status(row["status"]), role=actor.role, actor_id=actor.id, holder_id=row["reserved_by"]
+    )
+    check_occurred_at(when, now=now, previous=row["last_event_at"], role=actor.role)
+    done = await change(row, status, when)
+    changed = await Item.update(
+        {
+            Item.status: status.value,
+            Item.last_event_at: when,
+            Item.version: row["version"] + 1,
+            **done.item,
+        }
+    ).where((Item.id == row["id"]) & (Item.version == row["version"])).returning(Item.id)
+    if not changed:
+        raise Conflict("Someone else acted on this item at the same moment; look again.")
+    after = {**row, **{column._meta.name: value for column, value in done.item.items()}}
+    await Event.insert(_event(row["id"], EventKind(action.value), when, actor, after, **done.event))
+    return row
+
+
+async def move(actor: Actor, raw_code: str, body: schemas.MoveIn) -> schemas.ItemOut:
+    async def change(row, status, when):
+        target = await _workshop(body.workshop)
+        if target["id"] == row["workshop"]:
+            raise Invalid(f"This item is already in {target['name']}.", field="workshop")
+        return Change({Item.workshop: target["id"]}, {"workshop": target["id"], "from_workshop": row["workshop"], "note": body.note})
+
+    row = await _act(actor, raw_code, Action.move, body.occurred_at, change)
+    return item_out(await _item_row(row["code"]), actor, now_utc())
+
+
+async def reserve(actor: Actor, raw_code: str, body: schemas.ReserveIn) -> schemas.ItemOut:
+    async def change(row, status, when):
+        until = when + timedelta(hours=body.hours or DEFAULT_RESERVATION_HOURS)
+        if until <= now_utc():
+            raise Invalid("This reservation would already be over.", field="hours")
+        return Change(
+            {Item.reserved_by: actor.id, Item.reserved_until: until},
+            {"note": body.note, "data": {"until": until.isoformat()}},
+        )
+
+    row = await _act(actor, raw_code, Action.reserve, body.occurred_at, change)
+    return item_out(await _item_row(row["code"]), actor, now_utc())
+
+
+async def _ending(actor: Actor, raw_code: str, action: Action, occurred_at, note: str, data: dict) -> schemas.ItemOut:
+    async def change(row, status, when):
+        return Change({Item.reserved_by: None, Item.reserved_until: None}, {"note": note, "data": data})
+
+    row = await _act(actor, raw_code, action, occurred_at, change)
+    return item_out(await _item_row(row["code"]), actor, now_utc())
+
+
+async def release(actor: Actor, raw_code: str, body: schemas.ReleaseIn) -> schemas.ItemOut:
+    return await _ending(actor, raw_code, Action.release, body.occurred_at, body.note, {})
+
+
+async def use(actor: Actor, raw_code: str, body: schemas.UseIn) -> schemas.ItemOut:
+    data = {"project": body.project} if body.project else {}
+    return await _ending(actor, raw_code, Action.use, body.occurred_at, body.note, data)
+
+
+async def recycle(actor: Actor, raw_code: str, body: schemas.RecycleIn) -> schemas.ItemOut:
+    data = {"channel": body.channel} if body.channel else {}
+    return await _ending(actor, raw_code, Action.recycle, body.occurred_at, body.note, data)
+
+
+async def discard(actor: Actor, raw_code: str, body: schemas.DiscardIn) -> schemas.ItemOut:
+    return await _ending(actor, raw_code, Action.discard, body.occurred_at, body.note, {})
+
+
+async def adjust(actor: Actor, raw_code: str, body: schemas.AdjustIn) -> schemas.ItemOut:
+    if not body.note.strip():
+        raise Invalid("An adjustment says why in a note.", field="note")
+
+    async def change(row, status, when):
+        updates: dict[Any, Any] = {}
+        before: dict[str, Any] = {}
+        for name in ("title", "length_mm", "width_mm", "thickness_mm"):
+            value = getattr(body, name)
+            if value is not None and value != row[name]:
+                updates[getattr(Item, name)] = value
+                before[name] = row[name]
+        category_id, density = row["category"], None
+        if body.category is not None:
+            category = await _category(body.category)
+            if category["id"] != row["category"]:
+                updates[Item.category] = category_id = category["id"]
+                before["category"] = row["category_slug"]
+            density = category["density_kg_m3"]
+        else:
+            density = (await Category.select(Category.density_kg_m3).where(Category.id == row["category"]).first())[
+                "density_kg_m3"
+            ]
+        dims = {name: updates.get(getattr(Item, name), row[name]) for name in ("length_mm", "width_mm", "thickness_mm")}
+        if body.mass_kg is not None:
+            mass_g, source = g_from_kg(body.mass_kg), "weighed"
+        elif row["mass_source"] == "weighed":
+            mass_g, source = row["mass_g"], "weighed"  # a weighing stays true when a label is corrected
+        else:
+            mass_g, source = _estimate(None, *dims.values(), row["quantity"], density)
+        if mass_g != row["mass_g"] or source != row["mass_source"]:
+            updates[Item.mass_g], updates[Item.mass_source] = mass_g, source
+            before["mass_kg"] = kg(row["mass_g"])
+        if not updates:
+            raise Invalid("This adjustment changes nothing.", field="note")
+        return Change(
+            updates,
+            {
+                "category": category_id,
+                "from_category": row["category"],
+                "mass_g": mass_g,
+                "mass_before_g": row["mass_g"],
+                "note": body.note,
+                "data": {"before": before},
+            },
+        )
+
+    row = await _act(actor, raw_code, Action.adjust, body.occurred_at, change)
+    return item_out(await _item_row(row["code"]), actor, now_utc())
+
+
+async def split(actor: Actor, raw_code: str, body: schemas.SplitIn) -> schemas.SplitOut:
+    pieces: list[dict] = []
+
+    async def change(row, status, when):
+        if row["mass_g"] is None:
+            raise Invalid("This item has no mass yet: weigh it (adjust) before cutting it.", field="pieces")
+        density = (await Category.select(Category.density_kg_m3).where(Category.id == row["category"]).first())[
+            "density_kg_m3"
+        ]
+        specs = [
+            PieceSpec(
+                length_mm=p.length_mm, width_mm=p.width_mm, thickness_mm=p.thickness_mm, quantity=p.quantity,
+                mass_g=None if p.mass_kg is None else g_from_kg(p.mass_kg), title=p.title,
+            )
+            for p in body.pieces
+        ]
+        if density is None and row["length_mm"] is None and any(s.mass_g is None for s in specs):
+            raise Invalid("This material is weighed, not estimated: give each piece its mass_kg.", field="pieces")
+        plan = plan_split(
+            parent_mass_g=row["mass_g"], parent_length_mm=row["length_mm"], parent_width_mm=row["width_mm"],
+            parent_thickness_mm=row["thickness_mm"], parent_quantity=row["quantity"],
+            category_density_kg_m3=density or 0, pieces=specs,
+        )
+        for spec, mass_g, source in zip(specs, plan.piece_masses_g, plan.piece_mass_sources):
+            pieces.append(
+                dict(
+                    code=await _fresh_code(), category=row["category"],
+                    title=spec.title or row["title"], length_mm=spec.length_mm, width_mm=spec.width_mm,
+                    thickness_mm=spec.thickness_mm, quantity=spec.quantity, mass_g=mass_g, mass_source=source,
+                    condition=row["condition"], origin=row["origin"], note="", status=Status.available.value,
+                    workshop=row["workshop"], parent=row["id"], created_at=when, last_event_at=when,
+                )
+            )
+        return Change(
+            {Item.reserved_by: None, Item.reserved_until: None},
+            {"loss_g": plan.loss_g, "note": body.note, "data": {"pieces": [p["code"] for p in pieces]}},
+        )
+
+    parent = await _act(actor, raw_code, Action.split, body.occurred_at, change)
+    for fields in pieces:
+        piece_id = (await Item.insert(Item(**fields)).returning(Item.id))[0]["id"]
+        await Event.insert(
+            _event(piece_id, EventKind.piece, fields["created_at"], actor, fields, data={"parent": parent["code"]})
+        )
+    now = now_utc()
+    loss_g = parent["mass_g"] - sum(p["mass_g"] for p in pieces)
+    return schemas.SplitOut(
+        parent=item_out(await _item_row(parent["code"]), actor, now),
+        pieces=[item_out(await _item_row(p["code"]), actor, now) for p in pieces],
+        loss_kg=loss_g / 1000,
+    )
+
+
+ACTIONS: dict[Action, Callable] = {
+    Action.move: move,
+    Action.reserve: reserve,
+    Action.release: release,
+    Action.use: use,
+    Action.recycle: recycle,
+    Action.discard: discard,
+    Action.adjust: adjust,
+    Action.split: split,
+}
+
+
+def require_role(actor: Actor, minimum: Role) -> None:
+    if not role_at_least(actor.role, minimum):
+        from exchange.ledger.rules import Forbidden
+
+        raise Forbidden(f"Only a {minimum} or above can do this.")

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+
+
+class WorkshopCreate(msgspec.Struct, forbid_unknown_fields=True):
+    slug: Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+
+
+class WorkshopOut(msgspec.Struct):
+    slug: str
+    name: str
+
+
+class FactorOut(msgspec.Struct):
+    """An impact factor: value in kg CO2e per kg, and where it came from."""
+
+    value: float
+    unit: str
+    source: str
+    version: str
+    entry: str
+    note: str
+
+
+class CategoryOut(msgspec.Struct):
+    slug: str
+    name: str
+    name_fr: str
+    density_kg_m3: float | None
+    reuse_factor: FactorOut | None
+    recycle_factor: FactorOut | None

@@ -1,0 +1,93 @@
+"""The lieu's setup: workshops, categories and the factor sets."""
+
+from __future__ import annotations
+
+import re
+
+from exchange.categories import shipped_categories, shipped_factor_set
+from exchange.db import write_transaction
+from exchange.ledger.rules import Invalid
+from exchange.lieu import schemas
+from exchange.tables import Category, Factor, FactorSet, Workshop
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+async def list_workshops() -> list[schemas.WorkshopOut]:
+    rows = await Workshop.select(Workshop.slug, Workshop.name).order_by(Workshop.name)
+    return [schemas.WorkshopOut(**row) for row in rows]
+
+
+async def add_workshop(data: schemas.WorkshopCreate) -> schemas.WorkshopOut:
+    if not SLUG.match(data.slug):
+        raise Invalid("A slug is lower-case letters, digits and single hyphens, e.g. bois-1.", field="slug")
+    async with write_transaction(Workshop._meta.db):
+        if await Workshop.exists().where(Workshop.slug == data.slug):
+            raise Invalid(f"A workshop with the slug {data.slug!r} already exists.", field="slug")
+        await Workshop.insert(Workshop(slug=data.slug, name=data.name.strip()))
+    return schemas.WorkshopOut(slug=data.slug, name=data.name.strip())
+
+
+async def current_factor_set() -> dict | None:
+    return await FactorSet.select().order_by(FactorSet.id, ascending=False).first()
+
+
+async def list_categories(factor_set_version: str | None = None) -> list[schemas.CategoryOut]:
+    factor_set = (
+        await FactorSet.select().where(FactorSet.version == factor_set_version).first()
+        if factor_set_version
+        else await current_factor_set()
+    )
+    factors: dict[tuple[int, str], dict] = {}
+    if factor_set is not None:
+        for row in await Factor.select().where(Factor.factor_set == factor_set["id"]):
+            factors[(row["category"], row["kind"])] = row
+
+    def factor(category_id: int, kind: str) -> schemas.FactorOut | None:
+        row = factors.get((category_id, kind))
+        if row is None:
+            return None
+        return schemas.FactorOut(
+            value=row["value"], unit=row["unit"], source=row["source"], version=row["version"],
+            entry=row["entry"], note=row["note"],
+        )
+
+    return [
+        schemas.CategoryOut(
+            slug=row["slug"], name=row["name"], name_fr=row["name_fr"], density_kg_m3=row["density_kg_m3"],
+            reuse_factor=factor(row["id"], "reuse"), recycle_factor=factor(row["id"], "recycle"),
+        )
+        for row in await Category.select().order_by(Category.name)
+    ]
+
+
+async def install_shipped_categories() -> None:
+    """Add the shipped categories and the shipped factor set where missing; safe to run twice.
+
+    A lieu's own overrides are later factor sets: this never changes an existing row."""
+    header = shipped_factor_set()
+    async with write_transaction(Category._meta.db):
+        ids = {row["slug"]: row["id"] for row in await Category.select(Category.id, Category.slug)}
+        for data in shipped_categories():
+            if data.slug not in ids:
+                rows = await Category.insert(
+                    Category(slug=data.slug, name=data.name, name_fr=data.name_fr, density_kg_m3=data.density_kg_m3)
+                ).returning(Category.id)
+                ids[data.slug] = rows[0]["id"]
+        if await FactorSet.exists().where(FactorSet.version == header["version"]):
+            return
+        factor_set_id = (
+            await FactorSet.insert(FactorSet(version=header["version"], note=header.get("note", ""))).returning(
+                FactorSet.id
+            )
+        )[0]["id"]
+        await Factor.insert(
+            *[
+                Factor(
+                    factor_set=factor_set_id, category=ids[data.slug], kind=kind, value=f.value, unit=f.unit,
+                    source=f.source, version=f.version, entry=f.entry, note=f.note,
+                )
+                for data in shipped_categories()
+                for kind, f in (("reuse", data.reuse_factor), ("recycle", data.recycle_factor))
+            ]
+        )

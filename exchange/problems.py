@@ -1,0 +1,65 @@
+"""Every error as RFC 9457 problem details: type, title, status, detail; never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from exchange.ledger.codes import CodeError
+from exchange.ledger.rules import Invalid, LedgerError
+
+log = logging.getLogger("exchange")
+MEDIA_TYPE = "application/problem+json"
+
+
+def problem(status: int, detail: str, **extra: Any) -> Response:
+    body = {
+        "type": f"https://exchange.tiers-lieu/problems/{status}",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        **{k: v for k, v in extra.items() if v is not None},
+    }
+    return Response(body, status_code=status, media_type=MEDIA_TYPE)
+
+
+def _ledger_error(_: Request, error: LedgerError) -> Response:
+    return problem(error.status_code, error.message, field=getattr(error, "field", None))
+
+
+def _code_error(_: Request, error: CodeError) -> Response:
+    return problem(400, str(error), field="code")
+
+
+def _validation_error(request: Request, error: ValidationException) -> Response:
+    """Litestar reports bad bodies and parameters; a value out of bounds is a 422 naming its field."""
+    errors = error.extra if isinstance(error.extra, list) else []
+    messages = [str(e.get("message", "")) for e in errors if isinstance(e, dict)]
+    fields = [str(e["key"]) for e in errors if isinstance(e, dict) and e.get("key")]
+    malformed = not errors or any("malformed" in m.lower() or "invalid json" in m.lower() for m in messages)
+    if malformed:
+        return problem(400, "The request body is not valid JSON.")
+    detail = "; ".join(f"{f}: {m}" if f and f not in m else m for f, m in zip(fields + [""] * len(messages), messages))
+    return problem(422, detail or error.detail, field=fields[0] if fields else None, errors=errors)
+
+
+def _http_error(_: Request, error: HTTPException) -> Response:
+    return problem(error.status_code, error.detail, headers=None)
+
+
+def _unexpected(request: Request, error: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return problem(500, "Something went wrong on our side; nothing was recorded. Please try again.")
+
+
+EXCEPTION_HANDLERS = {
+    LedgerError: _ledger_error,
+    CodeError: _code_error,
+    ValidationException: _validation_error,
+    HTTPException: _http_error,
+    Exception: _unexpected,
+}

@@ -1,0 +1,83 @@
+"""Settings, read once from the environment (and an optional `.env` file)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+VAR_DIR = Path("var")
+
+
+def _read_dotenv(path: Path) -> dict[str, str]:
+    """The few lines of a `.env` file: KEY=value, comments and blanks ignored."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+def _secret(explicit: str | None, var_dir: Path) -> str:
+    """The configured secret, or one generated on first run and kept under var/."""
+    if explicit:
+        return explicit
+    path = var_dir / "secret"
+    if path.is_file():
+        return path.read_text(encoding="utf-8").strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    # Created with owner-only permissions: the secret signs sessions.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(value)
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    base_url: str
+    timezone: str
+    secret: str
+    media_dir: Path
+    lieu_name: str
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    env = {**_read_dotenv(Path(".env")), **(os.environ if environ is None else environ)}
+    var_dir = Path(env.get("EXCHANGE_VAR_DIR", str(VAR_DIR)))
+    timezone = env.get("EXCHANGE_TIMEZONE", "Europe/Paris")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise SystemExit(f"EXCHANGE_TIMEZONE={timezone!r} is not a known time zone") from error
+    return Settings(
+        database_url=env.get("EXCHANGE_DATABASE_URL", f"sqlite:///{var_dir}/exchange.db"),
+        base_url=env.get("EXCHANGE_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        timezone=timezone,
+        secret=_secret(env.get("EXCHANGE_SECRET"), var_dir),
+        media_dir=Path(env.get("EXCHANGE_MEDIA_DIR", str(var_dir / "media"))),
+        lieu_name=env.get("EXCHANGE_LIEU_NAME", "Tiers-lieu"),
+    )
+
+
+@cache
+def get_settings() -> Settings:
+    return load_settings()

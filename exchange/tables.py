@@ -1,0 +1,145 @@
+"""Piccolo tables. The schema itself is written by hand in ../migrations (additive only)."""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    JSON,
+    BigInt,
+    Boolean,
+    ForeignKey,
+    Integer,
+    Real,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class Member(Table, tablename="member"):
+    id = Serial(primary_key=True)
+    email = Varchar(length=254, unique=True)
+    name = Varchar(length=120)
+    role = Varchar(length=20)
+    password_hash = Varchar(length=255)
+    active = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class AuthToken(Table, tablename="auth_token"):
+    """A Bearer token or web session; only its SHA-256 is stored."""
+
+    id = Serial(primary_key=True)
+    token_hash = Varchar(length=64, unique=True)
+    member = ForeignKey(Member)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+
+
+class Workshop(Table, tablename="workshop"):
+    id = Serial(primary_key=True)
+    slug = Varchar(length=60, unique=True)
+    name = Varchar(length=120)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Category(Table, tablename="category"):
+    id = Serial(primary_key=True)
+    slug = Varchar(length=60, unique=True)
+    name = Varchar(length=120)
+    name_fr = Varchar(length=120)
+    density_kg_m3 = Real(null=True)
+
+
+class FactorSet(Table, tablename="factor_set"):
+    """A version of the impact factors; figures name the one they used."""
+
+    id = Serial(primary_key=True)
+    version = Varchar(length=60, unique=True)
+    note = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Factor(Table, tablename="factor"):
+    id = Serial(primary_key=True)
+    factor_set = ForeignKey(FactorSet)
+    category = ForeignKey(Category)
+    kind = Varchar(length=10)  # reuse | recycle
+    value = Real()
+    unit = Varchar(length=30)
+    source = Varchar(length=200)
+    version = Varchar(length=60)
+    entry = Varchar(length=200)
+    note = Text(default="")
+
+
+class Item(Table, tablename="item"):
+    id = Serial(primary_key=True)
+    code = Varchar(length=9, unique=True)
+    category = ForeignKey(Category)
+    title = Varchar(length=200)
+    length_mm = Integer(null=True, default=None)
+    width_mm = Integer(null=True, default=None)
+    thickness_mm = Integer(null=True, default=None)
+    quantity = Integer(default=1)
+    mass_g = BigInt(null=True, default=None)
+    mass_source = Varchar(length=10, null=True, default=None)
+    condition = Varchar(length=40, default="")
+    origin = Varchar(length=200, default="")
+    note = Text(default="")
+    status = Varchar(length=12)
+    workshop = ForeignKey(Workshop)
+    parent = ForeignKey("self", null=True, default=None)
+    reserved_by = ForeignKey(Member, null=True, default=None)
+    reserved_until = Timestamptz(null=True, default=None)
+    photo = Varchar(length=80, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_event_at = Timestamptz(default=TimestamptzNow())
+    # Bumped by every change: a conditional update on it lets exactly one racer win.
+    version = Integer(default=0)
+
+
+class Event(Table, tablename="event"):
+    """One line of the ledger; never updated, never deleted."""
+
+    id = Serial(primary_key=True)
+    item = ForeignKey(Item)
+    kind = Varchar(length=10)
+    occurred_at = Timestamptz()
+    recorded_at = Timestamptz(default=TimestamptzNow())
+    member = ForeignKey(Member, null=True, default=None)
+    # Where and what the item was after the event; `from_*` before it (move, adjust).
+    workshop = ForeignKey(Workshop)
+    from_workshop = ForeignKey(Workshop, null=True, default=None)
+    category = ForeignKey(Category)
+    from_category = ForeignKey(Category, null=True, default=None)
+    mass_g = BigInt(null=True, default=None)
+    mass_before_g = BigInt(null=True, default=None)
+    loss_g = BigInt(null=True, default=None)
+    note = Text(default="")
+    data = JSON(default="{}")
+
+
+class BlankCode(Table, tablename="blank_code"):
+    """A code printed in advance on a roll, claimed later by an intake."""
+
+    id = Serial(primary_key=True)
+    code = Varchar(length=9, unique=True)
+    batch = Varchar(length=32)
+    created_by = ForeignKey(Member, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class IdempotencyKey(Table, tablename="idempotency_key"):
+    id = Serial(primary_key=True)
+    member = ForeignKey(Member)
+    key = Varchar(length=200)
+    request_hash = Varchar(length=64)
+    status_code = Integer()
+    response_body = Text()
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+ALL_TABLES = [Member, AuthToken, Workshop, Category, FactorSet, Factor, Item, Event, BlankCode, IdempotencyKey]

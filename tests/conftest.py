@@ -1,0 +1,133 @@
+"""Fixtures: each database test runs once per engine (`engine_name` is sqlite or postgres)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+# Settings are read once: point them at throwaway places before the package is imported.
+_TMP = Path(tempfile.mkdtemp(prefix="exchange-tests-"))
+os.environ.setdefault("EXCHANGE_VAR_DIR", str(_TMP / "var"))
+os.environ.setdefault("EXCHANGE_DATABASE_URL", f"sqlite:///{_TMP}/default.db")
+os.environ.setdefault("EXCHANGE_BASE_URL", "https://lieu.example")
+os.environ.setdefault("EXCHANGE_MEDIA_DIR", str(_TMP / "media"))
+os.environ.setdefault("EXCHANGE_LIEU_NAME", "La Fabrique Test")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import httpx  # noqa: E402
+
+from engines import UNDER_CI, create_pg_database, drop_pg_database, postgres_reachable  # noqa: E402
+from exchange import db  # noqa: E402
+from exchange.app import create_app  # noqa: E402
+from exchange.auth.service import Actor, add_member, issue_token  # noqa: E402
+from exchange.ledger.rules import Role  # noqa: E402
+from exchange.lieu.service import install_shipped_categories  # noqa: E402
+from exchange.tables import Member, Workshop  # noqa: E402
+
+ENGINES = ["sqlite", "postgres"]
+_pg_unreachable: str | None = None
+
+
+def pytest_configure(config):
+    global _pg_unreachable
+    _pg_unreachable = asyncio.run(postgres_reachable())
+    if _pg_unreachable:
+        message = f"PostgreSQL is not reachable ({_pg_unreachable}): the database tests run on SQLite alone."
+        if UNDER_CI:
+            raise pytest.UsageError(f"CI=true but {message}")
+        print(f"\n*** {message}\n", file=sys.stderr)
+
+
+def pytest_report_header(config):
+    return "engines: sqlite" + ("" if _pg_unreachable else ", postgres")
+
+
+@dataclass
+class EngineSetup:
+    name: str
+    engine: object
+    url: str
+    members: dict[str, Actor] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+
+
+_setups: dict[str, EngineSetup] = {}
+PASSWORD = "correct horse battery"
+
+
+async def _setup(name: str) -> EngineSetup:
+    if name in _setups:
+        return _setups[name]
+    if name == "sqlite":
+        url = f"sqlite:///{tempfile.mkdtemp(prefix='exchange-sqlite-')}/test.db"
+    else:
+        url = await create_pg_database()
+    engine = db.engine_from_url(url)
+    await db.migrate(engine)
+    await db.start(engine)
+    setup = EngineSetup(name=name, engine=engine, url=url)
+    for role in Role:
+        actor_id = await add_member(f"{role}@lieu.example", f"{role.title()} Person", role, PASSWORD)
+        setup.members[role] = Actor(id=actor_id, name=f"{role.title()} Person", email=f"{role}@lieu.example", role=role)
+        setup.tokens[role] = await issue_token(setup.members[role])
+    other = await add_member("other@lieu.example", "Other Member", Role.member, PASSWORD)
+    setup.members["other"] = Actor(id=other, name="Other Member", email="other@lieu.example", role=Role.member)
+    setup.tokens["other"] = await issue_token(setup.members["other"])
+    _setups[name] = setup
+    return setup
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def _close_engines():
+    yield
+    for setup in _setups.values():
+        await db.stop(setup.engine)
+        if setup.name == "postgres":
+            await drop_pg_database(setup.url)
+
+
+LEDGER_TABLES = ["idempotency_key", "event", "blank_code", "item", "workshop"]
+
+
+async def _reset(setup: EngineSetup) -> None:
+    """Empty the ledger between tests; members, categories and factors stay."""
+    from piccolo.querystring import QueryString
+
+    engine = setup.engine
+    db.use_engine(engine)
+    if setup.name == "postgres":
+        await engine.run_querystring(QueryString(f"TRUNCATE {', '.join(LEDGER_TABLES)} RESTART IDENTITY CASCADE"))
+    else:
+        for table in LEDGER_TABLES:
+            await engine.run_querystring(QueryString(f"DELETE FROM {table}"))
+    await install_shipped_categories()
+    await Workshop.insert(Workshop(slug="bois", name="Atelier bois"), Workshop(slug="metal", name="Atelier métal"))
+
+
+@pytest.fixture(params=ENGINES)
+async def lieu(request) -> EngineSetup:
+    """A fresh ledger on one engine: shipped categories, workshops bois and metal, a member of each role."""
+    if request.param == "postgres" and _pg_unreachable:
+        pytest.skip(f"PostgreSQL not reachable ({_pg_unreachable})")
+    setup = await _setup(request.param)
+    await _reset(setup)
+    return setup
+
+
+@pytest.fixture
+async def client(lieu):
+    """An HTTP client on the app, same event loop, same engine."""
+    app = create_app(lieu.engine)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="https://lieu.example") as http:
+        yield http
+
+
+def auth(lieu: EngineSetup, role: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {lieu.tokens[role]}"}
