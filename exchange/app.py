@@ -16,11 +16,15 @@ from piccolo.engine.base import Engine
 from exchange import db
 from exchange.auth.controllers import SessionController
 from exchange.auth.guards import ActorMiddleware
+from exchange.figures.controllers import ROUTES as FIGURES_ROUTES
 from exchange.items.controllers import ItemController
+from exchange.labels.controllers import ROUTES as LABELS_ROUTES
 from exchange.items.service import expire_reservations
 from exchange.lieu.controllers import CategoryController, WorkshopController
 from exchange.problems import EXCEPTION_HANDLERS
 from exchange.settings import get_settings
+from exchange.web.setup import ROUTES as WEB_ROUTES
+from exchange.web.setup import web_options
 
 log = logging.getLogger("exchange")
 EXPIRY_SWEEP_SECONDS = 60
@@ -59,7 +63,16 @@ def create_app(engine: Engine | None = None) -> Litestar:
             await db.stop(engine)
 
     return Litestar(
-        route_handlers=[healthz, SessionController, WorkshopController, CategoryController, ItemController],
+        route_handlers=[
+            healthz,
+            SessionController,
+            WorkshopController,
+            CategoryController,
+            ItemController,
+            *LABELS_ROUTES,
+            *FIGURES_ROUTES,
+            *WEB_ROUTES,
+        ],
         middleware=[DefineMiddleware(ActorMiddleware)],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
@@ -74,4 +87,5 @@ def create_app(engine: Engine | None = None) -> Litestar:
             ),
             security=[{"bearer": []}],
         ),
+        **web_options(),
     )

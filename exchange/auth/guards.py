@@ -18,6 +18,10 @@ def request_token(connection: ASGIConnection) -> str | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         return token.strip()
+    # The API takes Bearer tokens only: a cookie there would let another site act
+    # through a logged-in browser, since the API is outside the pages' CSRF check.
+    if connection.scope["path"].startswith("/api/"):
+        return None
     return connection.cookies.get(SESSION_COOKIE) or None
 
 

@@ -1,0 +1,3 @@
+"""Figures routes (filled by the figures work)."""
+
+ROUTES: list = []

@@ -1,0 +1,3 @@
+"""Label routes (filled by the labels work)."""
+
+ROUTES: list = []
