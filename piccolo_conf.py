@@ -1,10 +1,3 @@
-"""Piccolo's configuration: the engine comes from EXCHANGE_DATABASE_URL."""
+"""For Piccolo's own command line run from the repository root (e.g. `piccolo migrations check`)."""
 
-from piccolo.conf.apps import AppRegistry
-
-from exchange.db import engine_from_url
-from exchange.settings import get_settings
-
-DB = engine_from_url(get_settings().database_url)
-
-APP_REGISTRY = AppRegistry(apps=["exchange.piccolo_app"])
+from exchange.piccolo_conf import APP_REGISTRY, DB  # noqa: F401

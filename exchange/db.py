@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import weakref
 from pathlib import Path
@@ -13,6 +14,10 @@ from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
+
+# Piccolo finds its configuration by module name; ours lives in the package so it is found
+# from any working directory.
+os.environ.setdefault("PICCOLO_CONF", "exchange.piccolo_conf")
 
 SQLITE_BUSY_TIMEOUT_S = 30
 
@@ -93,7 +98,7 @@ def all_tables() -> list:
 
 def use_engine(engine: Engine) -> None:
     """Bind every table (Piccolo caches an engine per table) and piccolo_conf to `engine`."""
-    import piccolo_conf
+    from exchange import piccolo_conf
 
     piccolo_conf.DB = engine
     for table in all_tables():

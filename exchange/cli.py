@@ -1,0 +1,183 @@
+"""The `exchange` command: serve, migrate, demo, user add, figures, backup, restore."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import msgspec
+
+from exchange import db
+from exchange.settings import get_settings
+
+
+async def _with_database(work: Callable[[], Awaitable[Any]]) -> Any:
+    """Migrate if needed, bind the tables, run `work`, close."""
+    from exchange.lieu.service import install_shipped_categories
+
+    engine = db.engine_from_url(get_settings().database_url)
+    await db.migrate(engine)
+    await db.start(engine)
+    try:
+        await install_shipped_categories()
+        return await work()
+    finally:
+        await db.stop(engine)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    asyncio.run(_with_database(lambda: asyncio.sleep(0)))
+    print(f"Exchange for {get_settings().lieu_name} on http://{args.host}:{args.port}", file=sys.stderr)
+    uvicorn.run(
+        "exchange.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
+        proxy_headers=True, log_level="info",
+    )
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    asyncio.run(_with_database(lambda: asyncio.sleep(0)))
+    print("The database is at the current schema.")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from exchange.demo import fill_demo
+
+    async def work() -> int:
+        summary = await fill_demo(seed=args.seed)
+        if summary is None:
+            print("The database already holds items: the demo fills only an empty one.", file=sys.stderr)
+            return 1
+        print(summary)
+        return 0
+
+    return asyncio.run(_with_database(work))
+
+
+def _read_password() -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Password again: "):
+        raise SystemExit("The two passwords differ.")
+    return first
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from exchange.auth.service import add_member
+    from exchange.ledger.rules import Invalid
+
+    password = _read_password()
+
+    async def work() -> int:
+        try:
+            member_id = await add_member(args.email, args.name, args.role, password)
+        except Invalid as error:
+            print(f"Not added: {error.message}", file=sys.stderr)
+            return 1
+        print(f"Added {args.email} ({args.role}), member #{member_id}.")
+        return 0
+
+    return asyncio.run(_with_database(work))
+
+
+def cmd_figures(args: argparse.Namespace) -> int:
+    from exchange.figures.service import figures_csv, month_figures
+    from exchange.ledger.rules import Invalid
+
+    async def work() -> int:
+        try:
+            if args.csv:
+                sys.stdout.write((await figures_csv(args.month, args.month)).lstrip("\ufeff"))
+                return 0
+            figures = await month_figures(args.month)
+        except Invalid as error:
+            print(error.message, file=sys.stderr)
+            return 2
+        for name, value in msgspec.structs.asdict(figures).items():
+            if value is None or isinstance(value, (int, float, str)):
+                print(f"{name:>20}  {'' if value is None else value}")
+        return 0
+
+    return asyncio.run(_with_database(work))
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from exchange.backup import backup
+
+    backup(get_settings().database_url, args.path)
+    print(f"Backed up to {args.path}.")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from exchange.backup import restore
+
+    restore(get_settings().database_url, args.path)
+    print(f"Restored from {args.path}.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="exchange",
+        description="Exchange, the material exchange of a tiers-lieu. Settings come from the environment "
+        "(EXCHANGE_DATABASE_URL, EXCHANGE_BASE_URL, EXCHANGE_TIMEZONE, EXCHANGE_SECRET, EXCHANGE_MEDIA_DIR) "
+        "or a .env file.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="migrate if needed, then serve the app")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    serve.set_defaults(run=cmd_serve)
+
+    migrate = commands.add_parser("migrate", help="bring the database to the current schema; safe to run twice")
+    migrate.set_defaults(run=cmd_migrate)
+
+    demo = commands.add_parser(
+        "demo", help="fill an empty database with a believable lieu: 3 workshops, a few hundred items, six months"
+    )
+    demo.add_argument("--seed", type=int, default=2026, help="random seed (the same seed gives the same lieu)")
+    demo.set_defaults(run=cmd_demo)
+
+    user = commands.add_parser("user", help="manage members")
+    user_commands = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    add = user_commands.add_parser(
+        "add", help="add a member; the password is read from standard input when it is not a terminal"
+    )
+    add.add_argument("email")
+    add.add_argument("--name", required=True, help="the name shown to other members")
+    add.add_argument("--role", required=True, choices=["member", "steward", "coordinator"])
+    add.set_defaults(run=cmd_user_add)
+
+    figures = commands.add_parser("figures", help="a month's figures on the terminal")
+    figures.add_argument("month", help="YYYY-MM, in the lieu's time zone")
+    figures.add_argument("--csv", action="store_true", help="one CSV row per category instead of a table")
+    figures.set_defaults(run=cmd_figures)
+
+    backup = commands.add_parser("backup", help="a consistent copy of the database, safe while the app runs")
+    backup.add_argument("path")
+    backup.set_defaults(run=cmd_backup)
+
+    restore = commands.add_parser("restore", help="replace the database with a backup (stop the app first)")
+    restore.add_argument("path")
+    restore.set_defaults(run=cmd_restore)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
