@@ -6,15 +6,15 @@ from typing import Annotated, Awaitable, Callable
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.params import Parameter
+from litestar.params import HeaderParameter, Parameter
 
 from exchange.auth.guards import actor_of, member_only, steward_only
 from exchange.items import schemas, service
 
 IdempotencyKeyHeader = Annotated[
     str | None,
-    Parameter(
-        header="Idempotency-Key",
+    HeaderParameter(
+        name="Idempotency-Key",
         required=False,
         description="Send the same key again (same member) to get the first answer back without acting twice.",
     ),

@@ -1,0 +1,54 @@
+"""Two people at once, against a real server: exactly one wins, nothing counts twice."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+from conftest import auth
+from exchange.auth.service import Actor, issue_token
+from exchange.ledger.rules import Role
+from exchange.tables import Event, Item, Member
+from live_server import live_server
+
+PLANK = {"category": "plywood", "title": "Panneau", "workshop": "bois", "length_mm": 1000, "width_mm": 500, "thickness_mm": 18}
+
+
+async def _members(count: int) -> list[str]:
+    tokens = []
+    for n in range(count):
+        rows = await Member.insert(
+            Member(email=f"racer{n}-{id(tokens)}@lieu.example", name=f"Racer {n}", role="member", password_hash="-")
+        ).returning(Member.id)
+        tokens.append(await issue_token(Actor(id=rows[0]["id"], name=f"Racer {n}", email="", role=Role.member)))
+    return tokens
+
+
+async def test_twenty_simultaneous_reserves_one_wins(lieu):
+    tokens = await _members(20)
+    with live_server(lieu.url) as base:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+            created = await http.post("/api/v1/items", json=PLANK, headers=auth(lieu, "steward"))
+            code = created.json()["code"]
+            answers = await asyncio.gather(
+                *[http.post(f"/api/v1/items/{code}/reserve", headers={"Authorization": f"Bearer {t}"}) for t in tokens]
+            )
+    statuses = sorted(a.status_code for a in answers)
+    print(f"\n20 simultaneous reserves on {lieu.name}: {statuses.count(200)} x 200, {statuses.count(409)} x 409")
+    assert statuses == [200] + [409] * 19
+    assert all(a.headers["content-type"].startswith("application/problem+json") for a in answers if a.status_code == 409)
+    item = await Item.select(Item.id).where(Item.code == code).first()
+    kinds = [e["kind"] for e in await Event.select(Event.kind).where(Event.item == item["id"])]
+    assert kinds == ["intake", "reserve"]
+
+
+async def test_same_idempotency_key_concurrently_writes_once(lieu):
+    with live_server(lieu.url) as base:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+            headers = {**auth(lieu, "steward"), "Idempotency-Key": "phone-retry-1"}
+            answers = await asyncio.gather(*[http.post("/api/v1/items", json=PLANK, headers=headers) for _ in range(20)])
+    assert {a.status_code for a in answers} == {201}
+    assert len({a.json()["code"] for a in answers}) == 1
+    assert await Item.count() == 1
+    assert await Event.count() == 1
