@@ -95,7 +95,7 @@ async def _close_engines():
 LEDGER_TABLES = ["idempotency_key", "event", "blank_code", "item", "workshop"]
 
 
-async def _reset(setup: EngineSetup) -> None:
+async def reset_ledger(setup: EngineSetup) -> None:
     """Empty the ledger between tests; members, categories and factors stay."""
     from piccolo.querystring import QueryString
 
@@ -116,7 +116,7 @@ async def lieu(request) -> EngineSetup:
     if request.param == "postgres" and _pg_unreachable:
         pytest.skip(f"PostgreSQL not reachable ({_pg_unreachable})")
     setup = await _setup(request.param)
-    await _reset(setup)
+    await reset_ledger(setup)
     return setup
 
 
