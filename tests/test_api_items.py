@@ -122,3 +122,16 @@ async def test_backdating(client, lieu):
     future = (datetime.now(timezone.utc) + timedelta(hours=1)).isoformat()
     steward = await client.post(f"/api/v1/items/{item['code']}/move", json={"workshop": "metal", "occurred_at": future}, headers=auth(lieu, "steward"))
     assert steward.status_code == 422
+
+
+async def test_old_history_reserve_then_use_within_the_reservation(client, lieu):
+    start = datetime.now(timezone.utc) - timedelta(days=90)
+    item = await intake(client, lieu, occurred_at=start.isoformat())
+    steward = auth(lieu, "steward")
+    code = item["code"]
+    reserved = await client.post(f"/api/v1/items/{code}/reserve", json={"hours": 24, "occurred_at": (start + timedelta(hours=1)).isoformat()}, headers=steward)
+    assert reserved.status_code == 200, reserved.text
+    used = await client.post(f"/api/v1/items/{code}/use", json={"occurred_at": (start + timedelta(hours=3)).isoformat()}, headers=steward)
+    assert used.status_code == 200, used.text
+    kinds = [e["kind"] for e in (await client.get(f"/api/v1/items/{code}/events")).json()]
+    assert kinds == ["intake", "reserve", "use"]

@@ -119,6 +119,7 @@ class SplitOut(msgspec.Struct):
     parent: ItemOut
     pieces: list[ItemOut]
     loss_kg: float
+    labels_url: str  # the pieces' labels as one sheet
 
 
 class AdjustIn(When, forbid_unknown_fields=True):

@@ -399,7 +399,7 @@ def _estimate(weighed_g, length, width, thickness, quantity, density) -> tuple[i
     return resolve_mass(weighed_g, length, width, thickness, quantity, density or 0)
 
 
-async def _fresh_code() -> str:
+async def fresh_code() -> str:
     """A new random code that no item and no printed blank holds."""
     for _ in range(20):
         code = new_code()
@@ -442,7 +442,7 @@ async def intake(actor: Actor, data: schemas.ItemCreate) -> schemas.ItemOut:
         if await Item.exists().where(Item.code == code):
             raise Conflict(f"The code {code} is already claimed by another item.")
     else:
-        code = await _fresh_code()
+        code = await fresh_code()
     fields = dict(
         code=code,
         category=category["id"],
@@ -466,9 +466,9 @@ async def intake(actor: Actor, data: schemas.ItemCreate) -> schemas.ItemOut:
     return item_out(await _item_row(code), actor, now)
 
 
-async def _expire(row: dict, now: datetime) -> dict:
-    """Write the release a past reservation is owed, dated at its expiry."""
-    if effective_status(row, now) is Status.reserved or row["status"] != Status.reserved:
+async def _expire(row: dict, at: datetime) -> dict:
+    """Write the release a reservation over by `at` is owed, dated at its expiry."""
+    if effective_status(row, at) is Status.reserved or row["status"] != Status.reserved:
         return row
     until = row["reserved_until"]
     changed = await Item.update(
@@ -519,8 +519,9 @@ async def _act(
 ) -> dict:
     """The common path of every action on an existing item; runs inside run_action's transaction."""
     now = now_utc()
-    row = await _expire(await _item_row(parse_code(raw_code)), now)
     when = occurred_at or now
+    # Over by the time of this action (a backdated one may come before the expiry).
+    row = await _expire(await _item_row(parse_code(raw_code)), when)
     status = next_status(
         action, Status(row["status"]), role=actor.role, actor_id=actor.id, holder_id=row["reserved_by"]
     )
@@ -554,9 +555,8 @@ async def move(actor: Actor, raw_code: str, body: schemas.MoveIn) -> schemas.Ite
 
 async def reserve(actor: Actor, raw_code: str, body: schemas.ReserveIn) -> schemas.ItemOut:
     async def change(row, status, when):
+        # A backdated reservation may already be over: the expiry then writes its release.
         until = when + timedelta(hours=body.hours or DEFAULT_RESERVATION_HOURS)
-        if until <= now_utc():
-            raise Invalid("This reservation would already be over.", field="hours")
         return Change(
             {Item.reserved_by: actor.id, Item.reserved_until: until},
             {"note": body.note, "data": {"until": until.isoformat()}},
@@ -669,7 +669,7 @@ async def split(actor: Actor, raw_code: str, body: schemas.SplitIn) -> schemas.S
         for spec, mass_g, source in zip(specs, plan.piece_masses_g, plan.piece_mass_sources):
             pieces.append(
                 dict(
-                    code=await _fresh_code(), category=row["category"],
+                    code=await fresh_code(), category=row["category"],
                     title=spec.title or row["title"], length_mm=spec.length_mm, width_mm=spec.width_mm,
                     thickness_mm=spec.thickness_mm, quantity=spec.quantity, mass_g=mass_g, mass_source=source,
                     condition=row["condition"], origin=row["origin"], note="", status=Status.available.value,
@@ -693,6 +693,7 @@ async def split(actor: Actor, raw_code: str, body: schemas.SplitIn) -> schemas.S
         parent=item_out(await _item_row(parent["code"]), actor, now),
         pieces=[item_out(await _item_row(p["code"]), actor, now) for p in pieces],
         loss_kg=loss_g / 1000,
+        labels_url=f"{get_settings().base_url}/api/v1/labels.pdf?codes={','.join(p['code'] for p in pieces)}",
     )
 
 
