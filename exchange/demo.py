@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from exchange.auth.service import Actor, add_member
 from exchange.items import schemas, service
 from exchange.ledger.rules import Conflict, Invalid, Role
-from exchange.tables import Item, Workshop
+from exchange.tables import Item, Member, Workshop
 
 DEMO_PASSWORD = "exchange-demo"
 WORKSHOPS = [("bois", "Atelier bois"), ("metal", "Atelier métal"), ("verre", "Atelier verre et plastiques")]
@@ -45,7 +45,8 @@ async def fill_demo(seed: int = 2026, items: int = 320, months: int = 6) -> str 
             await Workshop.insert(Workshop(slug=slug, name=name))
     actors: dict[Role, list[Actor]] = {role: [] for role in Role}
     for email, name, role in PEOPLE:
-        member_id = await add_member(email, name, role, DEMO_PASSWORD)
+        existing = await Member.select(Member.id).where(Member.email == email).first()
+        member_id = existing["id"] if existing else await add_member(email, name, role, DEMO_PASSWORD)
         actors[role].append(Actor(id=member_id, name=name, email=email, role=role))
     stewards = actors[Role.steward] + actors[Role.coordinator]
     members = actors[Role.member]

@@ -1,0 +1,50 @@
+"""The `exchange` command, run as a newcomer would, on both engines."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from exchange.demo import fill_demo
+from exchange.tables import Event, Item, Member, Workshop
+
+
+def exchange(database_url: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "exchange.cli", *args],
+        input=stdin, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "EXCHANGE_DATABASE_URL": database_url},
+    )
+
+
+async def test_migrate_twice_and_user_add_from_stdin(lieu):
+    first = exchange(lieu.url, "migrate")
+    second = exchange(lieu.url, "migrate")
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    added = exchange(lieu.url, "user", "add", "Nadia@Lieu.example", "--name", "Nadia", "--role", "steward", stdin="long enough password\n")
+    assert added.returncode == 0, added.stderr
+    row = await Member.select().where(Member.email == "nadia@lieu.example").first()
+    assert row["role"] == "steward" and row["password_hash"].startswith("$argon2id$")
+    twice = exchange(lieu.url, "user", "add", "nadia@lieu.example", "--name", "N", "--role", "member", stdin="another password\n")
+    assert twice.returncode == 1 and "already exists" in twice.stderr
+    short = exchange(lieu.url, "user", "add", "x@lieu.example", "--name", "X", "--role", "member", stdin="short\n")
+    assert short.returncode == 1 and "at least" in short.stderr
+
+
+def test_help_explains_each_command():
+    result = subprocess.run([sys.executable, "-m", "exchange.cli", "--help"], capture_output=True, text=True)
+    for command in ("serve", "migrate", "demo", "user", "figures", "backup", "restore"):
+        assert command in result.stdout
+
+
+async def test_demo_fills_an_empty_lieu_once(lieu):
+    summary = await fill_demo(seed=7, items=40, months=6)
+    assert summary is not None and "Demo lieu ready" in summary
+    assert sorted(r["slug"] for r in await Workshop.select(Workshop.slug)) == ["bois", "metal", "verre"]
+    items = await Item.count()
+    assert items >= 40
+    kinds = {row["kind"] for row in await Event.select(Event.kind)}
+    assert {"intake", "use", "split", "piece"} <= kinds
+    assert await fill_demo(seed=7, items=40) is None
+    assert await Item.count() == items
