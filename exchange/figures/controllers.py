@@ -1,3 +1,90 @@
-"""Figures routes (filled by the figures work)."""
+"""Figures routes: the month's figures, the CSV export, the trend, and the factor sets."""
 
-ROUTES: list = []
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import Parameter
+
+from exchange.auth.guards import actor_of, coordinator_only, member_only
+from exchange.figures import factors, schemas, service
+from exchange.figures.arithmetic import month_of
+from exchange.settings import get_settings
+
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+BOM = "\ufeff"  # lets Excel read the file as UTF-8 (LibreOffice ignores it)
+
+
+def current_month() -> str:
+    return str(month_of(datetime.now(timezone.utc), get_settings().tz))
+
+
+class FiguresController(Controller):
+    path = "/api/v1"
+    tags = ["figures"]
+
+    @get("/figures", guards=[member_only], summary="A month's figures (login needed)")
+    async def month(
+        self,
+        month: str | None = Parameter(default=None, description="YYYY-MM in the lieu's time zone; default this month"),
+        workshop: str | None = Parameter(default=None, description="a workshop's slug"),
+        category: str | None = Parameter(default=None, description="a category's slug"),
+        factor_set: str | None = Parameter(default=None, description="a factor set version; default the current one"),
+    ) -> schemas.FiguresOut:
+        return await service.month_figures(
+            month or current_month(), workshop=workshop, category=category, factor_set=factor_set
+        )
+
+    @get(
+        "/figures.csv",
+        guards=[coordinator_only],
+        summary="One row per month and category, CSV (coordinator)",
+        description=(
+            "UTF-8 with a byte order mark, comma-separated, a header row, a point as decimal "
+            "separator, masses in kg to the gram. See docs/methodology.md."
+        ),
+        media_type=CSV_MEDIA_TYPE,
+    )
+    async def csv(
+        self,
+        from_month: str = Parameter(query="from", description="first month, YYYY-MM"),
+        to_month: str = Parameter(query="to", description="last month, YYYY-MM (included)"),
+        factor_set: str | None = Parameter(default=None),
+    ) -> Response[bytes]:
+        text = await service.figures_csv(from_month, to_month, factor_set=factor_set)
+        filename = f"figures-{from_month}-{to_month}.csv"
+        return Response(
+            (BOM + text).encode("utf-8"),
+            media_type=CSV_MEDIA_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+
+    @get("/figures/trend", guards=[member_only], summary="The last months' reused, recycled, discarded kg and CO2e")
+    async def trend(
+        self,
+        months: int = Parameter(default=12, ge=1, le=120),
+        end: str | None = Parameter(default=None, description="last month, YYYY-MM; default this month"),
+        factor_set: str | None = Parameter(default=None),
+    ) -> schemas.TrendOut:
+        return await service.trend(months, end, factor_set=factor_set)
+
+    @get("/factor-sets", summary="The factor set versions, newest (current) first")
+    async def factor_sets(self) -> list[schemas.FactorSetSummary]:
+        return await factors.list_factor_sets()
+
+    @get("/factor-sets/{version:str}", summary="A factor set with each factor's provenance")
+    async def factor_set(self, version: str) -> schemas.FactorSetDetail:
+        return await factors.factor_set_detail(None if version == "current" else version)
+
+    @post(
+        "/categories/{slug:str}/factors",
+        guards=[coordinator_only],
+        status_code=201,
+        summary="Override a category's factor: a new factor set version (coordinator)",
+    )
+    async def override(self, request: Request, slug: str, data: schemas.FactorIn) -> schemas.FactorSetDetail:
+        return await factors.override_factor(actor_of(request), slug, data)
+
+
+ROUTES: list = [FiguresController]

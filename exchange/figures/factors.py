@@ -1,0 +1,155 @@
+"""Factor sets: the versions of the impact factors, a lieu's own overrides, and which set a
+figure used. A set is never changed once written: an override makes a new set, a copy of
+the current one with one factor replaced, so any month can be recomputed with any version."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+
+import asyncpg
+
+from exchange.auth.service import Actor
+from exchange.db import write_transaction
+from exchange.figures import schemas
+from exchange.ledger.rules import Conflict, Invalid, LedgerError
+from exchange.tables import Category, Factor, FactorSet
+
+UNIT = "kg CO2e/kg"
+_LIEU_SUFFIX = re.compile(r"^(?P<root>.*)\+lieu\.(?P<n>\d+)$")
+MAX_VERSION_LENGTH = 60
+
+
+class NotFound(LedgerError):
+    status_code = 404
+
+
+@dataclass(frozen=True)
+class LoadedFactorSet:
+    id: int
+    version: str
+    created_at: object
+    note: str
+    # category id -> (reuse factor, recycle factor), kg CO2e per kg
+    values: dict[int, tuple[float | None, float | None]]
+
+    def out(self) -> schemas.FactorSetOut:
+        return schemas.FactorSetOut(version=self.version, created_at=self.created_at, note=self.note)
+
+
+async def _current_row() -> dict | None:
+    return await FactorSet.select().order_by(FactorSet.id, ascending=False).first()
+
+
+async def load_factor_set(version: str | None = None) -> LoadedFactorSet:
+    """The named factor set, or the current one (the latest) when no version is given."""
+    if version:
+        row = await FactorSet.select().where(FactorSet.version == version).first()
+        if row is None:
+            raise Invalid(f"No factor set has the version {version!r}.", field="factor_set")
+    else:
+        row = await _current_row()
+        if row is None:
+            raise Invalid("No factor set is installed yet.", field="factor_set")
+    values: dict[int, list[float | None]] = {}
+    for factor in await Factor.select(Factor.category, Factor.kind, Factor.value).where(Factor.factor_set == row["id"]):
+        pair = values.setdefault(factor["category"], [None, None])
+        pair[0 if factor["kind"] == "reuse" else 1] = factor["value"]
+    return LoadedFactorSet(
+        id=row["id"], version=row["version"], created_at=row["created_at"], note=row["note"],
+        values={k: (v[0], v[1]) for k, v in values.items()},
+    )
+
+
+async def list_factor_sets() -> list[schemas.FactorSetSummary]:
+    rows = await FactorSet.select().order_by(FactorSet.id, ascending=False)
+    return [
+        schemas.FactorSetSummary(version=r["version"], created_at=r["created_at"], note=r["note"], current=i == 0)
+        for i, r in enumerate(rows)
+    ]
+
+
+async def factor_set_detail(version: str | None = None) -> schemas.FactorSetDetail:
+    """A factor set with each factor's provenance; the current one when no version is given."""
+    current = await _current_row()
+    row = current if not version else await FactorSet.select().where(FactorSet.version == version).first()
+    if row is None:
+        raise NotFound(f"No factor set has the version {version!r}." if version else "No factor set is installed yet.")
+    factors = await Factor.select(
+        *Factor.all_columns(), Factor.category.slug.as_alias("category_slug")
+    ).where(Factor.factor_set == row["id"])
+    factors.sort(key=lambda f: (f["category_slug"], f["kind"] != "reuse"))
+    return schemas.FactorSetDetail(
+        version=row["version"], created_at=row["created_at"], note=row["note"],
+        current=current is not None and current["id"] == row["id"],
+        factors=[
+            schemas.FactorRow(
+                category=f["category_slug"], kind=f["kind"], value=f["value"], unit=f["unit"], source=f["source"],
+                version=f["version"], entry=f["entry"], note=f["note"],
+            )
+            for f in factors
+        ],
+    )
+
+
+def next_version(previous: str, taken: set[str]) -> str:
+    """"exchange-defaults-2026.1" → "exchange-defaults-2026.1+lieu.1" → "...+lieu.2"."""
+    match = _LIEU_SUFFIX.match(previous)
+    root, n = (match.group("root"), int(match.group("n"))) if match else (previous, 0)
+    while True:
+        n += 1
+        candidate = f"{root}+lieu.{n}"
+        if len(candidate) > MAX_VERSION_LENGTH:
+            candidate = f"{root[: MAX_VERSION_LENGTH - len(candidate)]}+lieu.{n}"
+        if candidate not in taken:
+            return candidate
+
+
+def _unique_violation(error: BaseException) -> bool:
+    return isinstance(error, (asyncpg.UniqueViolationError, sqlite3.IntegrityError)) and "UNIQUE" in str(error).upper()
+
+
+async def override_factor(actor: Actor, category_slug: str, data: schemas.FactorIn) -> schemas.FactorSetDetail:
+    """A new factor set: the current one with this category's factor of this kind replaced."""
+    category = await Category.select(Category.id, Category.slug).where(Category.slug == category_slug).first()
+    if category is None:
+        raise NotFound(f"No category has the slug {category_slug!r}.")
+    new = dict(
+        value=float(data.value), unit=UNIT, source=data.source.strip(), version=data.version.strip(),
+        entry=data.entry.strip(), note=data.note.strip(),
+    )
+    try:
+        async with write_transaction(FactorSet._meta.db):
+            current = await _current_row()
+            if current is None:
+                raise Invalid("No factor set is installed yet.", field="factor_set")
+            rows = await Factor.select().where(Factor.factor_set == current["id"])
+            old = next((r for r in rows if r["category"] == category["id"] and r["kind"] == data.kind), None)
+            if old is not None and all(old[k] == v for k, v in new.items()):
+                raise Invalid("This factor is already the current one.", field="value")
+            taken = {r["version"] for r in await FactorSet.select(FactorSet.version)}
+            version = next_version(current["version"], taken)
+            was = f"{old['value']:g}" if old is not None else "none"
+            note = (
+                f"{category_slug} {data.kind} factor: {new['value']:g} {UNIT} (was {was}), "
+                f"source: {new['source']}{' ' + new['version'] if new['version'] else ''}"
+                f"{', ' + new['entry'] if new['entry'] else ''}; set by {actor.name}. "
+                f"Every other factor as in {current['version']}."
+            )
+            set_id = (await FactorSet.insert(FactorSet(version=version, note=note)).returning(FactorSet.id))[0]["id"]
+            copies = [
+                Factor(
+                    factor_set=set_id, category=r["category"], kind=r["kind"], value=r["value"], unit=r["unit"],
+                    source=r["source"], version=r["version"], entry=r["entry"], note=r["note"],
+                )
+                for r in rows
+                if r is not old
+            ]
+            copies.append(Factor(factor_set=set_id, category=category["id"], kind=data.kind, **new))
+            await Factor.insert(*copies)
+    except Exception as error:
+        if _unique_violation(error):
+            raise Conflict("Someone else changed the factors at the same moment; look again.") from error
+        raise
+    return await factor_set_detail(version)

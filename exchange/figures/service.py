@@ -1,0 +1,344 @@
+"""The figures, from the ledger alone: one grouped SQL query cuts the events into the
+requested months (in the lieu's time zone) and sums them by workshop and category; the
+Python that follows only adds up those few groups, never the events.
+
+Stock is an as-of query: the signed sum of every event before an instant (intake +,
+piece +, split −parent, use/recycle/discard −, adjust +new −old, moves ± per workshop),
+not today's item table. It is summed independently of the flows, so the mass balance
+opening + intake + adjusted (+ moved_in − moved_out) = reused + recycled + discarded + loss + closing
+is a real check (it holds when every split's recorded loss equals parent − pieces)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timezone
+
+from exchange.figures import schemas
+from exchange.figures.arithmetic import (
+    MAX_MONTHS,
+    Month,
+    Sums,
+    balance_gap_g,
+    boundaries,
+    co2e_kg,
+    decimal_text,
+    diverted_g,
+    equivalences,
+    kg,
+    kg_text,
+    month_of,
+    month_range,
+    months_between,
+    parse_month,
+    rate_value,
+    reuse_rate,
+    round_decimal,
+    waste_avoided_g,
+)
+from exchange.figures.factors import LoadedFactorSet, load_factor_set
+from exchange.ledger.rules import EventKind, Invalid
+from exchange.settings import get_settings
+from exchange.tables import Category, Event, Workshop
+
+log = logging.getLogger("exchange.figures")
+
+# Reserve and release move no mass: they are left out of the scan.
+_KINDS = (
+    EventKind.intake, EventKind.piece, EventKind.use, EventKind.recycle, EventKind.discard,
+    EventKind.split, EventKind.adjust, EventKind.move,
+)
+_KIND_LIST = ", ".join(f"'{k.value}'" for k in _KINDS)
+
+
+def _sum_when(kind: EventKind, column: str) -> str:
+    return f"SUM(CASE WHEN kind = '{kind.value}' THEN COALESCE({column}, 0) ELSE 0 END)"
+
+
+_AGGREGATES = {
+    "intake_g": _sum_when(EventKind.intake, "mass_g"),
+    "piece_g": _sum_when(EventKind.piece, "mass_g"),
+    "reused_g": _sum_when(EventKind.use, "mass_g"),
+    "items_reused": f"SUM(CASE WHEN kind = '{EventKind.use.value}' THEN 1 ELSE 0 END)",
+    "recycled_g": _sum_when(EventKind.recycle, "mass_g"),
+    "discarded_g": _sum_when(EventKind.discard, "mass_g"),
+    "split_g": _sum_when(EventKind.split, "mass_g"),
+    "loss_g": _sum_when(EventKind.split, "loss_g"),
+    "adjust_new_g": _sum_when(EventKind.adjust, "mass_g"),
+    "adjust_old_g": _sum_when(EventKind.adjust, "mass_before_g"),
+    "moved_g": _sum_when(EventKind.move, "mass_g"),
+}
+
+
+def aggregate_sql(bound_count: int, with_history: bool) -> str:
+    """The grouped query over `bound_count` instants b0 < b1 < ... (passed as parameters).
+
+    Bucket 0 is everything before b0 (the history, for the opening stock; only when
+    `with_history`), bucket i the events in [b(i-1), b(i)). Groups are (bucket, workshop,
+    from_workshop, category, from_category): from_workshop is set by moves only and
+    from_category by adjusts only, so there are few groups whatever the number of events."""
+    first = 0 if with_history else 1
+    whens = " ".join(f"WHEN occurred_at < {{}} THEN {i}" for i in range(first, bound_count - 1))
+    bucket = f"CASE {whens} ELSE {bound_count - 1} END" if whens else str(bound_count - 1)
+    where = f"kind IN ({_KIND_LIST}) AND occurred_at < {{}}"
+    if not with_history:
+        where += " AND occurred_at >= {}"
+    sums = ",\n  ".join(f"{sql} AS {name}" for name, sql in _AGGREGATES.items())
+    return (
+        "SELECT bucket, workshop, from_workshop, category, from_category,\n  "
+        + sums
+        + "\nFROM (SELECT "
+        + bucket
+        + " AS bucket, kind, workshop, from_workshop, category, from_category, mass_g, mass_before_g, loss_g"
+        + " FROM event WHERE "
+        + where
+        + ") AS e\nGROUP BY bucket, workshop, from_workshop, category, from_category"
+    )
+
+
+def aggregate_args(bounds: list[datetime], with_history: bool) -> list[datetime]:
+    """Parameters for aggregate_sql: the CASE cuts, then the WHERE bounds."""
+    cuts = bounds[:-1] if with_history else bounds[1:-1]
+    return [*cuts, bounds[-1], *([] if with_history else [bounds[0]])]
+
+
+Cell = tuple[int, int]  # (workshop id, category id)
+
+
+def fold(rows: Iterable[dict]) -> dict[int, dict[Cell, Sums]]:
+    """The grouped rows → Sums per bucket and (workshop, category), flows and signed net.
+
+    A move counts in at its workshop and out at its from_workshop; an adjust adds the new
+    mass to its category and takes the old mass from its from_category."""
+    buckets: dict[int, dict[Cell, Sums]] = defaultdict(lambda: defaultdict(Sums))
+    for row in rows:
+        r = {k: int(v) if v is not None else None for k, v in row.items()}
+        cells = buckets[r["bucket"]]
+        here = cells[(r["workshop"], r["category"])]
+        here.intake_g += r["intake_g"]
+        here.reused_g += r["reused_g"]
+        here.items_reused += r["items_reused"]
+        here.recycled_g += r["recycled_g"]
+        here.discarded_g += r["discarded_g"]
+        here.loss_g += r["loss_g"]
+        here.adjusted_g += r["adjust_new_g"]
+        here.moved_in_g += r["moved_g"]
+        here.net_g += (
+            r["intake_g"] + r["piece_g"] - r["split_g"] - r["reused_g"] - r["recycled_g"] - r["discarded_g"]
+            + r["adjust_new_g"] + r["moved_g"]
+        )
+        if r["adjust_old_g"]:
+            before = cells[(r["workshop"], r["from_category"] if r["from_category"] is not None else r["category"])]
+            before.adjusted_g -= r["adjust_old_g"]
+            before.net_g -= r["adjust_old_g"]
+        if r["moved_g"]:
+            origin = cells[(r["from_workshop"] if r["from_workshop"] is not None else r["workshop"], r["category"])]
+            origin.moved_out_g += r["moved_g"]
+            origin.net_g -= r["moved_g"]
+    return buckets
+
+
+async def monthly_cells(months: list[Month], *, with_stock: bool = True) -> list[dict[Cell, Sums]]:
+    """For each month, Sums per (workshop, category), with opening stock when `with_stock`."""
+    bounds = boundaries(months, get_settings().tz)
+    rows = await Event.raw(aggregate_sql(len(bounds), with_stock), *aggregate_args(bounds, with_stock))
+    buckets = fold(rows)
+    stock: dict[Cell, int] = defaultdict(int)
+    if with_stock:
+        for cell, sums in buckets.get(0, {}).items():
+            stock[cell] += sums.net_g
+    result = []
+    for index in range(1, len(months) + 1):
+        cells = dict(buckets.get(index, {}))
+        for cell, opening in stock.items():
+            cells.setdefault(cell, Sums()).opening_g = opening
+        for cell, sums in cells.items():
+            stock[cell] = sums.closing_g
+        result.append(cells)
+    return result
+
+
+def _with_co2e(cells: dict[Cell, Sums], factors: LoadedFactorSet) -> dict[Cell, Sums]:
+    for (_, category), sums in cells.items():
+        reuse, recycle = factors.values.get(category, (None, None))
+        sums.co2e_kg = co2e_kg(sums.reused_g, sums.recycled_g, reuse, recycle)
+    return cells
+
+
+def figure_fields(s: Sums) -> dict:
+    """Sums in grams → the figures in kg, as the API writes them."""
+    return dict(
+        intake_kg=kg(s.intake_g),
+        reused_kg=kg(s.reused_g),
+        recycled_kg=kg(s.recycled_g),
+        discarded_kg=kg(s.discarded_g),
+        loss_kg=kg(s.loss_g),
+        adjusted_kg=kg(s.adjusted_g),
+        moved_in_kg=kg(s.moved_in_g),
+        moved_out_kg=kg(s.moved_out_g),
+        opening_stock_kg=kg(s.opening_g),
+        stock_kg=kg(s.closing_g),
+        waste_avoided_kg=kg(waste_avoided_g(s)),
+        diverted_kg=kg(diverted_g(s)),
+        reuse_rate=rate_value(reuse_rate(s)),
+        co2e_avoided_kg=round_decimal(s.co2e_kg),
+        items_reused=s.items_reused,
+    )
+
+
+async def _names() -> tuple[dict[int, str], dict[int, dict]]:
+    workshops = {r["id"]: r["slug"] for r in await Workshop.select(Workshop.id, Workshop.slug).order_by(Workshop.slug)}
+    categories = {
+        r["id"]: r
+        for r in await Category.select(Category.id, Category.slug, Category.density_kg_m3).order_by(Category.slug)
+    }
+    return workshops, categories
+
+
+def _check_balance(month: Month, cells: dict[Cell, Sums], workshops: dict[int, str], categories: dict[int, dict]) -> None:
+    for (w, c), sums in cells.items():
+        gap = balance_gap_g(sums)
+        if gap:
+            log.warning(
+                "mass balance off by %s g in %s for workshop %s, category %s: a split's recorded loss "
+                "differs from its parent minus its pieces", gap, month, workshops.get(w), categories.get(c, {}).get("slug"),
+            )
+
+
+def _id_for(slug: str | None, table: dict, field: str, key=lambda v: v) -> int | None:
+    if slug is None or slug == "":
+        return None
+    for id_, value in table.items():
+        if key(value) == slug:
+            return id_
+    raise Invalid(f"Unknown {field} {slug!r}.", field=field)
+
+
+async def month_figures(
+    month: str,
+    *,
+    workshop: str | None = None,
+    category: str | None = None,
+    factor_set: str | None = None,
+) -> schemas.FiguresOut:
+    """The month's figures for the lieu, or one workshop and/or one category, with the
+    per-category and per-workshop breakdown of that scope and the factor set used."""
+    settings = get_settings()
+    the_month = parse_month(month)
+    factors = await load_factor_set(factor_set)
+    workshops, categories = await _names()
+    workshop_id = _id_for(workshop, workshops, "workshop")
+    category_id = _id_for(category, categories, "category", key=lambda r: r["slug"])
+    (cells,) = await monthly_cells([the_month])
+    _with_co2e(cells, factors)
+    _check_balance(the_month, cells, workshops, categories)
+
+    def in_scope(cell: Cell) -> bool:
+        return (workshop_id is None or cell[0] == workshop_id) and (category_id is None or cell[1] == category_id)
+
+    scoped = {cell: sums for cell, sums in cells.items() if in_scope(cell)}
+    total = Sums.total(scoped.values())
+    by_category: dict[int, Sums] = defaultdict(Sums)
+    by_workshop: dict[int, Sums] = {w: Sums() for w in workshops if workshop_id is None or w == workshop_id}
+    for (w, c), sums in scoped.items():
+        by_category[c].add(sums)
+        by_workshop.setdefault(w, Sums()).add(sums)
+    start, end = boundaries([the_month], settings.tz)
+    reused_by_slug = {categories[c]["slug"]: s.reused_g for c, s in by_category.items() if c in categories}
+    densities = {r["slug"]: r["density_kg_m3"] for r in categories.values()}
+    return schemas.FiguresOut(
+        month=str(the_month),
+        timezone=settings.timezone,
+        period_start=start.astimezone(settings.tz),
+        period_end=end.astimezone(settings.tz),
+        workshop=workshop or None,
+        category=category or None,
+        **figure_fields(total),
+        equivalences=[
+            schemas.Equivalence(
+                category=e.category, reused_kg=kg(e.reused_g), count=e.count_tenths, object=e.name,
+                object_fr=e.name_fr, unit_mass_kg=float(e.unit_mass_g / 1000), basis=e.basis,
+            )
+            for e in equivalences(reused_by_slug, densities)
+        ],
+        by_category=[
+            schemas.CategoryFigures(category=categories[c]["slug"], **figure_fields(s))
+            for c, s in sorted(by_category.items(), key=lambda i: categories[i[0]]["slug"])
+            if not s.is_empty()
+        ],
+        by_workshop=[
+            schemas.WorkshopFigures(workshop=workshops[w], **figure_fields(s))
+            for w, s in sorted(by_workshop.items(), key=lambda i: workshops.get(i[0], ""))
+            if w in workshops
+        ],
+        factor_set=factors.out(),
+    )
+
+
+CSV_COLUMNS = (
+    "month", "category", "intake_kg", "reused_kg", "recycled_kg", "discarded_kg", "loss_kg", "adjusted_kg",
+    "opening_stock_kg", "stock_kg", "waste_avoided_kg", "diverted_kg", "reuse_rate", "co2e_avoided_kg",
+    "items_reused", "factor_set",
+)
+
+
+def _csv_row(month: Month, slug: str, s: Sums, version: str) -> list[str]:
+    rate = reuse_rate(s)
+    return [
+        str(month), slug, kg_text(s.intake_g), kg_text(s.reused_g), kg_text(s.recycled_g), kg_text(s.discarded_g),
+        kg_text(s.loss_g), kg_text(s.adjusted_g), kg_text(s.opening_g), kg_text(s.closing_g),
+        kg_text(waste_avoided_g(s)), kg_text(diverted_g(s)),
+        "" if rate is None else f"{rate_value(rate):.4f}",
+        decimal_text(s.co2e_kg), str(s.items_reused), version,
+    ]
+
+
+async def figures_csv(from_month: str, to_month: str, factor_set: str | None = None) -> str:
+    """One row per month and category (the categories with anything to say in the range),
+    UTF-8 text with a header row, comma-separated, a point as decimal separator, masses in
+    kg to the gram, the reuse rate as a fraction (0.2500), empty when nothing left."""
+    months = month_range(from_month, to_month)
+    factors = await load_factor_set(factor_set)
+    _, categories = await _names()
+    per_month: list[dict[int, Sums]] = []
+    for cells in await monthly_cells(months):
+        _with_co2e(cells, factors)
+        by_category: dict[int, Sums] = defaultdict(Sums)
+        for (_, c), sums in cells.items():
+            by_category[c].add(sums)
+        per_month.append(by_category)
+    shown = sorted(
+        {c for by_category in per_month for c, s in by_category.items() if not s.is_empty()},
+        key=lambda c: categories[c]["slug"] if c in categories else str(c),
+    )
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for month, by_category in zip(months, per_month):
+        for c in shown:
+            writer.writerow(_csv_row(month, categories[c]["slug"], by_category.get(c, Sums()), factors.version))
+    return out.getvalue()
+
+
+async def trend(months: int = 12, end_month: str | None = None, factor_set: str | None = None) -> schemas.TrendOut:
+    """The last `months` months up to `end_month` (default: the current month, so far):
+    reused, recycled and discarded kg and CO2e avoided, for the page's charts."""
+    settings = get_settings()
+    if not 1 <= months <= MAX_MONTHS:
+        raise Invalid(f"months must be between 1 and {MAX_MONTHS}.", field="months")
+    last = parse_month(end_month, "end") if end_month else month_of(datetime.now(timezone.utc), settings.tz)
+    chosen = months_between(last.plus(1 - months), last)
+    factors = await load_factor_set(factor_set)
+    result = []
+    for month, cells in zip(chosen, await monthly_cells(chosen, with_stock=False)):
+        total = Sums.total(_with_co2e(cells, factors).values())
+        result.append(
+            schemas.TrendMonth(
+                month=str(month), reused_kg=kg(total.reused_g), recycled_kg=kg(total.recycled_g),
+                discarded_kg=kg(total.discarded_g), co2e_avoided_kg=round_decimal(total.co2e_kg),
+            )
+        )
+    return schemas.TrendOut(timezone=settings.timezone, months=result, factor_set=factors.out())

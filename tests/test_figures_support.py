@@ -1,0 +1,52 @@
+"""Helpers for the figures tests: write a history through the ledger service (a steward may
+backdate; each item's events stay in chronological order). No tests in this module."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from exchange.items import schemas as items
+from exchange.items import service
+
+
+def at(text: str) -> datetime:
+    """An ISO 8601 time with its offset, e.g. "2025-03-31T23:30:00+02:00"."""
+    value = datetime.fromisoformat(text)
+    assert value.tzinfo is not None
+    return value
+
+
+class History:
+    """Acts as the lieu's steward through exchange.items.service."""
+
+    def __init__(self, lieu, role: str = "steward") -> None:
+        self.actor = lieu.members[role]
+
+    async def _run(self, work, status: int = 200) -> dict:
+        answer = await service.run_action(self.actor, None, status, work)
+        return json.loads(answer.body)
+
+    async def intake(self, when, *, category="plywood", workshop="bois", mass_kg=None, dims=None, title="Chute"):
+        length, width, thickness = dims or (None, None, None)
+        body = items.ItemCreate(
+            category=category, title=title, workshop=workshop, length_mm=length, width_mm=width,
+            thickness_mm=thickness, mass_kg=mass_kg, occurred_at=when if isinstance(when, datetime) else at(when),
+        )
+        return (await self._run(lambda: service.intake(self.actor, body), 201))["code"]
+
+    async def act(self, kind: str, code: str, when, **fields) -> dict:
+        when = when if isinstance(when, datetime) else at(when)
+        schema = {
+            "move": items.MoveIn, "use": items.UseIn, "recycle": items.RecycleIn,
+            "discard": items.DiscardIn, "adjust": items.AdjustIn,
+        }[kind]
+        body = schema(occurred_at=when, **fields)
+        function = getattr(service, kind)
+        return await self._run(lambda: function(self.actor, code, body))
+
+    async def split(self, code: str, when, pieces: list[dict]) -> list[str]:
+        when = when if isinstance(when, datetime) else at(when)
+        body = items.SplitIn(occurred_at=when, pieces=[items.PieceIn(**p) for p in pieces])
+        out = await self._run(lambda: service.split(self.actor, code, body), 201)
+        return [p["code"] for p in out["pieces"]]
