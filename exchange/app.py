@@ -22,6 +22,7 @@ from exchange.labels.controllers import ROUTES as LABELS_ROUTES
 from exchange.items.service import expire_reservations
 from exchange.lieu.controllers import CategoryController, WorkshopController
 from exchange.problems import EXCEPTION_HANDLERS
+from exchange.security import SecurityHeadersMiddleware
 from exchange.settings import get_settings
 from exchange.web.setup import ROUTES as WEB_ROUTES
 from exchange.web.setup import web_options
@@ -73,7 +74,10 @@ def create_app(engine: Engine | None = None) -> Litestar:
             *FIGURES_ROUTES,
             *WEB_ROUTES,
         ],
-        middleware=[DefineMiddleware(ActorMiddleware)],
+        middleware=[
+            SecurityHeadersMiddleware(https=get_settings().base_url.startswith("https://")),
+            DefineMiddleware(ActorMiddleware),
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         request_max_body_size=MAX_BODY_BYTES,

@@ -119,3 +119,25 @@ async def test_list_filters_fit_and_pagination(client, lieu):
     assert (await client.get("/api/v1/items", params={"fit": "600x400"})).json()["field"] == "fit"
     text = (await client.get("/api/v1/items", params={"q": "cp 20"})).json()["items"]
     assert [i["code"] for i in text] == [codes[(2000, 1000, 18)]]
+
+
+async def test_login_is_throttled_per_account(client, lieu):
+    from exchange.auth import throttle
+
+    await throttle.reset()
+    for _ in range(throttle.PER_ACCOUNT):
+        assert (await client.post("/api/v1/session", json={"email": "other@lieu.example", "password": "guess"})).status_code == 401
+    blocked = await client.post("/api/v1/session", json={"email": "other@lieu.example", "password": PASSWORD})
+    assert blocked.status_code == 429
+    # another account from the same address still logs in
+    assert (await client.post("/api/v1/session", json={"email": "member@lieu.example", "password": PASSWORD})).status_code == 200
+    await throttle.reset()
+
+
+async def test_security_headers_on_every_answer(client, lieu):
+    for path in ("/api/v1/items", "/api/v1/items/nope", "/schema/openapi.json"):
+        response = await client.get(path)
+        csp = response.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["strict-transport-security"]  # the test base URL is https

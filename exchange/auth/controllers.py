@@ -1,16 +1,17 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import msgspec
 from litestar import Controller, Request, delete, post
-from litestar.exceptions import NotAuthorizedException
 
 from exchange.auth import service
 from exchange.auth.guards import member_only
 
 
 class SessionCreate(msgspec.Struct, forbid_unknown_fields=True):
-    email: str = msgspec.field()
-    password: str = msgspec.field()
+    email: Annotated[str, msgspec.Meta(min_length=1, max_length=254)]
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
 
 
 class MemberOut(msgspec.Struct):
@@ -34,10 +35,9 @@ class SessionController(Controller):
     tags = ["session"]
 
     @post("/", status_code=200, summary="Log in: a Bearer token for the API")
-    async def log_in(self, data: SessionCreate) -> SessionOut:
-        actor = await service.check_password(data.email, data.password)
-        if actor is None:
-            raise NotAuthorizedException("Unknown e-mail or wrong password.")
+    async def log_in(self, request: Request, data: SessionCreate) -> SessionOut:
+        address = request.client.host if request.client else "unknown"
+        actor = await service.log_in(data.email, data.password, address)
         return SessionOut(token=await service.issue_token(actor), member=member_out(actor))
 
     @delete("/", guards=[member_only], summary="Log out: the token stops working")

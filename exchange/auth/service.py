@@ -10,7 +10,8 @@ from datetime import datetime, timedelta, timezone
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from exchange.ledger.rules import Invalid, Role
+from exchange.auth import throttle
+from exchange.ledger.rules import Invalid, LedgerError, Role
 from exchange.tables import AuthToken, Member
 
 # argon2id, memory-hard: 64 MiB and 3 passes, about 0.1 s on these machines.
@@ -73,6 +74,27 @@ async def check_password(email: str, password: str) -> Actor | None:
     if not _verify(row["password_hash"], password):
         return None
     return Actor(id=row["id"], name=row["name"], email=row["email"], role=Role(row["role"]))
+
+
+class BadCredentials(LedgerError):
+    status_code = 401
+
+
+class TooManyAttempts(LedgerError):
+    status_code = 429
+
+
+async def log_in(email: str, password: str, address: str) -> Actor:
+    """Check a login, counting failures per account and per address."""
+    email = normalize_email(email)
+    if await throttle.blocked(email, address):
+        raise TooManyAttempts("Too many failed logins: wait a quarter of an hour, or ask a steward.")
+    actor = await check_password(email, password)
+    if actor is None:
+        await throttle.record_failure(email, address)
+        raise BadCredentials("Unknown e-mail or wrong password.")
+    await throttle.forget(email)
+    return actor
 
 
 async def issue_token(actor: Actor, now: datetime | None = None) -> str:
