@@ -8,10 +8,11 @@ import json
 import re
 import shutil
 import subprocess
+from html import unescape
 from pathlib import Path
 
 import pytest
-from jinja2 import ChoiceLoader, DictLoader, Environment, FileSystemLoader, select_autoescape
+from jinja2 import ChoiceLoader, DictLoader
 from litestar import Litestar
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -20,7 +21,7 @@ from litestar.testing import AsyncTestClient
 
 from exchange.labels.draw import LabelContent, render_label
 from exchange.labels.layouts import DEFAULT_LAYOUT, LAYOUTS
-from exchange.web import scan
+from exchange.web import i18n, render, scan
 from y4m import camera_frame, read_y4m, write_y4m
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -183,25 +184,27 @@ def test_y4m_refuses_odd_sizes(tmp_path):
 
 # --- the page, rendered with a stand-in base template -----------------------------------
 
-STUB_BASE = """<!doctype html><html lang="fr"><head><title>{% block title %}{% endblock %}</title></head>
-<body>{% block content %}{% endblock %}{% block scripts %}{% endblock %}</body></html>"""
+STUB_BASE = """<!doctype html><html lang="{{ lang }}"><head><title>{% block title %}{% endblock %}</title>
+<link rel="icon" href="data:,"></head><body>
+{% for flash in flashes %}<p class="flash {{ flash.level }}">{{ flash.text }}</p>{% endfor %}
+{% block content %}{% endblock %}{% block scripts %}{% endblock %}</body></html>"""
 
 
 @pytest.fixture
 async def stub_client():
-    """scan.ROUTES alone, on the page's own template and a stand-in base.html, t() = the key."""
-    env = Environment(
-        loader=ChoiceLoader([DictLoader({"base.html": STUB_BASE}),
-                             FileSystemLoader(str(ROOT / "exchange" / "web" / "templates"))]),
-        autoescape=select_autoescape(default=True),
-    )
-    env.globals["t"] = lambda key, **kw: f"[{key}]"
+    """scan.ROUTES alone, with the web's template environment but a stand-in base.html."""
+    env = render.environment()
+    env.loader = ChoiceLoader([DictLoader({"base.html": STUB_BASE}), env.loader])
     app = Litestar(
         route_handlers=[*scan.ROUTES, create_static_files_router(path="/static", directories=[ROOT / "static"])],
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
     )
     async with AsyncTestClient(app) as client:
         yield client
+
+
+def _attr(html: str, name: str) -> str:
+    return unescape(re.search(rf'{name}="([^"]*)"', html).group(1))
 
 
 async def test_scan_page_carries_what_the_script_needs(stub_client):
@@ -211,21 +214,27 @@ async def test_scan_page_carries_what_the_script_needs(stub_client):
     assert 'id="scan"' in html and "<video" in html and "playsinline" in html
     assert re.search(r'<input[^>]*name="code"[^>]*autofocus', html, re.S)
     for attr, key in scan.SCRIPT_MESSAGES.items():
-        assert f'data-msg-{attr}="[{key}]"' in html
-    assert 'data-item-path="/i/"' in html
-    assert 'data-label-bases="https://lieu.example/i/"' in html  # EXCHANGE_BASE_URL of the tests
+        assert _attr(html, f"data-msg-{attr}") == i18n.translate("fr", key)
+    assert _attr(html, "data-msg-opening").count("{code}") == 1  # filled in by scan.js
+    assert _attr(html, "data-item-path") == "/i/"
+    assert _attr(html, "data-label-bases") == "https://lieu.example/i/"  # EXCHANGE_BASE_URL of the tests
     # Scripts only from static/js, no inline script; every URL it names is served.
     scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", html, re.S)
     assert scripts and all(body.strip() == "" and 'src="/static/js/' in attrs for attrs, body in scripts)
     for attr in ("data-polyfill", "data-wasm"):
-        url = re.search(rf'{attr}="([^"]+)"', html).group(1)
+        url = _attr(html, attr)
         assert url.startswith("/static/vendor/barcode-detector/")
-        served = await stub_client.get(url)
-        assert served.status_code == 200, url
-    wasm = await stub_client.get(re.search(r'data-wasm="([^"]+)"', html).group(1))
+        assert (await stub_client.get(url)).status_code == 200, url
+    wasm = await stub_client.get(_attr(html, "data-wasm"))
     assert wasm.headers["content-type"] == "application/wasm"  # else no streaming compile
-    script = re.search(r'<script[^>]*src="([^"]+)"', html).group(1)
-    assert (await stub_client.get(script.replace("&amp;", "&"))).status_code == 200
+    script = unescape(re.search(r'<script[^>]*src="([^"]+)"', html).group(1))
+    assert (await stub_client.get(script)).status_code == 200
+
+
+async def test_scan_page_speaks_english_on_request(stub_client):
+    html = (await stub_client.get("/scan", headers={"Accept-Language": "en-GB,en;q=0.9"})).text
+    assert _attr(html, "data-msg-denied") == scan.MESSAGES["scan.denied"][1]
+    assert "<h1>Scan a label</h1>" in html
 
 
 async def test_scan_form_without_javascript_redirects_to_the_item(stub_client):
@@ -234,10 +243,10 @@ async def test_scan_form_without_javascript_redirects_to_the_item(stub_client):
         assert response.status_code == 303
         assert response.headers["location"] == "/i/7K3M-Q9XJ"
     mistyped = await stub_client.get("/scan", params={"code": "7K3M-Q9XK"})
-    assert mistyped.status_code == 400 and "[scan.mistyped]" in mistyped.text
+    assert mistyped.status_code == 400 and "mal tapé" in unescape(mistyped.text)
     assert 'value="7K3M-Q9XK"' in mistyped.text
     nonsense = await stub_client.get("/scan", params={"code": "<b>hello</b>"})
-    assert nonsense.status_code == 400 and "[scan.bad_typed]" in nonsense.text
+    assert nonsense.status_code == 400 and "n'est pas un code" in unescape(nonsense.text)
     assert "<b>hello" not in nonsense.text
     empty = await stub_client.get("/scan", params={"code": " "})
-    assert empty.status_code == 400 and "[scan.empty_typed]" in empty.text
+    assert empty.status_code == 400 and i18n.translate("fr", "code.empty") in unescape(empty.text)
