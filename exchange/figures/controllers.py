@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 
 from exchange.auth.guards import actor_of, coordinator_only, member_only
 from exchange.figures import factors, schemas, service
 from exchange.figures.arithmetic import month_of
 from exchange.settings import get_settings
 
-CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+CSV_MEDIA_TYPE = "text/csv"  # Litestar adds "; charset=utf-8"
 BOM = "\ufeff"  # lets Excel read the file as UTF-8 (LibreOffice ignores it)
 
 
@@ -48,8 +49,8 @@ class FiguresController(Controller):
     )
     async def csv(
         self,
-        from_month: str = Parameter(query="from", description="first month, YYYY-MM"),
-        to_month: str = Parameter(query="to", description="last month, YYYY-MM (included)"),
+        from_month: Annotated[str, QueryParameter(name="from", description="first month, YYYY-MM")],
+        to_month: Annotated[str, QueryParameter(name="to", description="last month, YYYY-MM (included)")],
         factor_set: str | None = Parameter(default=None),
     ) -> Response[bytes]:
         text = await service.figures_csv(from_month, to_month, factor_set=factor_set)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import struct
 from dataclasses import dataclass
 
 import asyncpg
@@ -19,6 +20,24 @@ from exchange.tables import Category, Factor, FactorSet
 UNIT = "kg CO2e/kg"
 _LIEU_SUFFIX = re.compile(r"^(?P<root>.*)\+lieu\.(?P<n>\d+)$")
 MAX_VERSION_LENGTH = 60
+
+
+def _single(value: float) -> float:
+    return struct.unpack("f", struct.pack("f", value))[0]
+
+
+def as_written(value: float) -> float:
+    """The factor as it was written. The `factor.value` column is REAL, which PostgreSQL keeps
+    in single precision (0.681 comes back as 0.68099999...): a value that is a single-precision
+    number is read back as the shortest decimal with that single-precision value. A value
+    SQLite kept in double precision is returned as it is."""
+    if _single(value) != value:
+        return value
+    for digits in range(1, 10):
+        candidate = float(f"{value:.{digits}g}")
+        if _single(candidate) == value:
+            return candidate
+    return value
 
 
 class NotFound(LedgerError):
@@ -55,7 +74,7 @@ async def load_factor_set(version: str | None = None) -> LoadedFactorSet:
     values: dict[int, list[float | None]] = {}
     for factor in await Factor.select(Factor.category, Factor.kind, Factor.value).where(Factor.factor_set == row["id"]):
         pair = values.setdefault(factor["category"], [None, None])
-        pair[0 if factor["kind"] == "reuse" else 1] = factor["value"]
+        pair[0 if factor["kind"] == "reuse" else 1] = as_written(factor["value"])
     return LoadedFactorSet(
         id=row["id"], version=row["version"], created_at=row["created_at"], note=row["note"],
         values={k: (v[0], v[1]) for k, v in values.items()},
@@ -85,7 +104,7 @@ async def factor_set_detail(version: str | None = None) -> schemas.FactorSetDeta
         current=current is not None and current["id"] == row["id"],
         factors=[
             schemas.FactorRow(
-                category=f["category_slug"], kind=f["kind"], value=f["value"], unit=f["unit"], source=f["source"],
+                category=f["category_slug"], kind=f["kind"], value=as_written(f["value"]), unit=f["unit"], source=f["source"],
                 version=f["version"], entry=f["entry"], note=f["note"],
             )
             for f in factors
@@ -126,11 +145,11 @@ async def override_factor(actor: Actor, category_slug: str, data: schemas.Factor
                 raise Invalid("No factor set is installed yet.", field="factor_set")
             rows = await Factor.select().where(Factor.factor_set == current["id"])
             old = next((r for r in rows if r["category"] == category["id"] and r["kind"] == data.kind), None)
-            if old is not None and all(old[k] == v for k, v in new.items()):
+            if old is not None and all((as_written(old[k]) if k == "value" else old[k]) == v for k, v in new.items()):
                 raise Invalid("This factor is already the current one.", field="value")
             taken = {r["version"] for r in await FactorSet.select(FactorSet.version)}
             version = next_version(current["version"], taken)
-            was = f"{old['value']:g}" if old is not None else "none"
+            was = f"{as_written(old['value']):g}" if old is not None else "none"
             note = (
                 f"{category_slug} {data.kind} factor: {new['value']:g} {UNIT} (was {was}), "
                 f"source: {new['source']}{' ' + new['version'] if new['version'] else ''}"

@@ -39,7 +39,7 @@ from exchange.figures.arithmetic import (
     round_decimal,
     waste_avoided_g,
 )
-from exchange.figures.factors import LoadedFactorSet, load_factor_set
+from exchange.figures.factors import LoadedFactorSet, as_written, load_factor_set
 from exchange.ledger.rules import EventKind, Invalid
 from exchange.settings import get_settings
 from exchange.tables import Category, Event, Workshop
@@ -248,7 +248,7 @@ async def month_figures(
         by_workshop.setdefault(w, Sums()).add(sums)
     start, end = boundaries([the_month], settings.tz)
     reused_by_slug = {categories[c]["slug"]: s.reused_g for c, s in by_category.items() if c in categories}
-    densities = {r["slug"]: r["density_kg_m3"] for r in categories.values()}
+    densities = {r["slug"]: r["density_kg_m3"] and as_written(r["density_kg_m3"]) for r in categories.values()}
     return schemas.FiguresOut(
         month=str(the_month),
         timezone=settings.timezone,
