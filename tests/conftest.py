@@ -28,7 +28,7 @@ from exchange.app import create_app  # noqa: E402
 from exchange.auth.service import Actor, add_member, issue_token  # noqa: E402
 from exchange.ledger.rules import Role  # noqa: E402
 from exchange.lieu.service import install_shipped_categories  # noqa: E402
-from exchange.tables import Member, Workshop  # noqa: E402
+from exchange.tables import Workshop  # noqa: E402
 
 ENGINES = ["sqlite", "postgres"]
 _pg_unreachable: str | None = None

@@ -29,11 +29,9 @@ from exchange.ledger.rules import (
     EventKind,
     Invalid,
     LedgerError,
-    Role,
     Status,
     check_occurred_at,
     next_status,
-    role_at_least,
 )
 from exchange.ledger.split import PieceSpec, plan_split
 from exchange.settings import get_settings
@@ -708,9 +706,3 @@ ACTIONS: dict[Action, Callable] = {
     Action.split: split,
 }
 
-
-def require_role(actor: Actor, minimum: Role) -> None:
-    if not role_at_least(actor.role, minimum):
-        from exchange.ledger.rules import Forbidden
-
-        raise Forbidden(f"Only a {minimum} or above can do this.")
