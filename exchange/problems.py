@@ -27,16 +27,35 @@ def problem(status: int, detail: str, **extra: Any) -> Response:
     return Response(body, status_code=status, media_type=MEDIA_TYPE)
 
 
-def _ledger_error(_: Request, error: LedgerError) -> Response:
+def _for_people(request: Request) -> bool:
+    """Pages (not /api) answer with an HTML page in the lieu's style."""
+    from exchange.web.errors import is_page
+
+    return is_page(request)
+
+
+def _page(request: Request, status: int, detail: str) -> Response:
+    from exchange.web.errors import error_page
+
+    return error_page(request, status, detail)
+
+
+def _ledger_error(request: Request, error: LedgerError) -> Response:
+    if _for_people(request):
+        return _page(request, error.status_code, error.message)
     return problem(error.status_code, error.message, field=getattr(error, "field", None))
 
 
-def _code_error(_: Request, error: CodeError) -> Response:
+def _code_error(request: Request, error: CodeError) -> Response:
+    if _for_people(request):
+        return _page(request, 400, str(error))
     return problem(400, str(error), field="code")
 
 
 def _validation_error(request: Request, error: ValidationException) -> Response:
     """Litestar reports bad bodies and parameters; a value out of bounds is a 422 naming its field."""
+    if _for_people(request):
+        return _page(request, 400, error.detail)
     errors = error.extra if isinstance(error.extra, list) else []
     messages = [str(e.get("message", "")) for e in errors if isinstance(e, dict)]
     fields = [str(e["key"]) for e in errors if isinstance(e, dict) and e.get("key")]
@@ -47,12 +66,16 @@ def _validation_error(request: Request, error: ValidationException) -> Response:
     return problem(422, detail or error.detail, field=fields[0] if fields else None, errors=errors)
 
 
-def _http_error(_: Request, error: HTTPException) -> Response:
+def _http_error(request: Request, error: HTTPException) -> Response:
+    if _for_people(request):
+        return _page(request, error.status_code, error.detail)
     return problem(error.status_code, error.detail, headers=None)
 
 
 def _unexpected(request: Request, error: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
+    if _for_people(request):
+        return _page(request, 500, "")
     return problem(500, "Something went wrong on our side; nothing was recorded. Please try again.")
 
 

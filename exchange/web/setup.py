@@ -1,10 +1,52 @@
-"""The web pages' part of the app (filled by the web work): routes and Litestar options."""
+"""The web pages' part of the app: routes and the Litestar options they need (templates, CSRF)."""
+
+from __future__ import annotations
 
 from typing import Any
 
-ROUTES: list = []
+from litestar import Router
+from litestar.config.csrf import CSRFConfig
+from litestar.static_files import create_static_files_router
+
+from exchange.items.photo_controllers import ROUTES as PHOTO_API_ROUTES
+from exchange.settings import get_settings
+from exchange.web import admin, item_pages, items_pages, labels_page, scan, site
+from exchange.web.render import STATIC, secure_cookies, template_config
+
+CSRF_COOKIE = "exchange_csrf"
+
+# Pages are for people, not part of the API's OpenAPI document.
+PAGES = Router(
+    path="/",
+    route_handlers=[*site.ROUTES, *item_pages.ROUTES, *items_pages.ROUTES, *labels_page.ROUTES, *admin.ROUTES],
+    include_in_schema=False,
+)
+
+ROUTES: list = [
+    PAGES,
+    *scan.ROUTES,
+    *PHOTO_API_ROUTES,
+    create_static_files_router(
+        path="/static", directories=[STATIC], name="static", include_in_schema=False,
+        # Pages link assets with ?v=<content hash>: a cached copy is never stale.
+        cache_control=None,
+    ),
+]
 
 
 def web_options() -> dict[str, Any]:
-    """Extra keyword arguments for Litestar(): templates, CSRF, ..."""
-    return {}
+    """Extra keyword arguments for Litestar(): templates and CSRF for the pages' forms.
+
+    The API (/api/...) takes Bearer tokens only, never the session cookie, so it is outside
+    the CSRF check; every form of the pages carries the token (`csrf_input`)."""
+    return {
+        "template_config": template_config(),
+        "csrf_config": CSRFConfig(
+            secret=get_settings().secret,
+            cookie_name=CSRF_COOKIE,
+            cookie_secure=secure_cookies(),
+            cookie_httponly=False,
+            cookie_samesite="lax",
+            exclude=["^/api/"],
+        ),
+    }

@@ -1,0 +1,154 @@
+"""Item photos: checked with Pillow, turned upright, stripped of every metadata (GPS included),
+downscaled and thumbnailed, stored under the media directory with content-hash names.
+
+A photo is not part of the ledger: it changes no mass, place or status, and the service has no
+event for it (an `adjust` needs a change of mass, size, category or title). Setting it writes no
+event; the item's history stays the ledger's."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from exchange.auth.service import Actor
+from exchange.items import schemas, service
+from exchange.ledger.codes import parse_code
+from exchange.ledger.rules import Forbidden, LedgerError, Role, role_at_least
+from exchange.settings import get_settings
+from exchange.tables import Item
+
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_PIXELS = 40_000_000  # a 40 Mpx phone photo; beyond, a decompression bomb is likelier than a camera
+MAX_SIDE = 1600
+THUMB_SIDE = 400
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
+JPEG_QUALITY = 85
+
+
+class PhotoTooLarge(LedgerError):
+    status_code = 413
+
+
+class NotAnImage(LedgerError):
+    status_code = 415
+
+
+class BadImage(LedgerError):
+    status_code = 422
+
+
+def _open(data: bytes) -> Image.Image:
+    if len(data) > MAX_PHOTO_BYTES:
+        raise PhotoTooLarge("A photo may weigh 10 MB at most.")
+    if not data:
+        raise NotAnImage("This file is empty: send a JPEG, PNG or WebP photo.")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            probe = Image.open(io.BytesIO(data))
+            fmt = probe.format
+            if fmt not in ACCEPTED_FORMATS:
+                raise NotAnImage(f"A {fmt or 'file of this kind'} is not accepted: send a JPEG, PNG or WebP photo.")
+            width, height = probe.size
+            if width * height > MAX_PIXELS:
+                raise BadImage(f"This image has too many pixels ({width} x {height}); 40 megapixels at most.")
+            probe.verify()  # structure and checksums; the image must be reopened afterwards
+            image = Image.open(io.BytesIO(data))
+            image.load()
+        except UnidentifiedImageError as error:
+            raise NotAnImage("This file is not an image: send a JPEG, PNG or WebP photo.") from error
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+            raise BadImage("This image has too many pixels; 40 megapixels at most.") from error
+        except (OSError, SyntaxError, ValueError) as error:
+            raise BadImage("This image is damaged or truncated: take the photo again.") from error
+    return image
+
+
+def _jpeg(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    # No exif=, no icc_profile=, no comment: nothing of the original's metadata is written.
+    image.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+    return out.getvalue()
+
+
+def process_photo(data: bytes) -> tuple[str, bytes, bytes]:
+    """(name, photo JPEG, thumbnail JPEG); name is the SHA-256 of the photo as stored."""
+    image = _open(data)
+    try:
+        image = ImageOps.exif_transpose(image)  # upright as the camera meant it, before EXIF goes
+    except (OSError, ValueError, SyntaxError) as error:
+        raise BadImage("This image's orientation could not be read: take the photo again.") from error
+    if image.mode in ("RGBA", "LA", "P", "PA"):
+        rgba = image.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, (255, 255, 255))
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        image = flat
+    elif image.mode != "RGB":
+        image = image.convert("RGB")
+    # A fresh image holds the pixels alone: no info dict, no EXIF, no XMP, no ICC.
+    clean = Image.new("RGB", image.size)
+    clean.paste(image)
+    clean.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+    photo = _jpeg(clean)
+    thumb_image = clean.copy()
+    thumb_image.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
+    thumbnail = _jpeg(thumb_image)
+    return hashlib.sha256(photo).hexdigest(), photo, thumbnail
+
+
+def _write_once(path: Path, data: bytes) -> None:
+    """Content-hash names: an existing file already holds these bytes. Written atomically."""
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def media_path(name: str) -> Path:
+    return get_settings().media_dir / name
+
+
+async def store_photo(data: bytes) -> str:
+    """Check, clean and store a photo; returns its name (the hash), without touching any item."""
+    name, photo, thumbnail = await asyncio.to_thread(process_photo, data)
+
+    def write() -> None:
+        _write_once(media_path(f"{name}.jpg"), photo)
+        _write_once(media_path(f"{name}-thumb.jpg"), thumbnail)
+
+    await asyncio.to_thread(write)
+    return name
+
+
+async def set_photo(code: str, name: str) -> None:
+    """Point the item at a stored photo (inside the caller's transaction, if any)."""
+    changed = await Item.update({Item.photo: name}).where(Item.code == code).returning(Item.id)
+    if not changed:
+        raise service.NotFound(f"No item holds the code {code}.")
+
+
+async def attach_photo(actor: Actor, raw_code: str, data: bytes) -> schemas.ItemOut:
+    """A steward's photo of an item: stored, then set as the item's photo."""
+    if not role_at_least(actor.role, Role.steward):
+        raise Forbidden(f"Only a {Role.steward} or above can do this.")
+    code = parse_code(raw_code)
+    await service.get_item(code, actor)  # 404 before any work on the file
+    name = await store_photo(data)
+    await set_photo(code, name)
+    return await service.get_item(code, actor)
+

@@ -1,0 +1,74 @@
+"""For the coordinator: the members, the workshops and the materials (with their factors' sources)."""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get, post
+
+from exchange.auth import service as auth
+from exchange.auth.guards import coordinator_only
+from exchange.ledger.rules import LedgerError, Role
+from exchange.lieu import schemas as lieu_schemas
+from exchange.lieu import service as lieu
+from exchange.web import queries
+from exchange.web.render import error_message, lang_of, message, page, redirect
+
+
+@get("/admin", guards=[coordinator_only], name="admin")
+async def admin_home() -> Response:
+    return redirect("/admin/members", status_code=303)
+
+
+@get("/admin/members", guards=[coordinator_only], name="admin-members")
+async def members(request: Request) -> Response:
+    return page(request, "admin/members.html", section="members", members=await queries.member_rows(),
+                roles=[r.value for r in Role], values={"role": Role.member.value})
+
+
+@post("/admin/members", guards=[coordinator_only], name="admin-members-add")
+async def add_member(request: Request) -> Response:
+    form = await request.form()
+    values = {k: str(form.get(k) or "").strip()[:254] for k in ("email", "name", "role")}
+    password = str(form.get("password") or "")[:1024]
+    try:
+        if values["role"] not in {r.value for r in Role}:
+            raise LedgerError(f"Unknown role {values['role']!r}.")
+        if not values["name"]:
+            raise LedgerError("A member needs a name.")
+        await auth.add_member(values["email"], values["name"][:120], Role(values["role"]), password)
+    except LedgerError as error:
+        return page(request, "admin/members.html", status_code=422, section="members",
+                    members=await queries.member_rows(), roles=[r.value for r in Role], values=values,
+                    messages=[error_message(error.message)])
+    return redirect("/admin/members", message("ok", "admin.member_added", name=values["name"]))
+
+
+@get("/admin/workshops", guards=[coordinator_only], name="admin-workshops")
+async def workshops(request: Request) -> Response:
+    return page(request, "admin/workshops.html", section="workshops", workshops=await lieu.list_workshops(), values={})
+
+
+@post("/admin/workshops", guards=[coordinator_only], name="admin-workshops-add")
+async def add_workshop(request: Request) -> Response:
+    form = await request.form()
+    values = {k: str(form.get(k) or "").strip() for k in ("slug", "name")}
+    try:
+        if not values["slug"] or not values["name"] or len(values["slug"]) > 60 or len(values["name"]) > 120:
+            raise LedgerError("A slug is lower-case letters, digits and single hyphens, e.g. bois-1.")
+        await lieu.add_workshop(lieu_schemas.WorkshopCreate(slug=values["slug"], name=values["name"]))
+    except LedgerError as error:
+        return page(request, "admin/workshops.html", status_code=422, section="workshops",
+                    workshops=await lieu.list_workshops(), values=values, messages=[error_message(error.message)])
+    return redirect("/admin/workshops", message("ok", "admin.workshop_added", name=values["name"]))
+
+
+@get("/admin/categories", guards=[coordinator_only], name="admin-categories")
+async def categories(request: Request) -> Response:
+    lang = lang_of(request)
+    rows = await lieu.list_categories()
+    factor_set = await lieu.current_factor_set()
+    rows.sort(key=lambda c: (c.name_fr if lang == "fr" else c.name).lower())
+    return page(request, "admin/categories.html", section="categories", categories=rows,
+                factor_set=factor_set["version"] if factor_set else "—")
+
+
+ROUTES = [admin_home, members, add_member, workshops, add_workshop, categories]

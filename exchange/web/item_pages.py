@@ -1,0 +1,354 @@
+"""/i/{code}: the page a label opens, and the actions people take from it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Awaitable, Callable
+from urllib.parse import quote, urlsplit
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.response import Redirect
+
+from exchange.auth.guards import actor_of, member_only, steward_only
+from exchange.auth.service import Actor
+from exchange.items import photos, schemas, service
+from exchange.ledger.codes import CodeError, MistypedCode, parse_code
+from exchange.ledger.rules import (
+    DEFAULT_RESERVATION_HOURS,
+    FINAL,
+    LedgerError,
+    Role,
+    Status,
+    role_at_least,
+)
+from exchange.web import i18n, queries
+from exchange.web.render import error_message, lang_of, message, page, redirect
+
+MAX_PHOTO_FORM = photos.MAX_PHOTO_BYTES + 256 * 1024
+
+
+def local_url(url: str | None) -> str | None:
+    """The path of an absolute URL the API gives out: pages link within the site they are on."""
+    return urlsplit(url).path if url else None
+
+
+# ---------------------------------------------------------------------------------------------
+# The ledger in words
+
+
+def _event_text(event: schemas.EventOut, lang: str, workshops: dict[str, str]) -> tuple[str, list[tuple[str, str]]]:
+    fr = lang == "fr"
+    where = workshops.get(event.workshop, event.workshop)
+    data = event.data or {}
+    links: list[tuple[str, str]] = []
+    match event.kind:
+        case "intake":
+            text = f"Enregistré à {where}" if fr else f"Logged in at {where}"
+        case "move":
+            origin = workshops.get(event.from_workshop or "", event.from_workshop or "?")
+            text = f"Déplacé de {origin} à {where}" if fr else f"Moved from {origin} to {where}"
+        case "reserve":
+            until = data.get("until")
+            when = i18n.format_datetime(_parse_time(until), lang) if until else "?"
+            text = f"Réservé jusqu'au {when}" if fr else f"Reserved until {when}"
+        case "release":
+            if event.note == "reservation expired":
+                return ("Réservation expirée" if fr else "Reservation expired"), links
+            text = "Réservation levée" if fr else "Released"
+        case "use":
+            project = data.get("project")
+            if project:
+                text = f"Utilisé pour « {project} »" if fr else f"Used for “{project}”"
+            else:
+                text = "Utilisé" if fr else "Used"
+        case "recycle":
+            channel = data.get("channel")
+            text = ("Envoyé au recyclage" if fr else "Sent to recycling") + (f" ({channel})" if channel else "")
+        case "discard":
+            text = "Jeté" if fr else "Discarded"
+        case "split":
+            pieces = data.get("pieces") or []
+            loss = i18n.format_kg(event.loss_kg, lang)
+            text = (
+                f"Découpé en {len(pieces)} morceau(x), perte {loss}" if fr else f"Cut into {len(pieces)} piece(s), loss {loss}"
+            )
+            links = [(code, f"/i/{code}") for code in pieces]
+        case "piece":
+            parent = data.get("parent", "?")
+            text = f"Découpé dans {parent}" if fr else f"Cut from {parent}"
+            links = [(parent, f"/i/{parent}")]
+        case "adjust":
+            before = data.get("before") or {}
+            changed = ", ".join(sorted(before))
+            text = (f"Corrigé ({changed})" if fr else f"Corrected ({changed})") if changed else ("Corrigé" if fr else "Corrected")
+        case _:
+            text = event.kind
+    if event.note and event.kind not in ("release",):
+        text += f" — {event.note}"
+    return text, links
+
+
+def _parse_time(value: str):
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def history(events: list[schemas.EventOut], lang: str, workshops: dict[str, str]) -> list[dict[str, Any]]:
+    lines = []
+    for event in reversed(events):  # newest first: what happened last matters most on the floor
+        text, links = _event_text(event, lang, workshops)
+        lines.append(
+            {
+                "when": i18n.format_datetime(event.occurred_at, lang),
+                "iso": event.occurred_at.isoformat(),
+                "text": text,
+                "by": event.by,
+                "mass": i18n.format_kg(event.mass_kg, lang) if event.mass_kg is not None else None,
+                "links": [{"text": t, "href": h} for t, h in links],
+                "kind": event.kind,
+            }
+        )
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# What someone may do here
+
+
+def allowed_actions(item: schemas.ItemOut, actor: Actor | None, holder: int | None) -> list[str]:
+    """The actions the person's role and the item's status allow, in the order the page shows them."""
+    if actor is None:
+        return []
+    status = Status(item.status)
+    if status in FINAL:
+        return []
+    steward = role_at_least(actor.role, Role.steward)
+    mine = status is Status.reserved and holder == actor.id
+    dims = None not in (item.length_mm, item.width_mm, item.thickness_mm) and item.mass_kg is not None
+    actions: list[str] = []
+    if status is Status.available:
+        actions += ["reserve", "use"]
+    elif mine:
+        actions += ["use", "extend", "release"]
+    elif steward:
+        actions += ["release"]
+    if steward and dims and (status is Status.available or mine):
+        actions.append("use-part")
+    if steward:
+        actions.append("move")
+        if status is Status.available:
+            actions += ["recycle", "discard"]
+        actions.append("photo")
+    return actions
+
+
+@get("/i/{code:str}", name="item-page")
+async def item_page(request: Request, code: str) -> Response:
+    actor = actor_of(request)
+    lang = lang_of(request)
+    try:
+        canonical = parse_code(code)
+    except MistypedCode:
+        return page(request, "items/missing.html", status_code=400, kind="mistyped", code=code)
+    except CodeError:
+        return page(request, "items/missing.html", status_code=400, kind="malformed", code=code)
+    if canonical != code:
+        return Redirect(path=f"/i/{canonical}", status_code=301)
+    try:
+        item = await service.get_item(canonical, actor)
+    except service.NotFound:
+        blank = await service.is_blank_code(canonical)
+        return page(request, "items/missing.html", status_code=404, kind="blank" if blank else "unknown", code=canonical)
+    events = await service.item_events(canonical, actor)
+    workshops = await queries.workshop_names()
+    categories = await queries.category_names(lang)
+    holder = await queries.holder_id(canonical) if item.status == Status.reserved else None
+    pieces = next((e.data.get("pieces") or [] for e in events if e.kind == "split"), [])
+    return page(
+        request,
+        "items/item.html",
+        item=item,
+        photo_url=local_url(item.photo_url),
+        label_url=local_url(item.label_url),
+        category_name=categories.get(item.category, item.category),
+        workshop_name=workshops.get(item.workshop, item.workshop),
+        workshops=workshops,
+        history=history(events, lang, workshops),
+        actions=allowed_actions(item, actor, holder),
+        mine=holder is not None and actor is not None and holder == actor.id,
+        final=Status(item.status) in FINAL,
+        pieces=pieces,
+        hours=DEFAULT_RESERVATION_HOURS,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Actions
+
+
+class UsePartOut(msgspec.Struct):
+    parent: str
+    used: str
+    rest: str
+
+
+def _form_hash_body(form: Any) -> bytes:
+    fields = sorted((k, v) for k, v in form.multi_items() if k not in ("_csrf_token", "_idem") and isinstance(v, str))
+    return json.dumps(fields, ensure_ascii=False).encode()
+
+
+def _text(form: Any, name: str, limit: int = 200) -> str:
+    value = form.get(name)
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+def _convert(data: dict[str, Any], kind: type) -> Any:
+    try:
+        return msgspec.convert({k: v for k, v in data.items() if v not in (None, "")}, kind, strict=False)
+    except msgspec.ValidationError as error:
+        raise FormError(str(error)) from error
+
+
+class FormError(Exception):
+    pass
+
+
+async def _run(
+    request: Request, actor: Actor, form: Any, status_code: int, work: Callable[[], Awaitable[msgspec.Struct]]
+) -> bytes:
+    key = form.get("_idem")
+    idempotency = service.IdempotencyRequest.of(
+        key if isinstance(key, str) and key else None, "POST", request.url.path, _form_hash_body(form)
+    )
+    answer = await service.run_action(actor, idempotency, status_code, work)
+    return answer.body
+
+
+ACTIONS = ("reserve", "extend", "release", "use", "use-part", "move", "recycle", "discard")
+
+
+@post("/i/{code:str}/{action:str}", guards=[member_only], name="item-action")
+async def item_action(request: Request, code: str, action: str) -> Redirect:
+    actor: Actor = actor_of(request)
+    lang = lang_of(request)
+    canonical = parse_code(code)
+    back = f"/i/{canonical}"
+    if action not in ACTIONS:
+        return redirect(back)
+    form = await request.form()
+    try:
+        if action in ("reserve", "extend"):
+            body = await _run(request, actor, form, 200, lambda: service.reserve(actor, canonical, schemas.ReserveIn()))
+            item = msgspec.json.decode(body, type=schemas.ItemOut)
+            until = i18n.format_datetime(item.reserved_until, lang)
+            return redirect(back, message("ok", "done.reserved", until=until))
+        if action == "release":
+            await _run(request, actor, form, 200, lambda: service.release(actor, canonical, schemas.ReleaseIn()))
+            return redirect(back, message("ok", "done.released"))
+        if action == "use":
+            data = _convert({"project": _text(form, "project")}, schemas.UseIn)
+            body = await _run(request, actor, form, 200, lambda: service.use(actor, canonical, data))
+            item = msgspec.json.decode(body, type=schemas.ItemOut)
+            if data.project:
+                return redirect(back, message("ok", "done.used_for", title=item.title, project=data.project))
+            return redirect(back, message("ok", "done.used", title=item.title))
+        if action == "use-part":
+            return await _use_part(request, actor, form, canonical, back)
+        if action == "move":
+            data = _convert({"workshop": _text(form, "workshop", 60)}, schemas.MoveIn)
+            await _run(request, actor, form, 200, lambda: service.move(actor, canonical, data))
+            workshops = await queries.workshop_names()
+            return redirect(back, message("ok", "done.moved", workshop=workshops.get(data.workshop, data.workshop)))
+        if action == "recycle":
+            data = _convert({"channel": _text(form, "channel")}, schemas.RecycleIn)
+            await _run(request, actor, form, 200, lambda: service.recycle(actor, canonical, data))
+            return redirect(back, message("ok", "done.recycled"))
+        if action == "discard":
+            data = _convert({"note": _text(form, "note", 2000)}, schemas.DiscardIn)
+            await _run(request, actor, form, 200, lambda: service.discard(actor, canonical, data))
+            return redirect(back, message("ok", "done.discarded"))
+    except FormError as error:
+        return redirect(back, message("error", "error.form", detail=str(error)))
+    except (LedgerError, CodeError) as error:
+        return redirect(back, error_message(getattr(error, "message", str(error))))
+    return redirect(back)
+
+
+def _number(form: Any, name: str) -> int | None:
+    raw = _text(form, name, 10)
+    return int(raw) if raw.isdigit() else None
+
+
+async def _use_part(request: Request, actor: Actor, form: Any, code: str, back: str) -> Redirect:
+    """A split into the part used and the rest, then a `use` of the part, in one transaction."""
+    if not role_at_least(actor.role, Role.steward):
+        return redirect(back, error_message(f"Only a {Role.steward} or above can split an item."))
+    item = await service.get_item(code, actor)
+    thickness = _number(form, "thickness") or item.thickness_mm
+    used = _convert(
+        {"length_mm": _number(form, "used_length"), "width_mm": _number(form, "used_width"),
+         "thickness_mm": thickness, "quantity": _number(form, "used_quantity") or 1},
+        schemas.PieceIn,
+    )
+    rest = _convert(
+        {"length_mm": _number(form, "rest_length"), "width_mm": _number(form, "rest_width"),
+         "thickness_mm": thickness, "quantity": _number(form, "rest_quantity") or 1},
+        schemas.PieceIn,
+    )
+    use = _convert({"project": _text(form, "project")}, schemas.UseIn)
+    holder = await queries.holder_id(code)
+
+    async def work() -> UsePartOut:
+        current = await service.get_item(code, actor)
+        if current.status == Status.reserved and holder == actor.id:
+            await service.release(actor, code, schemas.ReleaseIn())
+        cut = await service.split(actor, code, schemas.SplitIn(pieces=[used, rest]))
+        used_piece, rest_piece = cut.pieces
+        await service.use(actor, used_piece.code, use)
+        return UsePartOut(parent=code, used=used_piece.code, rest=rest_piece.code)
+
+    body = await _run(request, actor, form, 201, work)
+    out = msgspec.json.decode(body, type=UsePartOut)
+    return redirect(
+        f"/i/{out.rest}",
+        message(
+            "ok", "done.used_part", parent=out.parent, code=out.rest,
+            links=[("next.print_new_label", f"/labels?codes={quote(out.rest)}")],
+        ),
+    )
+
+
+@post("/i/{code:str}/photo", guards=[steward_only], name="item-photo", request_max_body_size=MAX_PHOTO_FORM)
+async def item_photo(request: Request, code: str) -> Redirect:
+    actor: Actor = actor_of(request)
+    canonical = parse_code(code)
+    back = f"/i/{canonical}"
+    form = await request.form()
+    upload = form.get("photo")
+    if upload is None or isinstance(upload, str):
+        return redirect(back, message("error", "error.photo"))
+    try:
+        await photos.attach_photo(actor, canonical, await upload.read())
+    except (photos.NotAnImage, photos.BadImage):
+        return redirect(back, message("error", "error.photo"))
+    except photos.PhotoTooLarge:
+        return redirect(back, message("error", "error.too_big"))
+    except LedgerError as error:
+        return redirect(back, error_message(error.message))
+    return redirect(back, message("ok", "done.photo"))
+
+
+@get("/go", name="go")
+async def go(request: Request, code: str = "") -> Redirect:
+    """The "type a code" form: to the label's page, whatever the spelling."""
+    if not code.strip():
+        return redirect("/", message("error", "code.empty"))
+    return Redirect(path=f"/i/{quote(code.strip()[:40], safe='')}", status_code=303)
+
+
+ROUTES = [item_page, item_photo, item_action, go]

@@ -1,0 +1,225 @@
+"""/items: the available scrap, filtered and searched by fit; /items/new: logging an offcut."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import quote
+
+import msgspec
+from litestar import Request, Response, get, post
+
+from exchange.auth.guards import actor_of, steward_only
+from exchange.items import photos, schemas, service
+from exchange.ledger.codes import CodeError
+from exchange.ledger.rules import MAX_DIMENSION_MM, MAX_QUANTITY, LedgerError
+from exchange.web import i18n, queries
+from exchange.web.render import error_message, lang_of, message, page, query_url, redirect
+from exchange.web.site import card
+
+PAGE_SIZE = 24
+MAX_INTAKE_FORM = photos.MAX_PHOTO_BYTES + 256 * 1024
+
+
+def _int(value: Any, maximum: int = MAX_DIMENSION_MM) -> int | None:
+    text = str(value or "").strip()
+    if not text.isdigit():
+        return None
+    number = int(text)
+    return number if 1 <= number <= maximum else None
+
+
+@get("/items", name="items")
+async def items_list(request: Request) -> Response:
+    """Every filter lives in the URL, so a search can be shared (and bookmarked)."""
+    lang = lang_of(request)
+    query = request.query_params
+    categories = await queries.categories()
+    workshops = await queries.workshop_names()
+    known_categories = {c.slug for c in categories}
+    raw = {name: str(query.get(name) or "").strip()[:100] for name in (
+        "q", "category", "workshop", "min_length_mm", "min_width_mm", "thickness_mm", "need_l", "need_w", "need_t",
+        "cursor",
+    )}
+    errors: list[dict] = []
+    need = [_int(raw[k]) for k in ("need_l", "need_w", "need_t")]
+    fit = None
+    if any(raw[k] for k in ("need_l", "need_w", "need_t")):
+        if None in need:
+            errors.append(message("error", "items.fit_incomplete"))
+        else:
+            fit = "x".join(str(v) for v in need)
+    filters = service.ItemFilters(
+        category=raw["category"] if raw["category"] in known_categories else None,
+        workshop=raw["workshop"] if raw["workshop"] in workshops else None,
+        min_length_mm=_int(raw["min_length_mm"]),
+        min_width_mm=_int(raw["min_width_mm"]),
+        thickness_mm=_int(raw["thickness_mm"]),
+        q=raw["q"] or None,
+        fit=fit,
+        limit=PAGE_SIZE,
+        cursor=raw["cursor"] or None,
+    )
+    try:
+        found = await service.list_items(filters, actor_of(request))
+    except LedgerError as error:
+        errors.append(error_message(error.message))
+        found = schemas.ItemPage(items=[], next_cursor=None)
+    names = {c.slug: c.label(lang) for c in categories}
+    cards = [card(item, lang, names, workshops) for item in found.items]
+    if fit:
+        part = need[0] * need[1]
+        for entry in cards:
+            item = entry["item"]
+            entry["leftover_m2"] = (item.length_mm * item.width_mm - part) / 1_000_000
+    params = {k: v for k, v in raw.items() if v and k != "cursor"}
+    return page(
+        request,
+        "items/list.html",
+        cards=cards,
+        values=raw,
+        categories=sorted(categories, key=lambda c: c.label(lang).lower()),
+        workshops=workshops,
+        fit=fit,
+        filtered=bool(params),
+        next_url=query_url("/items", {**params, "cursor": found.next_cursor}) if found.next_cursor else None,
+        first_url=query_url("/items", params) if raw["cursor"] else None,
+        messages=errors,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Logging an offcut
+
+
+INTAKE_FIELDS = ("category", "title", "workshop", "length_mm", "width_mm", "thickness_mm", "quantity", "mass_kg",
+                 "condition", "origin", "note", "code")
+
+
+async def _intake_context(request: Request, values: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
+    lang = lang_of(request)
+    categories = sorted(await queries.categories(), key=lambda c: c.label(lang).lower())
+    return {
+        "values": values,
+        "errors": errors,
+        "categories": categories,
+        "workshops": await queries.workshop_names(),
+        "conditions": [("bon", "good"), ("rayé", "scratched"), ("à poncer", "needs sanding"), ("abîmé", "damaged")],
+    }
+
+
+@get("/items/new", guards=[steward_only], name="intake")
+async def intake_form(request: Request) -> Response:
+    values = {name: str(request.query_params.get(name) or "")[:200] for name in ("category", "workshop", "code")}
+    values.setdefault("quantity", "1")
+    if not values.get("workshop"):
+        values["workshop"] = request.cookies.get("exchange_workshop", "")
+    return page(request, "items/new.html", **await _intake_context(request, values, {}))
+
+
+def _field_of(error: msgspec.ValidationError) -> str:
+    match = re.search(r"at `\$\.(\w+)`", str(error))
+    if match:
+        return match.group(1)
+    match = re.search(r"missing required field `(\w+)`", str(error))
+    return match.group(1) if match else "form"
+
+
+def _problem_text(lang: str, field: str) -> str:
+    if field in ("length_mm", "width_mm", "thickness_mm"):
+        return i18n.translate(lang, "field.number", max=i18n.format_number(MAX_DIMENSION_MM, lang))
+    if field == "quantity":
+        return i18n.translate(lang, "field.number", max=i18n.format_number(MAX_QUANTITY, lang))
+    if field == "mass_kg":
+        return i18n.translate(lang, "field.mass")
+    if field in ("category", "workshop"):
+        return i18n.translate(lang, "field.required")
+    return i18n.translate(lang, "field.too_long")
+
+
+def _default_title(values: dict[str, str], category_name: str, lang: str) -> str:
+    dims = [values.get(k) for k in ("length_mm", "width_mm", "thickness_mm")]
+    if all(d and d.isdigit() for d in dims):
+        return f"{category_name} {' × '.join(dims)} mm"
+    return category_name
+
+
+@post("/items/new", guards=[steward_only], name="intake-submit", request_max_body_size=MAX_INTAKE_FORM)
+async def intake(request: Request) -> Response:
+    actor = actor_of(request)
+    lang = lang_of(request)
+    form = await request.form()
+    values = {name: str(form.get(name) or "").strip()[:2000] for name in INTAKE_FIELDS}
+    values["mass_kg"] = values["mass_kg"].replace(",", ".")
+    names = {c.slug: c.label(lang) for c in await queries.categories()}
+    errors: dict[str, str] = {}
+    if values["category"] not in names:
+        errors["category"] = i18n.translate(lang, "field.required")
+    if not values["workshop"]:
+        errors["workshop"] = i18n.translate(lang, "field.required")
+    body: dict[str, Any] = {k: v for k, v in values.items() if v}
+    if "category" not in errors and not values["title"]:
+        body["title"] = _default_title(values, names[values["category"]], lang)
+    data = None
+    if not errors:
+        try:
+            data = msgspec.convert(body, schemas.ItemCreate, strict=False)
+        except msgspec.ValidationError as error:
+            field = _field_of(error)
+            errors[field] = _problem_text(lang, field)
+    upload = form.get("photo")
+    photo_bytes = b""
+    if upload is not None and not isinstance(upload, str):
+        photo_bytes = await upload.read()
+    photo_name = None
+    if photo_bytes and not errors:
+        try:
+            photo_name = await photos.store_photo(photo_bytes)
+        except photos.PhotoTooLarge:
+            errors["photo"] = i18n.translate(lang, "error.too_big")
+        except (photos.NotAnImage, photos.BadImage):
+            errors["photo"] = i18n.translate(lang, "error.photo")
+    if errors or data is None:
+        if photo_bytes and "photo" not in errors:
+            errors["photo"] = i18n.translate(lang, "new.photo_again")
+        context = await _intake_context(request, values, errors)
+        return page(request, "items/new.html", status_code=422, messages=[message("error", "new.errors")], **context)
+
+    async def work() -> schemas.ItemOut:
+        item = await service.intake(actor, data)
+        if photo_name:
+            await photos.set_photo(item.code, photo_name)
+            return await service.get_item(item.code, actor)
+        return item
+
+    key = form.get("_idem")
+    fields = sorted((k, v) for k, v in form.multi_items() if k not in ("_csrf_token", "_idem") and isinstance(v, str))
+    idempotency = service.IdempotencyRequest.of(
+        key if isinstance(key, str) and key else None, "POST", request.url.path,
+        json.dumps([fields, photo_name]).encode(),
+    )
+    try:
+        answer = await service.run_action(actor, idempotency, 201, work)
+    except (LedgerError, CodeError) as error:
+        field = getattr(error, "field", None) or "form"
+        context = await _intake_context(request, values, {field: i18n.translate_error(lang, getattr(error, "message", str(error)))})
+        return page(request, "items/new.html", status_code=error.status_code if isinstance(error, LedgerError) else 400,
+                    messages=[error_message(getattr(error, "message", str(error)))], **context)
+    item = msgspec.json.decode(answer.body, type=schemas.ItemOut)
+    logged = message(
+        "ok", "done.logged", title=item.title, code=item.code,
+        links=[("next.print_label", f"/labels?codes={quote(item.code)}"), ("next.see_item", f"/i/{item.code}")],
+    )
+    if form.get("next") == "another":
+        target = query_url("/items/new", {"category": data.category, "workshop": data.workshop})
+    else:
+        target = f"/labels?codes={quote(item.code)}"
+        logged["links"] = logged["links"][1:]
+    response = redirect(target, logged)
+    response.set_cookie(key="exchange_workshop", value=data.workshop, path="/", max_age=365 * 24 * 3600,
+                        samesite="lax", httponly=True)
+    return response
+
+
+ROUTES = [items_list, intake_form, intake]

@@ -1,0 +1,120 @@
+"""/labels: pick items (a list, everything logged today, the pieces of a split), a layout and
+a start position, and get the PDF, served here with the session cookie (the API's labels.pdf
+takes a Bearer token)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from litestar import Request, Response, get
+
+from exchange.auth.guards import actor_of, steward_only
+from exchange.items import service
+from exchange.labels.layouts import DEFAULT_LAYOUT, LAYOUTS, positions_per_page
+from exchange.ledger.codes import CodeError, parse_code
+from exchange.ledger.rules import LedgerError
+from exchange.settings import get_settings
+from exchange.web import i18n, queries
+from exchange.web.render import error_message, lang_of, message, page, query_url, redirect
+
+MAX_CODES = 500
+_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def _codes(request: Request, *names: str) -> tuple[list[str], list[str]]:
+    """Canonical codes from repeated or comma-separated parameters, in order, without repeats; and the unreadable."""
+    found: list[str] = []
+    bad: list[str] = []
+    for name in names:
+        for value in request.query_params.getall(name, []):
+            for raw in _SEPARATORS.split(str(value)):
+                if not raw:
+                    continue
+                try:
+                    found.append(parse_code(raw))
+                except CodeError:
+                    bad.append(raw[:20])
+    return list(dict.fromkeys(found))[:MAX_CODES], bad
+
+
+def _layouts(lang: str) -> list[dict[str, Any]]:
+    return [
+        {"name": name, "title": i18n.translate(lang, f"layout.{name}") if f"layout.{name}" in i18n.MESSAGES else layout.title,
+         "positions": positions_per_page(layout)}
+        for name, layout in LAYOUTS.items()
+    ]
+
+
+@get("/labels", guards=[steward_only], name="labels")
+async def labels_page(request: Request) -> Response:
+    actor = actor_of(request)
+    lang = lang_of(request)
+    codes, bad = _codes(request, "codes", "more")
+    messages = [error_message(f"No item holds the code {raw}.") for raw in bad]
+    if request.query_params.get("today"):
+        codes = list(dict.fromkeys(codes + await queries.codes_logged_today()))
+    split_of = str(request.query_params.get("split_of") or "").strip()[:20]
+    if split_of:
+        try:
+            events = await service.item_events(split_of, actor)
+            for event in events:
+                if event.kind == "split":
+                    codes = list(dict.fromkeys(codes + list(event.data.get("pieces") or [])))
+        except (LedgerError, CodeError) as error:
+            messages.append(error_message(getattr(error, "message", str(error))))
+    items = []
+    for code in codes:
+        try:
+            items.append(await service.get_item(code, actor))
+        except service.NotFound:
+            if await service.is_blank_code(code):
+                items.append({"code": code, "blank": True})
+            else:
+                messages.append(error_message(f"No item holds the code {code}."))
+    layout = str(request.query_params.get("layout") or DEFAULT_LAYOUT)
+    if layout not in LAYOUTS:
+        layout = DEFAULT_LAYOUT
+    workshops = await queries.workshop_names()
+    return page(
+        request,
+        "labels/index.html",
+        items=items,
+        layouts=_layouts(lang),
+        layout=layout,
+        start=str(request.query_params.get("start") or "1"),
+        split_of=split_of,
+        workshops=workshops,
+        messages=messages,
+    )
+
+
+@get("/labels/sheet.pdf", guards=[steward_only], name="labels-pdf")
+async def labels_pdf(request: Request) -> Response:
+    codes, bad = _codes(request, "codes", "more")
+    layout = str(request.query_params.get("layout") or DEFAULT_LAYOUT)
+    start_raw = str(request.query_params.get("start") or "1").strip()
+    start = int(start_raw) if start_raw.isdigit() else 1
+    back = query_url("/labels", {"codes": ",".join(codes), "layout": layout, "start": start_raw})
+    if bad:
+        return redirect(back, *[error_message(f"No item holds the code {raw}.") for raw in bad])
+    if not codes:
+        return redirect(back, message("error", "labels.no_codes"))
+    try:
+        from exchange.labels import service as labels
+    except ImportError:
+        return redirect(back, message("error", "labels.unavailable"))
+    try:
+        pdf = await labels.labels_pdf(codes, layout, start)
+    except (LedgerError, CodeError) as error:
+        return redirect(back, error_message(getattr(error, "message", str(error))))
+    stamp = datetime.now(get_settings().tz).strftime("%Y%m%d-%H%M")
+    name = f"etiquettes-{stamp}.pdf" if lang_of(request) == "fr" else f"labels-{stamp}.pdf"
+    return Response(
+        pdf, media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
+
+
+ROUTES = [labels_page, labels_pdf]

@@ -1,0 +1,226 @@
+"""Rendering a page: the template context every page shares, flash messages, redirects, assets."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment, FileSystemLoader, pass_context
+from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie
+from litestar.response import Redirect, Template
+from litestar.template.config import TemplateConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+
+from exchange.auth.guards import actor_of
+from exchange.ledger.rules import Role, role_at_least
+from exchange.settings import get_settings
+from exchange.web import i18n
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).resolve().parents[2] / "static"
+FLASH_COOKIE = "exchange_flash"
+
+
+# ---------------------------------------------------------------------------------------------
+# Language
+
+
+def lang_of(connection: ASGIConnection) -> str:
+    """The `lang` cookie set by the switch, else Accept-Language, else French."""
+    state = connection.scope.setdefault("state", {})
+    if "lang" not in state:
+        state["lang"] = i18n.normalize_lang(connection.cookies.get(i18n.LANG_COOKIE)) or i18n.lang_from_accept_language(
+            connection.headers.get("accept-language")
+        )
+    return state["lang"]
+
+
+def secure_cookies() -> bool:
+    return get_settings().base_url.startswith("https://")
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only a path on this site: never `//elsewhere` or a full URL (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or target.startswith("/\\"):
+        return default
+    if any(c in target for c in "\r\n"):
+        return default
+    return target
+
+
+def current_path(connection: ASGIConnection) -> str:
+    query = connection.scope.get("query_string", b"").decode("latin-1")
+    return connection.scope["path"] + (f"?{query}" if query else "")
+
+
+# ---------------------------------------------------------------------------------------------
+# Flash messages: a signed cookie read by the next page, then cleared.
+
+
+def _sign(payload: bytes) -> str:
+    return hmac.new(get_settings().secret.encode(), payload, hashlib.sha256).hexdigest()[:32]
+
+
+def flash_cookie(messages: list[dict[str, Any]]) -> Cookie:
+    payload = base64.urlsafe_b64encode(json.dumps(messages, ensure_ascii=False).encode()).decode().rstrip("=")
+    return Cookie(
+        key=FLASH_COOKIE, value=f"{payload}.{_sign(payload.encode())}", path="/", httponly=True,
+        samesite="lax", secure=secure_cookies(), max_age=300,
+    )
+
+
+def read_flash(connection: ASGIConnection) -> list[dict[str, Any]]:
+    raw = connection.cookies.get(FLASH_COOKIE)
+    if not raw or "." not in raw:
+        return []
+    payload, _, signature = raw.rpartition(".")
+    if not hmac.compare_digest(signature, _sign(payload.encode())):
+        return []
+    try:
+        messages = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except ValueError:
+        return []
+    return messages if isinstance(messages, list) else []
+
+
+def message(level: str, key: str, links: list[tuple[str, str]] | None = None, **args: Any) -> dict[str, Any]:
+    """A flash message, translated when shown: `key` in the catalogue, or `error` with args["text"]."""
+    return {"level": level, "key": key, "args": args, "links": [{"key": k, "href": h} for k, h in links or []]}
+
+
+def error_message(text: str) -> dict[str, Any]:
+    """A refusal from the ledger (English text, translated when shown)."""
+    return {"level": "error", "key": "", "args": {"text": text}, "links": []}
+
+
+def _shown(lang: str, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    shown = []
+    for m in messages:
+        if not isinstance(m, dict):
+            continue
+        args = m.get("args") or {}
+        if m.get("key"):
+            text = i18n.translate(lang, m["key"], **args)
+        else:
+            text = i18n.translate_error(lang, str(args.get("text", "")))
+        links = [
+            {"text": i18n.translate(lang, link["key"]), "href": safe_next(link.get("href"))}
+            for link in m.get("links") or []
+            if isinstance(link, dict) and "key" in link
+        ]
+        shown.append({"level": m.get("level", "ok"), "text": text, "links": links})
+    return shown
+
+
+def redirect(path: str, *messages: dict[str, Any], status_code: int = 303) -> Redirect:
+    """After a form: go to `path` (Post/Redirect/Get) and say what happened there."""
+    cookies = [flash_cookie(list(messages))] if messages else None
+    return Redirect(path=safe_next(path), status_code=status_code, cookies=cookies)
+
+
+# ---------------------------------------------------------------------------------------------
+# Pages
+
+
+def page(request: Request, template: str, *, status_code: int = 200, **context: Any) -> Template:
+    """Render `template` (which extends base.html) with what every page needs."""
+    lang = lang_of(request)
+    actor = actor_of(request)
+    pending = read_flash(request)
+    flashes = _shown(lang, pending) + _shown(lang, context.pop("messages", []))
+    base = {
+        "lang": lang,
+        "actor": actor,
+        "is_member": actor is not None,
+        "is_steward": actor is not None and role_at_least(actor.role, Role.steward),
+        "is_coordinator": actor is not None and role_at_least(actor.role, Role.coordinator),
+        "flashes": flashes,
+        "lieu_name": get_settings().lieu_name,
+        "path": request.scope["path"],
+        "here": current_path(request),
+    }
+    cookies = [Cookie(key=FLASH_COOKIE, value="", path="/", max_age=0, expires=0)] if pending else None
+    return Template(
+        template_name=template,
+        context={**base, **context},
+        status_code=status_code,
+        cookies=cookies,
+        headers={"Cache-Control": "no-store"} if actor is not None else None,
+    )
+
+
+def query_url(path: str, params: dict[str, Any]) -> str:
+    clean = {k: v for k, v in params.items() if v not in (None, "")}
+    return path + ("?" + urlencode(clean, doseq=True) if clean else "")
+
+
+# ---------------------------------------------------------------------------------------------
+# Template globals
+
+
+@cache
+def _asset_version(name: str) -> str:
+    path = STATIC / name
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+    except OSError:
+        return "0"
+
+
+def asset(name: str) -> str:
+    """/static/<name>?v=<content hash>: cached for long, never stale."""
+    return f"/static/{name}?v={_asset_version(name)}"
+
+
+def _lang(context: Any) -> str:
+    if "lang" in context:
+        return context["lang"]
+    request = context.get("request")
+    return lang_of(request) if request is not None else i18n.DEFAULT_LANG
+
+
+@pass_context
+def _t(context: Any, key: str, **values: Any) -> str:
+    return i18n.translate(_lang(context), key, **values)
+
+
+def _with_lang(function):
+    @pass_context
+    def bound(context: Any, *args: Any, **kwargs: Any) -> str:
+        return function(*args, _lang(context), **kwargs)
+
+    return bound
+
+
+def new_idempotency_key() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    env.globals.update(
+        t=_t,
+        num=_with_lang(i18n.format_number),
+        kg=_with_lang(i18n.format_kg),
+        mm=_with_lang(i18n.format_mm),
+        dims=_with_lang(i18n.format_dimensions),
+        date=_with_lang(i18n.format_date),
+        datetime=_with_lang(i18n.format_datetime),
+        asset=asset,
+        idem=new_idempotency_key,
+        query_url=query_url,
+    )
+    return env
+
+
+def template_config() -> TemplateConfig:
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment()))
