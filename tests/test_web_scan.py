@@ -8,8 +8,11 @@ import json
 import re
 import shutil
 import subprocess
+import time
+from contextlib import contextmanager
 from html import unescape
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -230,3 +233,139 @@ async def test_scan_form_without_javascript_redirects_to_the_item(client):
     assert "<b>hello" not in nonsense.text
     empty = await client.get("/scan", params={"code": " "})
     assert empty.status_code == 400 and i18n.translate("fr", "code.empty") in unescape(empty.text)
+
+
+# --- in Chromium, on a live server: the fake camera films a label; typed codes -----------
+
+from browser import MOBILE, Recorder, browser, launch_browser, live, page, page_locale, shoot  # noqa: E402,F401 (fixtures)
+
+FAKE_CAMERA = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
+DECODED = re.compile(r"scan: read (\S+) with the (\w+) detector, (\d+) ms after the page was opened")
+
+
+def _intake(live, **extra) -> dict:
+    body = {"category": "plywood", "title": "Contreplaqué bouleau", "workshop": "bois",
+            "length_mm": 1200, "width_mm": 400, "thickness_mm": 18, **extra}
+    with live.api("steward") as api:
+        answer = api.post("/api/v1/items", json=body)
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+def _typed_code(code: str) -> str:
+    """How a person copies a code off a torn label: lower case, spaces instead of the hyphen."""
+    return " ".join(code.replace("-", "").lower()[i:i + 2] for i in range(0, 8, 2))
+
+
+def _wait_for_script(page) -> None:
+    """scan.js has taken over the form (it leaves data-state="idle" when it starts)."""
+    page.locator("#scan:not([data-state=idle])").wait_for(state="attached")
+
+
+@contextmanager
+def camera_tab(browser, video: Path, locale: str = "fr-FR"):
+    """A page in a Chromium whose camera films `video` (looped), recording like `page` does,
+    plus every request made and every console message."""
+    camera = launch_browser(SimpleNamespace(chromium=browser.browser_type),
+                            FAKE_CAMERA + [f"--use-file-for-fake-video-capture={video}"])
+    try:
+        context = camera.new_context(viewport=MOBILE, locale=locale, timezone_id="Europe/Paris")
+        context.set_default_timeout(15_000)
+        tab = context.new_page()
+        recorder = Recorder()
+        tab.requested, tab.logged, tab.recorder = [], [], recorder
+        tab.artifact_prefix = "camera"
+        tab.on("response", recorder.response)
+        tab.on("requestfailed", recorder.failed)
+        tab.on("console", recorder.console)
+        tab.on("console", lambda message: tab.logged.append(message.text))
+        tab.on("pageerror", lambda error: recorder.problems.append(f"page error: {error}"))
+        tab.on("request", lambda request: tab.requested.append(request.url))
+        yield tab
+        context.close()
+    finally:
+        camera.close()
+    assert not recorder.problems, "the browser saw problems:\n" + "\n".join(recorder.problems)
+
+
+def test_camera_reads_a_label_and_opens_its_item(live, browser, tmp_path):
+    item = _intake(live)
+    code, url = item["code"], item["url"]
+    assert url == f"{live.base}/i/{code}"  # what the label's QR code holds
+    label = render_label(LabelContent(url=url, code=code, title=item["title"], category="plywood",
+                                      dimensions="1200 × 400 × 18 mm", workshop="Atelier bois"),
+                         LAYOUTS[DEFAULT_LAYOUT])
+    video = tmp_path / "camera.y4m"
+    write_y4m(video, [camera_frame(label)] * 5, fps=10)
+
+    with camera_tab(browser, video) as tab:
+        started = time.monotonic()
+        tab.goto(f"{live.base}/scan")
+        tab.wait_for_url(f"{live.base}/i/{code}", timeout=10_000)
+        elapsed = time.monotonic() - started
+        assert item["title"] in tab.locator("main").inner_text()
+
+    decoded = [m.groups() for m in map(DECODED.search, tab.logged) if m]
+    assert decoded, f"scan.js did not say how it read the code: {tab.logged}"
+    read, detector, after_ms = decoded[0]
+    print(f"\n[{live.engine}] the {detector} BarcodeDetector read {read} {after_ms} ms after the page opened; "
+          f"on the item's page {elapsed:.2f} s after goto")
+    assert read == code
+    # Linux Chromium has no BarcodeDetector of its own: the vendored polyfill did the work,
+    # with its WebAssembly from this server, and nothing was asked of any other host.
+    assert detector == "polyfill"
+    assert any(u.startswith(f"{live.base}/static/vendor/barcode-detector/zxing_reader.wasm") for u in tab.requested)
+    assert all(u.startswith(live.base) for u in tab.requested), [u for u in tab.requested if not u.startswith(live.base)]
+    assert elapsed < 8
+
+
+@pytest.mark.parametrize("live", ["sqlite"], indirect=True)  # the page alone: no database involved
+def test_camera_shows_a_foreign_qr_code_and_stays(live, browser, tmp_path):
+    """Another lieu's label (same /i/ path, another host): shown, not followed."""
+    import qrcode
+
+    foreign = "https://ailleurs.example/i/7K3M-Q9XJ"
+    video = tmp_path / "foreign.y4m"
+    write_y4m(video, [camera_frame(qrcode.make(foreign, border=4).get_image(), fill=0.6)] * 5, fps=10)
+    with camera_tab(browser, video) as tab:
+        tab.goto(f"{live.base}/scan")
+        status = tab.locator("[data-status][data-message=msgNotLabel]")
+        status.wait_for()
+        assert foreign in status.inner_text() and "pas une étiquette" in status.inner_text()
+        assert tab.locator("#scan").get_attribute("data-state") == "scanning"
+        assert tab.locator("#scan").get_attribute("data-detector") == "polyfill"
+        shoot(tab, "foreign-qr")  # the camera view, what it read; accessibility checks
+        tab.wait_for_timeout(1000)  # it keeps scanning, and stays
+        assert tab.url == f"{live.base}/scan"
+
+
+def test_typed_code_opens_the_item(live, page):
+    item = _intake(live)
+    page.goto(f"{live.base}/scan")
+    _wait_for_script(page)
+    shoot(page, "scan")  # accessibility checks at 360 px and on a desktop, then screenshots
+    assert page.evaluate("document.activeElement.id") == "scan-code"  # autofocus: type straight away
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.keyboard.type(_typed_code(item["code"]))
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live.base}/i/{item['code']}")
+    assert item["title"] in page.locator("main").inner_text()
+    assert not any("/scan?" in u for u in requested)  # scan.js went straight there
+
+
+def test_typed_label_url_opens_the_item(live, page):
+    """A USB keyboard-wedge scanner types the label's whole URL, then Enter; a link that is
+    not a label's stays on the page with a message."""
+    item = _intake(live)
+    page.goto(f"{live.base}/scan")
+    _wait_for_script(page)
+    page.keyboard.type("https://ailleurs.example/catalogue")
+    page.keyboard.press("Enter")
+    assert "ni un code ni un lien" in page.locator("[data-status]").inner_text()
+    assert page.url == f"{live.base}/scan"
+    page.fill("#scan-code", "")
+    page.keyboard.type(item["url"])
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live.base}/i/{item['code']}")
+    assert item["title"] in page.locator("main").inner_text()

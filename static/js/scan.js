@@ -232,7 +232,11 @@ function startPage(root) {
     }
     setState("starting");
     say("msgStarting");
-    const camera = navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
+    // Ask for the camera now (the permission prompt) while the decoder loads; settled
+    // into a value at once so that a refusal is never an unhandled rejection meanwhile.
+    const camera = navigator.mediaDevices
+      .getUserMedia({ video: { facingMode: "environment" }, audio: false })
+      .then((opened) => ({ opened }), (error) => ({ error }));
     if (!detector) {
       try {
         const made = await makeDetector({
@@ -243,17 +247,15 @@ function startPage(root) {
         detector = made.detector;
         data.detector = made.kind;
       } catch (error) {
-        camera.then((s) => s.getTracks().forEach((t) => t.stop()), () => {});
+        camera.then(({ opened }) => opened && opened.getTracks().forEach((t) => t.stop()));
         setState("error");
         say("msgDecoderFailed");
         console.warn("scan: no QR decoder", error);
         return;
       }
     }
-    let opened;
-    try {
-      opened = await camera;
-    } catch (error) {
+    const { opened, error } = await camera;
+    if (error) {
       setState("no-camera");
       say(cameraMessageKey(error));
       return;
