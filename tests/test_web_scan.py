@@ -145,6 +145,15 @@ def test_scan_js_check_symbol_agrees_with_the_ledger(node, tmp_path):
     assert result == {c: python_says(c) for c in candidates}
 
 
+def test_every_message_scan_js_shows_comes_from_the_page():
+    """scan.js says only what the template hands it (data-msg-*), so every word is translated."""
+    source = SCAN_JS.read_text()
+    used = set(re.findall(r'"(msg[A-Z]\w+)"', source))
+    given = {"msg" + "".join(part.title() for part in attr.split("-")) for attr in scan.SCRIPT_MESSAGES}
+    assert used and used <= given, used - given
+    assert set(scan.SCRIPT_MESSAGES.values()) <= set(i18n.MESSAGES)
+
+
 # --- the fake camera's video ------------------------------------------------------------
 
 
