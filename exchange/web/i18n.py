@@ -218,7 +218,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "items.search": ("Chercher", "Search"),
     "items.reset": ("Tout effacer", "Clear all"),
-    "items.count_page": ("{n} pièce(s) sur cette page", "{n} piece(s) on this page"),
+    "items.count_page": ("{n} pièce(s) sur cette page.", "{n} piece(s) on this page."),
     "items.best_first": ("La mieux ajustée d'abord.", "Best fit first."),
     "items.none": ("Rien ne correspond. Élargissez la recherche ?", "Nothing matches. Widen the search?"),
     "items.next": ("Page suivante", "Next page"),
