@@ -72,7 +72,7 @@ async def test_the_visible_switch_remembers_the_language(client, lieu):
 async def test_numbers_and_dates_follow_the_reader(client, lieu):
     item = await plank(client, lieu, length_mm=2500, width_mm=1250, thickness_mm=18)  # 35.578 kg estimated
     french = text_of((await client.get(f"/i/{item['code']}")).text)
-    assert "2\u202f500\u00a0×\u00a01\u202f250\u00a0×\u00a018\u00a0mm" in french
+    assert "2\u202f500\u00a0× 1\u202f250\u00a0× 18\u00a0mm" in french
     assert "35,6\u00a0kg" in french and "estimé" in french
     english = text_of((await client.get(f"/i/{item['code']}", headers={"Accept-Language": "en"})).text)
     assert "2,500" in english and "35.6\u00a0kg" in english and "estimated" in english

@@ -4,11 +4,13 @@ The API (/api/...) keeps answering with problem details; exchange.problems decid
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from litestar import Request, Response
 from litestar.response import Redirect
 
 from exchange.web import i18n
-from exchange.web.render import current_path, page, query_url
+from exchange.web.render import current_path, page, query_url, safe_next
 
 
 def is_page(request: Request) -> bool:
@@ -19,7 +21,7 @@ def is_page(request: Request) -> bool:
 def error_page(request: Request, status: int, detail: str = "") -> Response:
     """The HTML answer to an error on a page."""
     if status == 401:
-        return Redirect(path=query_url("/login", {"next": current_path(request)}), status_code=303)
+        return Redirect(path=query_url("/login", {"next": _back_after_login(request)}), status_code=303)
     lang_detail = i18n.translate_error(_lang(request), detail) if detail else ""
     if status == 404:
         title, text = "error.404_title", "error.404"
@@ -38,6 +40,17 @@ def error_page(request: Request, status: int, detail: str = "") -> Response:
         return page(request, "errors/error.html", status_code=status, title_key=title, text_key=text, detail=lang_detail)
     except Exception:  # the error page itself must never fail: plain text then
         return Response(content=detail or "Error", status_code=status, media_type="text/plain")
+
+
+def _back_after_login(request: Request) -> str:
+    """Where to return after logging in: this page, or for a form sent while logged out, the
+    page the form was on (a login cannot replay a POST)."""
+    if request.method == "GET":
+        return current_path(request)
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc and referer.netloc == request.headers.get("host"):
+        return safe_next(referer.path + (f"?{referer.query}" if referer.query else ""))
+    return "/"
 
 
 def _lang(request: Request) -> str:

@@ -486,7 +486,8 @@ def format_dimensions(length: int | None, width: int | None, thickness: int | No
     if length is None and width is None and thickness is None:
         return "—"
     parts = [format_number(v, lang) if v is not None else "?" for v in (length, width, thickness)]
-    return f"{NBSP}×{NBSP}".join(parts) + f"{NBSP}mm"
+    # A line may break after a ×, never inside a number or before its unit.
+    return f"{NBSP}× ".join(parts) + f"{NBSP}mm"
 
 
 def _local(value: datetime) -> datetime:

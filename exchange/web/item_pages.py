@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Awaitable, Callable
 from urllib.parse import quote, urlsplit
 
@@ -17,6 +18,8 @@ from exchange.ledger.codes import CodeError, MistypedCode, parse_code
 from exchange.ledger.rules import (
     DEFAULT_RESERVATION_HOURS,
     FINAL,
+    MAX_DIMENSION_MM,
+    MAX_QUANTITY,
     LedgerError,
     Role,
     Status,
@@ -211,11 +214,30 @@ def _convert(data: dict[str, Any], kind: type) -> Any:
     try:
         return msgspec.convert({k: v for k, v in data.items() if v not in (None, "")}, kind, strict=False)
     except msgspec.ValidationError as error:
-        raise FormError(str(error)) from error
+        raise FormError(field_of(error)) from error
 
 
 class FormError(Exception):
-    pass
+    """A form value out of bounds; `args[0]` names the field."""
+
+
+def field_of(error: msgspec.ValidationError) -> str:
+    """The field a msgspec validation error is about."""
+    match = re.search(r"at `\$\.(\w+)`", str(error)) or re.search(r"missing required field `(\w+)`", str(error))
+    return match.group(1) if match else "form"
+
+
+def field_problem(lang: str, field: str) -> str:
+    """What is wrong with a field, in the reader's language."""
+    if field in ("length_mm", "width_mm", "thickness_mm"):
+        return i18n.translate(lang, "field.number", max=i18n.format_number(MAX_DIMENSION_MM, lang))
+    if field == "quantity":
+        return i18n.translate(lang, "field.number", max=i18n.format_number(MAX_QUANTITY, lang))
+    if field == "mass_kg":
+        return i18n.translate(lang, "field.mass")
+    if field in ("category", "workshop"):
+        return i18n.translate(lang, "field.required")
+    return i18n.translate(lang, "field.too_long")
 
 
 async def _run(
@@ -273,7 +295,7 @@ async def item_action(request: Request, code: str, action: str) -> Redirect:
             await _run(request, actor, form, 200, lambda: service.discard(actor, canonical, data))
             return redirect(back, message("ok", "done.discarded"))
     except FormError as error:
-        return redirect(back, message("error", "error.form", detail=str(error)))
+        return redirect(back, message("error", "error.form", detail=field_problem(lang, error.args[0])))
     except (LedgerError, CodeError) as error:
         return redirect(back, error_message(getattr(error, "message", str(error))))
     return redirect(back)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 from urllib.parse import quote
 
@@ -13,8 +12,9 @@ from litestar import Request, Response, get, post
 from exchange.auth.guards import actor_of, steward_only
 from exchange.items import photos, schemas, service
 from exchange.ledger.codes import CodeError
-from exchange.ledger.rules import MAX_DIMENSION_MM, MAX_QUANTITY, LedgerError
+from exchange.ledger.rules import MAX_DIMENSION_MM, LedgerError
 from exchange.web import i18n, queries
+from exchange.web.item_pages import field_of, field_problem
 from exchange.web.render import error_message, lang_of, message, page, query_url, redirect
 from exchange.web.site import card
 
@@ -118,26 +118,6 @@ async def intake_form(request: Request) -> Response:
     return page(request, "items/new.html", **await _intake_context(request, values, {}))
 
 
-def _field_of(error: msgspec.ValidationError) -> str:
-    match = re.search(r"at `\$\.(\w+)`", str(error))
-    if match:
-        return match.group(1)
-    match = re.search(r"missing required field `(\w+)`", str(error))
-    return match.group(1) if match else "form"
-
-
-def _problem_text(lang: str, field: str) -> str:
-    if field in ("length_mm", "width_mm", "thickness_mm"):
-        return i18n.translate(lang, "field.number", max=i18n.format_number(MAX_DIMENSION_MM, lang))
-    if field == "quantity":
-        return i18n.translate(lang, "field.number", max=i18n.format_number(MAX_QUANTITY, lang))
-    if field == "mass_kg":
-        return i18n.translate(lang, "field.mass")
-    if field in ("category", "workshop"):
-        return i18n.translate(lang, "field.required")
-    return i18n.translate(lang, "field.too_long")
-
-
 def _default_title(values: dict[str, str], category_name: str, lang: str) -> str:
     dims = [values.get(k) for k in ("length_mm", "width_mm", "thickness_mm")]
     if all(d and d.isdigit() for d in dims):
@@ -166,8 +146,8 @@ async def intake(request: Request) -> Response:
         try:
             data = msgspec.convert(body, schemas.ItemCreate, strict=False)
         except msgspec.ValidationError as error:
-            field = _field_of(error)
-            errors[field] = _problem_text(lang, field)
+            field = field_of(error)
+            errors[field] = field_problem(lang, field)
     upload = form.get("photo")
     photo_bytes = b""
     if upload is not None and not isinstance(upload, str):
