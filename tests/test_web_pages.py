@@ -512,3 +512,25 @@ async def test_media_serves_only_content_hash_names(client, lieu):
     assert (await client.get("/media/../settings.py")).status_code == 404
     assert (await client.get("/media/" + "a" * 64 + ".jpg")).status_code == 404
     assert (await client.get("/media/secret")).status_code == 404
+
+
+async def test_an_unexpected_error_is_a_page_that_says_nothing_was_recorded(client, lieu, monkeypatch):
+    async def broken(*args, **kwargs):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(service, "list_items", broken)
+    answer = await client.get("/items")
+    assert answer.status_code == 500 and answer.headers["content-type"].startswith("text/html")
+    assert "rien n'a été enregistré" in unescape(answer.text) and "on fire" not in answer.text
+
+
+async def test_a_forged_flash_message_is_not_shown(client, lieu):
+    client.cookies.set("exchange_flash", "W3sibGV2ZWwiOiAib2siLCAia2V5IjogImxvZ2luLmJ5ZSJ9XQ.0000")
+    assert "déconnecté" not in unescape((await client.get("/")).text)
+
+
+async def test_pages_vary_with_language_and_login(client, lieu):
+    anonymous = await client.get("/items")
+    assert "Accept-Language" in anonymous.headers["vary"] and "no-store" not in anonymous.headers.get("cache-control", "")
+    await log_in(client, "member")
+    assert "no-store" in (await client.get("/items")).headers["cache-control"]

@@ -149,12 +149,16 @@ def page(request: Request, template: str, *, status_code: int = 200, **context: 
         "here": current_path(request),
     }
     cookies = [Cookie(key=FLASH_COOKIE, value="", path="/", max_age=0, expires=0)] if pending else None
+    # The same URL answers in the reader's language and with their login: never shared from a cache.
+    headers = {"Vary": "Accept-Language, Cookie"}
+    if actor is not None or pending:
+        headers["Cache-Control"] = "no-store"
     return Template(
         template_name=template,
         context={**base, **context},
         status_code=status_code,
         cookies=cookies,
-        headers={"Cache-Control": "no-store"} if actor is not None else None,
+        headers=headers,
     )
 
 

@@ -30,6 +30,7 @@ ROUTES: list = [
         path="/static", directories=[STATIC], name="static", include_in_schema=False,
         # Pages link assets with ?v=<content hash>: a cached copy is never stale.
         cache_control=None,
+        opt={"exclude_from_auth": True},  # no session lookup for a stylesheet
     ),
 ]
 

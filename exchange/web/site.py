@@ -107,7 +107,7 @@ async def my_reservations(request: Request) -> Response:
     return page(request, "account/reservations.html", cards=[card(i, lang, categories, workshops) for i in items])
 
 
-@get("/media/{name:str}", name="media", include_in_schema=False)
+@get("/media/{name:str}", name="media", include_in_schema=False, opt={"exclude_from_auth": True})
 async def media(name: str) -> File:
     """Photos, under content-hash names: the same name is always the same bytes."""
     if not MEDIA_NAME.match(name):
