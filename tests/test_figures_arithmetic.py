@@ -27,7 +27,7 @@ from exchange.figures.arithmetic import (
     waste_avoided_g,
 )
 from exchange.figures.factors import as_written, next_version
-from exchange.figures.service import aggregate_args, aggregate_sql, fold
+from exchange.figures.service import STOCK_SQL, flows_args, flows_sql, fold, fold_stock
 from exchange.ledger.rules import Invalid
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -136,12 +136,13 @@ def test_next_version():
     assert len(next_version("v" * 60, set())) <= 60
 
 
-def test_aggregate_sql_placeholders_match_arguments():
+def test_sql_placeholders_match_arguments():
     cuts = boundaries(month_range("2025-01", "2025-12"), PARIS)
-    for with_history in (True, False):
-        assert aggregate_sql(len(cuts), with_history).count("{}") == len(aggregate_args(cuts, with_history))
+    assert flows_sql(len(cuts)).count("{}") == len(flows_args(cuts)) == 13
+    assert flows_args(cuts)[-2:] == [cuts[0], cuts[-1]]
     one = boundaries([Month(2025, 1)], PARIS)
-    assert aggregate_sql(len(one), False).count("{}") == len(aggregate_args(one, False)) == 2
+    assert flows_sql(len(one)).count("{}") == len(flows_args(one)) == 2
+    assert STOCK_SQL.count("{}") == 3
 
 
 def test_fold_moves_and_category_changes():
@@ -162,3 +163,17 @@ def test_fold_moves_and_category_changes():
     assert (cells[(1, 8)].adjusted_g, cells[(1, 8)].net_g) == (2_500, 2_500)
     lieu = Sums.total(cells.values())
     assert (lieu.moved_in_g, lieu.moved_out_g, lieu.adjusted_g, lieu.net_g) == (5_000, 5_000, -500, -500)
+
+
+def test_fold_stock_takes_moves_and_old_categories_from_their_origin():
+    rows = [
+        # before the instant: 10 kg in at (1, 7), then 4 kg of it moved to workshop 2
+        {"workshop": 1, "category": 7, "from_workshop": None, "from_category": None, "here_g": 10_000,
+         "adjust_old_g": 0, "moved_g": 0},
+        {"workshop": 2, "category": 7, "from_workshop": 1, "from_category": None, "here_g": 4_000,
+         "adjust_old_g": 0, "moved_g": 4_000},
+        # the 4 kg re-weighed at 3.5 kg and re-categorised 7 → 8 in workshop 2
+        {"workshop": 2, "category": 8, "from_workshop": None, "from_category": 7, "here_g": 3_500,
+         "adjust_old_g": 4_000, "moved_g": 0},
+    ]
+    assert fold_stock(rows) == {(1, 7): 6_000, (2, 8): 3_500}
