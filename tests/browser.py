@@ -143,9 +143,10 @@ def _postgres_problem() -> str | None:
 def _require_chromium(request) -> None:
     if CHROMIUM.exists():
         return
-    reason = f"{request.node.nodeid}: skipped, no Chromium at {CHROMIUM} (install Debian's package: apt-get install chromium)"
+    why = f"no Chromium at {CHROMIUM} (install Debian's package: apt-get install chromium, or `make browser` as root)"
     if UNDER_CI:
-        pytest.fail(f"CI=true but {reason}")
+        pytest.fail(f"CI=true but {request.node.nodeid} cannot run: {why}")
+    reason = f"browser test {request.node.nodeid} skipped: {why}"
     print(f"\n*** {reason}", file=sys.stderr)
     pytest.skip(reason)
 

@@ -50,12 +50,12 @@ async def reserved_codes(member_id: int) -> list[str]:
 
 
 async def codes_logged_today() -> list[str]:
-    """Every code that began today in the lieu's time zone: intakes and pieces of splits."""
+    """Every code recorded today in the lieu's time zone (backdated ones too): intakes and pieces of splits."""
     tz = get_settings().tz
     start = datetime.combine(datetime.now(tz).date(), time(0), tzinfo=tz).astimezone(timezone.utc)
     rows = (
         await Event.select(Event.item.code.as_alias("code"))
-        .where(Event.kind.is_in(["intake", "piece"]) & (Event.occurred_at >= start))
+        .where(Event.kind.is_in(["intake", "piece"]) & (Event.recorded_at >= start))
         .order_by(Event.id)
     )
     return list(dict.fromkeys(row["code"] for row in rows))
