@@ -211,19 +211,23 @@ class Reference:
     length_mm: int
     width_mm: int
     thickness_mm: int
-    name: str
+    name: str  # one new product, e.g. "plywood sheet" (the size is said beside it)
     name_fr: str
+
+    @property
+    def size(self) -> str:
+        return f"{self.length_mm} x {self.width_mm} x {self.thickness_mm} mm"
 
 
 REFERENCES: tuple[Reference, ...] = (
-    Reference("plywood", 2440, 1220, 18, "plywood sheets 2440 x 1220 x 18 mm", "panneaux de contreplaqué 2440 x 1220 x 18 mm"),
-    Reference("mdf", 2440, 1220, 18, "MDF sheets 2440 x 1220 x 18 mm", "panneaux de MDF 2440 x 1220 x 18 mm"),
-    Reference("osb", 2500, 1250, 18, "OSB sheets 2500 x 1250 x 18 mm", "panneaux d'OSB 2500 x 1250 x 18 mm"),
-    Reference("particleboard", 2800, 2070, 19, "particleboard sheets 2800 x 2070 x 19 mm", "panneaux d'aggloméré 2800 x 2070 x 19 mm"),
-    Reference("softwood", 2400, 95, 45, "softwood studs 45 x 95 mm, 2.4 m long", "montants résineux 45 x 95 mm de 2,4 m"),
-    Reference("steel", 2000, 1000, 2, "steel sheets 2000 x 1000 x 2 mm", "tôles d'acier 2000 x 1000 x 2 mm"),
-    Reference("aluminium", 2000, 1000, 2, "aluminium sheets 2000 x 1000 x 2 mm", "tôles d'aluminium 2000 x 1000 x 2 mm"),
-    Reference("glass", 1000, 1000, 4, "glass panes 1000 x 1000 x 4 mm", "vitres 1000 x 1000 x 4 mm"),
+    Reference("plywood", 2440, 1220, 18, "plywood sheet", "panneau de contreplaqué"),
+    Reference("mdf", 2440, 1220, 18, "MDF sheet", "panneau de MDF"),
+    Reference("osb", 2500, 1250, 18, "OSB sheet", "panneau d'OSB"),
+    Reference("particleboard", 2800, 2070, 19, "particleboard sheet", "panneau d'aggloméré"),
+    Reference("softwood", 2400, 95, 45, "softwood stud", "montant en résineux"),
+    Reference("steel", 2000, 1000, 2, "steel sheet", "tôle d'acier"),
+    Reference("aluminium", 2000, 1000, 2, "aluminium sheet", "tôle d'aluminium"),
+    Reference("glass", 1000, 1000, 4, "glass pane", "vitre"),
 )
 
 
@@ -235,12 +239,15 @@ def reference_mass_g(reference: Reference, density_kg_m3: float) -> Fraction:
 
 @dataclass(frozen=True)
 class EquivalenceValue:
-    category: str
+    reference: Reference
+    density_kg_m3: float
     reused_g: int
-    name: str
-    name_fr: str
     unit_mass_g: Fraction
     count: Fraction
+
+    @property
+    def category(self) -> str:
+        return self.reference.category
 
     @property
     def count_tenths(self) -> float:
@@ -248,12 +255,16 @@ class EquivalenceValue:
         return floor(self.count * 10) / 10
 
     @property
+    def unit_mass_kg(self) -> Decimal:
+        return Decimal(self.unit_mass_g.numerator) / Decimal(self.unit_mass_g.denominator) / 1000
+
+    @property
     def basis(self) -> str:
-        r = next(r for r in REFERENCES if r.category == self.category)
-        unit = Decimal(self.unit_mass_g.numerator) / Decimal(self.unit_mass_g.denominator) / 1000
+        r = self.reference
+        unit = f"{self.unit_mass_kg.normalize():f}"
         return (
-            f"{r.length_mm} x {r.width_mm} x {r.thickness_mm} mm x shipped density = "
-            f"{unit.normalize():f} kg each; {kg_text(self.reused_g)} kg reused / {unit.normalize():f} kg"
+            f"{r.size} x {Decimal(str(self.density_kg_m3)).normalize():f} kg/m3 = {unit} kg each; "
+            f"{kg_text(self.reused_g)} kg / {unit} kg = {float(self.count):.3f}"
         )
 
 
@@ -267,7 +278,5 @@ def equivalences(reused_g_by_category: dict[str, int], density_by_category: dict
         if grams <= 0 or not density:
             continue
         unit = reference_mass_g(reference, density)
-        result.append(
-            EquivalenceValue(reference.category, grams, reference.name, reference.name_fr, unit, Fraction(grams) / unit)
-        )
+        result.append(EquivalenceValue(reference, density, grams, unit, Fraction(grams) / unit))
     return result

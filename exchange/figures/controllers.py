@@ -11,10 +11,8 @@ from litestar.params import Parameter, QueryParameter
 from exchange.auth.guards import actor_of, coordinator_only, member_only
 from exchange.figures import factors, schemas, service
 from exchange.figures.arithmetic import month_of
+from exchange.figures.service import BOM, CSV_MEDIA_TYPE
 from exchange.settings import get_settings
-
-CSV_MEDIA_TYPE = "text/csv"  # Litestar adds "; charset=utf-8"
-BOM = "\ufeff"  # lets Excel read the file as UTF-8 (LibreOffice ignores it)
 
 
 def current_month() -> str:
@@ -88,4 +86,6 @@ class FiguresController(Controller):
         return await factors.override_factor(actor_of(request), slug, data)
 
 
-ROUTES: list = [FiguresController]
+from exchange.figures.pages import ROUTES as PAGE_ROUTES  # noqa: E402  (the pages use this module's helpers)
+
+ROUTES: list = [FiguresController, *PAGE_ROUTES]

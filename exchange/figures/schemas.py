@@ -50,10 +50,12 @@ class Equivalence(msgspec.Struct):
     category: str
     reused_kg: float
     count: float  # rounded down to a tenth
-    object: str
+    object: str  # one new product, e.g. "plywood sheet"
     object_fr: str
-    unit_mass_kg: float
-    basis: str
+    size: str  # e.g. "2440 x 1220 x 18 mm"
+    density_kg_m3: float  # the category's shipped density
+    unit_mass_kg: float  # size x density
+    basis: str  # the arithmetic, written out
 
 
 class FiguresOut(Figures, kw_only=True):

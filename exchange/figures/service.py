@@ -303,8 +303,9 @@ async def month_figures(
         **figure_fields(total),
         equivalences=[
             schemas.Equivalence(
-                category=e.category, reused_kg=kg(e.reused_g), count=e.count_tenths, object=e.name,
-                object_fr=e.name_fr, unit_mass_kg=float(e.unit_mass_g / 1000), basis=e.basis,
+                category=e.category, reused_kg=kg(e.reused_g), count=e.count_tenths, object=e.reference.name,
+                object_fr=e.reference.name_fr, size=e.reference.size, density_kg_m3=e.density_kg_m3,
+                unit_mass_kg=float(e.unit_mass_kg), basis=e.basis,
             )
             for e in equivalences(reused_by_slug, densities)
         ],
@@ -322,6 +323,8 @@ async def month_figures(
     )
 
 
+CSV_MEDIA_TYPE = "text/csv"  # Litestar adds "; charset=utf-8"
+BOM = "\ufeff"  # lets Excel open the file as UTF-8 (LibreOffice takes it too)
 CSV_COLUMNS = (
     "month", "category", "intake_kg", "reused_kg", "recycled_kg", "discarded_kg", "loss_kg", "adjusted_kg",
     "opening_stock_kg", "stock_kg", "waste_avoided_kg", "diverted_kg", "reuse_rate", "co2e_avoided_kg",

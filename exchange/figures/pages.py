@@ -1,0 +1,235 @@
+"""The figures' pages: /figures (members), the printable report and the CSV export
+(coordinators), and /figures/methodology (anyone; coordinators may override a factor there)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Annotated, Any
+
+from litestar import Request, Response, get, post
+from litestar.params import Parameter, QueryParameter
+
+from exchange.auth.guards import actor_of, coordinator_only, member_only
+from exchange.figures import charts, factors, schemas, service, words
+from exchange.figures.arithmetic import MAX_MONTHS, Month, month_of, month_range, parse_month
+from exchange.figures.service import BOM, CSV_MEDIA_TYPE
+from exchange.ledger.rules import Invalid, LedgerError
+from exchange.lieu import service as lieu
+from exchange.settings import get_settings
+from exchange.web import i18n
+from exchange.web.render import error_message, lang_of, message, page, redirect
+
+words.register()
+
+MAX_REPORT_MONTHS = 12
+
+
+def _this_month() -> Month:
+    return month_of(datetime.now(timezone.utc), get_settings().tz)
+
+
+async def _names(lang: str) -> tuple[dict[str, str], dict[str, str]]:
+    workshops = {w.slug: w.name for w in await lieu.list_workshops()}
+    categories = {c.slug: (c.name_fr if lang == "fr" else c.name) for c in await lieu.list_categories()}
+    return workshops, categories
+
+
+def trend_charts(trend: schemas.TrendOut, lang: str, short: bool = True) -> dict[str, str]:
+    """The two charts of a trend: kg out of the lieu by way (stacked), and CO2e avoided."""
+    labels = [words.month_label(m.month, lang, short=short) for m in trend.months]
+
+    def number(value: float) -> str:
+        return i18n.format_number(value, lang, max_decimals=1)
+
+    mass = charts.stacked_bars(
+        labels,
+        [
+            charts.Series(i18n.translate(lang, "fig.reused"), charts.REUSED, [m.reused_kg for m in trend.months]),
+            charts.Series(i18n.translate(lang, "fig.recycled"), charts.RECYCLED, [m.recycled_kg for m in trend.months]),
+            charts.Series(i18n.translate(lang, "fig.discarded"), charts.DISCARDED, [m.discarded_kg for m in trend.months]),
+        ],
+        title=i18n.translate(lang, "fig.trend_mass"),
+        unit="kg",
+        number=number,
+    )
+    co2e = charts.stacked_bars(
+        labels,
+        [charts.Series(i18n.translate(lang, "fig.co2e"), charts.CO2E, [m.co2e_avoided_kg for m in trend.months])],
+        title=i18n.translate(lang, "fig.trend_co2e"),
+        unit="kg CO2e",
+        number=number,
+    )
+    return {"mass": mass, "co2e": co2e}
+
+
+def _rate(value: float | None, lang: str) -> str:
+    return "—" if value is None else f"{i18n.format_number(value * 100, lang, max_decimals=1)}{i18n.NBSP}%"
+
+
+def _equivalences(figures: schemas.FiguresOut, lang: str, categories: dict[str, str]) -> list[dict[str, str]]:
+    """"33.9 kg of plywood reused: as much as 1 new plywood sheet (2440 × 1220 × 18 mm) not bought"."""
+    shown = []
+    for e in figures.equivalences:
+        if e.count < 0.1:
+            continue
+        size = e.size.replace(" x ", " × ")
+        unit = i18n.format_kg(e.unit_mass_kg, lang)
+        reused = i18n.format_kg(e.reused_kg, lang)
+        name = e.object_fr if lang == "fr" else e.object
+        shown.append({
+            "text": i18n.translate(
+                lang, "fig.equivalence", reused=reused,
+                material=words.lower_first(categories.get(e.category, e.category)),
+                count=i18n.format_number(e.count, lang, max_decimals=1), object=words.plural(name, e.count, lang),
+                size=size,
+            ),
+            "basis": i18n.translate(
+                lang, "fig.equivalence_basis", size=size, density=i18n.format_number(e.density_kg_m3, lang),
+                unit=unit, reused=reused, exact=i18n.format_number(e.reused_kg / e.unit_mass_kg, lang),
+            ),
+        })
+    return shown
+
+
+@get("/figures", guards=[member_only], include_in_schema=False, name="figures")
+async def figures_page(
+    request: Request,
+    month: str | None = None,
+    workshop: str | None = None,
+    category: str | None = None,
+    factor_set: str | None = None,
+) -> Response:
+    lang = lang_of(request)
+    problems: list[dict[str, Any]] = []
+    try:
+        figures = await service.month_figures(
+            month or str(_this_month()), workshop=workshop or None, category=category or None,
+            factor_set=factor_set or None,
+        )
+    except Invalid as error:
+        problems.append(error_message(error.message))
+        figures = await service.month_figures(str(_this_month()))
+    trend = await service.trend(12, figures.month, factor_set=figures.factor_set.version)
+    workshops, categories = await _names(lang)
+    return page(
+        request,
+        "figures/index.html",
+        status_code=422 if problems else 200,
+        messages=problems,
+        figures=figures,
+        month_name=words.month_label(figures.month, lang),
+        trend=trend,
+        charts=trend_charts(trend, lang),
+        trend_labels=[words.month_label(m.month, lang) for m in trend.months],
+        equivalences=_equivalences(figures, lang, categories),
+        workshops=workshops,
+        categories=categories,
+        factor_sets=await factors.list_factor_sets(),
+        chosen_factor_set=factor_set or "",
+        rate=lambda value: _rate(value, lang),
+        csv_from=str(parse_month(figures.month).plus(-11)),
+    )
+
+
+@get("/figures/report", guards=[coordinator_only], include_in_schema=False, name="figures-report")
+async def report_page(
+    request: Request,
+    month: str | None = None,
+    from_month: Annotated[str | None, QueryParameter(name="from")] = None,
+    to_month: Annotated[str | None, QueryParameter(name="to")] = None,
+    factor_set: str | None = None,
+) -> Response:
+    """One A4 page per month: headline, chart, tables, factor set, method."""
+    lang = lang_of(request)
+    settings = get_settings()
+    if from_month or to_month:
+        months = month_range(from_month or to_month, to_month or from_month)
+        if len(months) > MAX_REPORT_MONTHS:
+            raise Invalid(f"At most {MAX_REPORT_MONTHS} months in one report.", field="to")
+    else:
+        months = [parse_month(month) if month else _this_month().previous()]
+    workshops, categories = await _names(lang)
+    pages = []
+    for m in months:
+        figures = await service.month_figures(str(m), factor_set=factor_set or None)
+        trend = await service.trend(12, str(m), factor_set=figures.factor_set.version)
+        pages.append(
+            {
+                "figures": figures,
+                "month_name": words.month_label(str(m), lang),
+                "chart": trend_charts(trend, lang)["mass"],
+                "equivalences": _equivalences(figures, lang, categories),
+            }
+        )
+    return page(
+        request,
+        "figures/report.html",
+        pages=pages,
+        workshops=workshops,
+        categories=categories,
+        rate=lambda value: _rate(value, lang),
+        timezone=settings.timezone,
+        computed_at=datetime.now(timezone.utc),
+    )
+
+
+@get("/figures/export.csv", guards=[coordinator_only], include_in_schema=False, name="figures-export")
+async def export_csv(
+    from_month: Annotated[str, QueryParameter(name="from")],
+    to_month: Annotated[str, QueryParameter(name="to")],
+    factor_set: str | None = None,
+) -> Response[bytes]:
+    """The API's CSV for a browser session (the API takes Bearer tokens only)."""
+    text = await service.figures_csv(from_month, to_month, factor_set=factor_set or None)
+    return Response(
+        (BOM + text).encode("utf-8"),
+        media_type=CSV_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="figures-{from_month}-{to_month}.csv"'},
+    )
+
+
+@get("/figures/methodology", include_in_schema=False, name="figures-methodology")
+async def methodology_page(request: Request, version: str | None = None) -> Response:
+    lang = lang_of(request)
+    detail = await factors.factor_set_detail(version or None)
+    _, categories = await _names(lang)
+    rows: dict[str, dict[str, Any]] = {}
+    for f in detail.factors:
+        rows.setdefault(f.category, {"slug": f.category, "name": categories.get(f.category, f.category)})[f.kind] = f
+    return page(
+        request,
+        "figures/methodology.html",
+        detail=detail,
+        factor_rows=sorted(rows.values(), key=lambda r: r["name"].lower()),
+        versions=await factors.list_factor_sets(),
+        categories=sorted(categories.items(), key=lambda c: c[1].lower()),
+        max_months=MAX_MONTHS,
+    )
+
+
+@post("/figures/methodology/factors", guards=[coordinator_only], include_in_schema=False, name="figures-override")
+async def override_factor(request: Request) -> Response:
+    form = await request.form()
+    values = {k: str(form.get(k) or "").strip() for k in ("category", "kind", "value", "source", "version", "entry", "note")}
+    try:
+        value = float(values["value"].replace(",", "."))
+        if not 0 <= value <= 1000:
+            raise ValueError
+    except ValueError:
+        return redirect("/figures/methodology", message("error", "fig.bad_value"))
+    try:
+        if values["kind"] not in ("reuse", "recycle"):
+            raise Invalid("kind is reuse or recycle.", field="kind")
+        if not values["source"]:
+            raise Invalid("A factor names its source.", field="source")
+        data = schemas.FactorIn(
+            kind=values["kind"], value=value, source=values["source"][:200], version=values["version"][:60],
+            entry=values["entry"][:200], note=values["note"][:2000],
+        )
+        created = await factors.override_factor(actor_of(request), values["category"], data)
+    except LedgerError as error:
+        return redirect("/figures/methodology", error_message(error.message))
+    return redirect("/figures/methodology", message("ok", "fig.overridden", version=created.version))
+
+
+ROUTES: list = [figures_page, report_page, export_csv, methodology_page, override_factor]
