@@ -231,3 +231,39 @@ def test_search_with_filters_and_fit_finds_the_right_piece_first(live, page):
     page.wait_for_url(f"{live.base}/i/{codes['narrow']}")
     assert page.inner_text("h1") == "Narrow plywood"
     shoot(page, "3-found")
+
+
+# Every page at 360 px and on a desktop: accessible, no sideways scrolling, big enough targets.
+@pytest.mark.parametrize("live", ["sqlite"], indirect=True)
+def test_every_page_reads_well_on_a_phone_and_a_desktop(live, page):
+    item = _create(live, title="Chute de chêne", category="hardwood", length_mm=900, width_mm=200, thickness_mm=27)
+    with live.api("member") as api:
+        api.post(f"/api/v1/items/{item['code']}/reserve")
+    with live.api("steward") as api:
+        blank = api.post("/api/v1/labels/batch", json={"count": 1}).json()["codes"][0]
+    page.allow(404, "/no/such/page")
+    page.allow(404, f"/i/{blank}")
+    page.allow(400, "/i/")
+    page.goto(f"{live.base}/")
+    shoot(page, "home-anonymous")
+    page.goto(f"{live.base}/login")
+    shoot(page, "login")
+    page.goto(f"{live.base}/no/such/page")
+    assert "Page introuvable" in page.inner_text("h1")
+    shoot(page, "404")
+    wrong = item["code"][:-1] + ("0" if item["code"][-1] != "0" else "1")
+    page.goto(f"{live.base}/i/{wrong}")
+    assert "Code mal tapé" in page.inner_text("h1")
+    shoot(page, "mistyped")
+    log_in(page, live, "coordinator")
+    page.goto(f"{live.base}/i/{blank}")
+    assert page.locator(f"a[href='/items/new?code={blank}']").count() == 1
+    shoot(page, "blank-code")
+    for path, name in [("/", "home"), ("/items", "items"), ("/items/new", "intake"), (f"/i/{item['code']}", "item-reserved"),
+                       ("/labels?today=1", "labels"), ("/me/reservations", "reservations"),
+                       ("/admin/members", "admin-members"), ("/admin/workshops", "admin-workshops"),
+                       ("/admin/categories", "admin-categories")]:
+        page.goto(f"{live.base}{path}")
+        shoot(page, name)
+    page.goto(f"{live.base}/i/{item['code']}")
+    assert "Member Person" in page.inner_text(".facts")
