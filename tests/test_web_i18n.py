@@ -33,7 +33,7 @@ def test_every_key_the_templates_and_pages_use_is_in_the_catalogue():
         # Whole keys only: t("status." ~ item.status) is checked by test_dynamic_keys_exist.
         used |= set(re.findall(r"""\bt\(\s*["']([a-z_]+\.[a-z0-9_.-]+)["']\s*[,)]""", path.read_text()))
     for path in PYTHON.glob("*.py"):
-        used |= set(re.findall(r"""["']((?:done|next|error|code|login|labels|items|new|admin|field)\.[a-z0-9_]+)["']""",
+        used |= set(re.findall(r"""["']((?:done|next|error|code|login|labels|items|new|admin|field|ev)\.[a-z0-9_]+)["']""",
                                path.read_text()))
     missing = sorted(k for k in used if k not in i18n.MESSAGES)
     assert not missing, missing

@@ -172,6 +172,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "next.print_label": ("Imprimer l'étiquette", "Print the label"),
     "next.print_new_label": ("Imprimer la nouvelle étiquette", "Print the new label"),
     "next.see_item": ("Voir la pièce", "See the piece"),
+    # The ledger in words
+    "ev.intake": ("Enregistré à {workshop}", "Logged in at {workshop}"),
+    "ev.move": ("Déplacé de {origin} à {workshop}", "Moved from {origin} to {workshop}"),
+    "ev.reserve": ("Réservé jusqu'au {until}", "Reserved until {until}"),
+    "ev.release": ("Réservation levée", "Released"),
+    "ev.expired": ("Réservation expirée", "Reservation expired"),
+    "ev.use": ("Utilisé", "Used"),
+    "ev.use_for": ("Utilisé pour « {project} »", "Used for “{project}”"),
+    "ev.recycle": ("Envoyé au recyclage", "Sent to recycling"),
+    "ev.recycle_to": ("Envoyé au recyclage ({channel})", "Sent to recycling ({channel})"),
+    "ev.discard": ("Jeté", "Discarded"),
+    "ev.split": ("Découpé en {n} morceau(x), perte {loss}", "Cut into {n} piece(s), loss {loss}"),
+    "ev.piece": ("Découpé dans {parent}", "Cut from {parent}"),
+    "ev.adjust": ("Corrigé", "Corrected"),
+    "ev.adjust_what": ("Corrigé ({what})", "Corrected ({what})"),
     # Missing, mistyped and blank codes
     "code.mistyped_title": ("Code mal tapé", "Mistyped code"),
     "code.mistyped": (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from typing import Any, Awaitable, Callable
 from urllib.parse import quote, urlsplit
 
@@ -41,62 +42,53 @@ def local_url(url: str | None) -> str | None:
 
 
 def _event_text(event: schemas.EventOut, lang: str, workshops: dict[str, str]) -> tuple[str, list[tuple[str, str]]]:
-    fr = lang == "fr"
+    """One line of the ledger in words, and the codes it links to."""
+
+    def t(key: str, **values: object) -> str:
+        return i18n.translate(lang, key, **values)
+
     where = workshops.get(event.workshop, event.workshop)
     data = event.data or {}
     links: list[tuple[str, str]] = []
     match event.kind:
         case "intake":
-            text = f"Enregistré à {where}" if fr else f"Logged in at {where}"
+            text = t("ev.intake", workshop=where)
         case "move":
-            origin = workshops.get(event.from_workshop or "", event.from_workshop or "?")
-            text = f"Déplacé de {origin} à {where}" if fr else f"Moved from {origin} to {where}"
+            text = t("ev.move", origin=workshops.get(event.from_workshop or "", event.from_workshop or "?"), workshop=where)
         case "reserve":
-            until = data.get("until")
-            when = i18n.format_datetime(_parse_time(until), lang) if until else "?"
-            text = f"Réservé jusqu'au {when}" if fr else f"Reserved until {when}"
+            until = _parse_time(data.get("until"))
+            text = t("ev.reserve", until=i18n.format_datetime(until, lang) if until else "?")
         case "release":
-            if event.note == "reservation expired":
-                return ("Réservation expirée" if fr else "Reservation expired"), links
-            text = "Réservation levée" if fr else "Released"
+            return t("ev.expired" if event.note == "reservation expired" else "ev.release"), links
         case "use":
             project = data.get("project")
-            if project:
-                text = f"Utilisé pour « {project} »" if fr else f"Used for “{project}”"
-            else:
-                text = "Utilisé" if fr else "Used"
+            text = t("ev.use_for", project=project) if project else t("ev.use")
         case "recycle":
             channel = data.get("channel")
-            text = ("Envoyé au recyclage" if fr else "Sent to recycling") + (f" ({channel})" if channel else "")
+            text = t("ev.recycle_to", channel=channel) if channel else t("ev.recycle")
         case "discard":
-            text = "Jeté" if fr else "Discarded"
+            text = t("ev.discard")
         case "split":
             pieces = data.get("pieces") or []
-            loss = i18n.format_kg(event.loss_kg, lang)
-            text = (
-                f"Découpé en {len(pieces)} morceau(x), perte {loss}" if fr else f"Cut into {len(pieces)} piece(s), loss {loss}"
-            )
+            text = t("ev.split", n=len(pieces), loss=i18n.format_kg(event.loss_kg, lang))
             links = [(code, f"/i/{code}") for code in pieces]
         case "piece":
             parent = data.get("parent", "?")
-            text = f"Découpé dans {parent}" if fr else f"Cut from {parent}"
+            text = t("ev.piece", parent=parent)
             links = [(parent, f"/i/{parent}")]
         case "adjust":
-            before = data.get("before") or {}
-            changed = ", ".join(sorted(before))
-            text = (f"Corrigé ({changed})" if fr else f"Corrected ({changed})") if changed else ("Corrigé" if fr else "Corrected")
+            changed = ", ".join(sorted((data.get("before") or {})))
+            text = t("ev.adjust_what", what=changed) if changed else t("ev.adjust")
         case _:
             text = event.kind
-    if event.note and event.kind not in ("release",):
+    if event.note:
         text += f" — {event.note}"
     return text, links
 
 
-def _parse_time(value: str):
-    from datetime import datetime
-
+def _parse_time(value: str | None) -> datetime | None:
     try:
-        return datetime.fromisoformat(value)
+        return datetime.fromisoformat(value) if value else None
     except (TypeError, ValueError):
         return None
 
