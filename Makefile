@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup demo serve test browser postgres clean
+.PHONY: setup demo serve test browser postgres clean bench
 
 $(BIN)/exchange: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ postgres:
 # Set up and run the whole test suite on SQLite and PostgreSQL.
 test: setup browser postgres
 	$(BIN)/python -m pytest
+
+# Benchmarks at the scale of a network of lieux (100,000 items, 1,000,000 events), on both engines.
+bench: setup postgres
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) var test-artifacts .pytest_cache .hypothesis
