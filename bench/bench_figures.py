@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 _TMP = Path(tempfile.mkdtemp(prefix="exchange-bench-"))
@@ -35,17 +35,17 @@ os.environ.setdefault("EXCHANGE_SECRET", "bench-only")
 os.environ.setdefault("EXCHANGE_TIMEZONE", "Europe/Paris")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import asyncpg  # noqa: E402
+import asyncpg
 
-from exchange import db  # noqa: E402
-from exchange.figures import service  # noqa: E402
-from exchange.figures.arithmetic import month_bounds  # noqa: E402
-from exchange.lieu.service import install_shipped_categories  # noqa: E402
-from exchange.settings import get_settings  # noqa: E402
-from exchange.tables import Category, Event, Member, Workshop  # noqa: E402
+from exchange import db
+from exchange.figures import service
+from exchange.figures.arithmetic import month_bounds
+from exchange.lieu.service import install_shipped_categories
+from exchange.settings import get_settings
+from exchange.tables import Category, Event, Member, Workshop
 
-START = datetime(2023, 1, 1, tzinfo=timezone.utc)
-END = datetime(2025, 12, 31, 22, tzinfo=timezone.utc)
+START = datetime(2023, 1, 1, tzinfo=UTC)
+END = datetime(2025, 12, 31, 22, tzinfo=UTC)
 MONTH = "2025-06"
 CSV_FROM, CSV_TO = "2025-01", "2025-12"
 # Covering indexes the figures can use (the schema does not have them; see docs/methodology.md):

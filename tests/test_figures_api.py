@@ -7,29 +7,24 @@ import io
 
 import pytest
 from conftest import auth
-from test_figures_support import History
+from test_figures_support import SHIPPED, History, drop_lieu_factor_sets
 
 from exchange.figures import service
 from exchange.figures.service import CSV_COLUMNS
-from exchange.tables import Factor, FactorSet
-
-SHIPPED = "exchange-defaults-2026.1"
 
 
 @pytest.fixture
 async def factor_sets_restored(lieu):
     """Overrides make new factor sets; the ledger reset keeps factor sets, so drop them after."""
+    await drop_lieu_factor_sets()
     yield
-    shipped = await FactorSet.select(FactorSet.id).where(FactorSet.version == SHIPPED).first()
-    extra = [r["id"] for r in await FactorSet.select(FactorSet.id).where(FactorSet.id > shipped["id"])]
-    if extra:
-        await Factor.delete().where(Factor.factor_set.is_in(extra))
-        await FactorSet.delete().where(FactorSet.id.is_in(extra))
+    await drop_lieu_factor_sets()
 
 
 @pytest.fixture
 async def months(lieu):
     """January: 12 kg steel in, 4 kg of it used. February: a 6 kg plywood panel in and recycled."""
+    await drop_lieu_factor_sets()
     h = History(lieu)
     steel = await h.intake("2025-01-10T10:00:00+01:00", category="steel", workshop="metal", mass_kg=4)
     await h.intake("2025-01-11T10:00:00+01:00", category="steel", workshop="metal", mass_kg=8)

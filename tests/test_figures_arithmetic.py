@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
@@ -31,7 +31,7 @@ from exchange.figures.service import STOCK_SQL, flows_args, flows_sql, fold, fol
 from exchange.ledger.rules import Invalid
 
 PARIS = ZoneInfo("Europe/Paris")
-UTC = timezone.utc
+UTC = UTC
 
 
 def test_month_bounds_in_paris():

@@ -23,13 +23,14 @@ The history (masses weighed, so the arithmetic is plain):
 from __future__ import annotations
 
 import pytest
-from test_figures_support import History
+from test_figures_support import History, drop_lieu_factor_sets
 
 from exchange.figures import service
 
 
 @pytest.fixture
 async def history(lieu):
+    await drop_lieu_factor_sets()
     h = History(lieu)
     a = await h.intake("2025-02-10T10:00:00+01:00", category="plywood", workshop="bois", mass_kg=10, dims=(1000, 500, 18))
     b = await h.intake("2025-02-28T23:30:00+01:00", category="steel", workshop="metal", mass_kg=20)

@@ -9,7 +9,8 @@ import re
 from html import unescape
 
 import pytest
-from test_figures_api import SHIPPED, factor_sets_restored, months  # noqa: F401  (fixtures)
+from test_figures_api import factor_sets_restored, months  # noqa: F401  (fixtures)
+from test_figures_support import SHIPPED
 
 from exchange.figures import charts
 

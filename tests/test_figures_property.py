@@ -4,7 +4,7 @@ last one's closing stock, and the final stock is today's available and reserved 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from conftest import reset_ledger
@@ -18,7 +18,7 @@ from exchange.ledger.rules import LedgerError
 from exchange.tables import Item
 
 PARIS = ZoneInfo("Europe/Paris")
-START = datetime(2025, 2, 20, 12, 0, tzinfo=timezone.utc)  # the weeks before and after the March change
+START = datetime(2025, 2, 20, 12, 0, tzinfo=UTC)  # the weeks before and after the March change
 MASS_FIELDS = (
     "intake_kg", "reused_kg", "recycled_kg", "discarded_kg", "loss_kg", "adjusted_kg",
     "opening_stock_kg", "stock_kg", "waste_avoided_kg", "diverted_kg",
@@ -43,7 +43,7 @@ def last_day_2330(now: datetime) -> datetime:
     """23:30 Paris on the last day of the month `now` is in."""
     month = month_of(now, PARIS).next()
     first = datetime(month.year, month.month, 1, tzinfo=PARIS)
-    return (first - timedelta(minutes=30)).astimezone(timezone.utc)
+    return (first - timedelta(minutes=30)).astimezone(UTC)
 
 
 async def play(lieu, ops) -> tuple[datetime, datetime]:
@@ -58,7 +58,7 @@ async def play(lieu, ops) -> tuple[datetime, datetime]:
         now += timedelta(minutes=minutes)
         if kind == "month_end":
             end = last_day_2330(now)
-            now = end if end > now else now
+            now = max(now, end)
             kind = "intake"
         codes = list(live)  # in the order they came: the same picks on any engine
         code = codes[pick % len(codes)] if codes else None

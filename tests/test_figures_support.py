@@ -8,6 +8,19 @@ from datetime import datetime
 
 from exchange.items import schemas as items
 from exchange.items import service
+from exchange.tables import Factor, FactorSet
+
+SHIPPED = "exchange-defaults-2026.1"
+
+
+async def drop_lieu_factor_sets() -> None:
+    """Back to the shipped factor set alone (the ledger reset between tests keeps factor sets,
+    and a lieu's overrides would otherwise become the current set of the next tests)."""
+    shipped = await FactorSet.select(FactorSet.id).where(FactorSet.version == SHIPPED).first()
+    extra = [r["id"] for r in await FactorSet.select(FactorSet.id).where(FactorSet.id > shipped["id"])]
+    if extra:
+        await Factor.delete().where(Factor.factor_set.is_in(extra))
+        await FactorSet.delete().where(FactorSet.id.is_in(extra))
 
 
 def at(text: str) -> datetime:

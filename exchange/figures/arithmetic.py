@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from math import floor
@@ -48,7 +48,7 @@ class Month:
 
     def start(self, tz: tzinfo) -> datetime:
         """Midnight of the first day in the lieu's time zone, as a UTC instant."""
-        return datetime(self.year, self.month, 1, tzinfo=tz).astimezone(timezone.utc)
+        return datetime(self.year, self.month, 1, tzinfo=tz).astimezone(UTC)
 
 
 def parse_month(text: str | None, field: str = "month") -> Month:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post
@@ -16,7 +16,7 @@ from exchange.settings import get_settings
 
 
 def current_month() -> str:
-    return str(month_of(datetime.now(timezone.utc), get_settings().tz))
+    return str(month_of(datetime.now(UTC), get_settings().tz))
 
 
 class FiguresController(Controller):
@@ -86,6 +86,6 @@ class FiguresController(Controller):
         return await factors.override_factor(actor_of(request), slug, data)
 
 
-from exchange.figures.pages import ROUTES as PAGE_ROUTES  # noqa: E402  (the pages use this module's helpers)
+from exchange.figures.pages import ROUTES as PAGE_ROUTES
 
 ROUTES: list = [FiguresController, *PAGE_ROUTES]

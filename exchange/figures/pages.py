@@ -3,15 +3,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Request, Response, get, post
-from litestar.params import Parameter, QueryParameter
+from litestar.params import QueryParameter
 
 from exchange.auth.guards import actor_of, coordinator_only, member_only
 from exchange.figures import charts, factors, schemas, service, words
-from exchange.figures.arithmetic import MAX_MONTHS, Month, month_of, month_range, parse_month
+from exchange.figures.arithmetic import (
+    MAX_MONTHS,
+    Month,
+    month_of,
+    month_range,
+    parse_month,
+)
 from exchange.figures.service import BOM, CSV_MEDIA_TYPE
 from exchange.ledger.rules import Invalid, LedgerError
 from exchange.lieu import service as lieu
@@ -25,7 +32,7 @@ MAX_REPORT_MONTHS = 12
 
 
 def _this_month() -> Month:
-    return month_of(datetime.now(timezone.utc), get_settings().tz)
+    return month_of(datetime.now(UTC), get_settings().tz)
 
 
 async def _names(lang: str) -> tuple[dict[str, str], dict[str, str]]:
@@ -169,7 +176,7 @@ async def report_page(
         categories=categories,
         rate=lambda value: _rate(value, lang),
         timezone=settings.timezone,
-        computed_at=datetime.now(timezone.utc),
+        computed_at=datetime.now(UTC),
     )
 
 
@@ -218,15 +225,14 @@ async def override_factor(request: Request) -> Response:
     except ValueError:
         return redirect("/figures/methodology", message("error", "fig.bad_value"))
     try:
-        if values["kind"] not in ("reuse", "recycle"):
-            raise Invalid("kind is reuse or recycle.", field="kind")
-        if not values["source"]:
-            raise Invalid("A factor names its source.", field="source")
-        data = schemas.FactorIn(
-            kind=values["kind"], value=value, source=values["source"][:200], version=values["version"][:60],
-            entry=values["entry"][:200], note=values["note"][:2000],
+        data = msgspec.convert(
+            {"kind": values["kind"], "value": value, "source": values["source"], "version": values["version"],
+             "entry": values["entry"], "note": values["note"]},
+            schemas.FactorIn,
         )
         created = await factors.override_factor(actor_of(request), values["category"], data)
+    except msgspec.ValidationError as error:
+        return redirect("/figures/methodology", error_message(str(error)))
     except LedgerError as error:
         return redirect("/figures/methodology", error_message(error.message))
     return redirect("/figures/methodology", message("ok", "fig.overridden", version=created.version))

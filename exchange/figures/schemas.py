@@ -85,15 +85,19 @@ class TrendOut(msgspec.Struct):
     factor_set: FactorSetOut
 
 
+# Printable text: no control characters (PostgreSQL refuses NUL; none belongs in a source).
+_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+
+
 class FactorIn(msgspec.Struct, forbid_unknown_fields=True):
     """A lieu's own factor for one category: replaces the current one in a new factor set."""
 
     kind: Literal["reuse", "recycle"]
     value: Annotated[float, msgspec.Meta(ge=0, le=1000, description="kg CO2e per kg")]
-    source: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-    version: Annotated[str, msgspec.Meta(max_length=60)] = ""
-    entry: Annotated[str, msgspec.Meta(max_length=200)] = ""
-    note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    source: Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=_TEXT)]
+    version: Annotated[str, msgspec.Meta(max_length=60, pattern=_TEXT)] = ""
+    entry: Annotated[str, msgspec.Meta(max_length=200, pattern=_TEXT)] = ""
+    note: Annotated[str, msgspec.Meta(max_length=2000, pattern=_TEXT)] = ""
 
 
 class FactorRow(msgspec.Struct):

@@ -17,7 +17,7 @@ import io
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from exchange.figures import schemas
 from exchange.figures.arithmetic import (
@@ -376,7 +376,7 @@ async def trend(months: int = 12, end_month: str | None = None, factor_set: str 
     settings = get_settings()
     if not 1 <= months <= MAX_MONTHS:
         raise Invalid(f"months must be between 1 and {MAX_MONTHS}.", field="months")
-    last = parse_month(end_month, "end") if end_month else month_of(datetime.now(timezone.utc), settings.tz)
+    last = parse_month(end_month, "end") if end_month else month_of(datetime.now(UTC), settings.tz)
     chosen = months_between(last.plus(1 - months), last)
     factors = await load_factor_set(factor_set)
     result = []
