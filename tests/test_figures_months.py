@@ -195,3 +195,16 @@ async def test_unknown_scope_and_bad_month_are_422(history):
         with pytest.raises(Invalid) as caught:
             await call
         assert caught.value.field == field
+
+
+async def test_terminal_text(history):
+    from exchange.figures.text import format_figures
+
+    text = format_figures(await service.month_figures("2025-03"))
+    assert text.startswith("Figures for 2025-03 (the whole lieu), 2025-03-01T00:00:00+01:00 to 2025-04-01T00:00:00+02:00")
+    assert "reused (waste avoided)          6.000 kg" in text
+    assert "CO2e avoided                   24.886 kg CO2e (factor set exchange-defaults-2026.1)" in text
+    lines = text.splitlines()
+    bois = next(line for line in lines if line.startswith("bois "))
+    # opening 10, intake 13, in 0, out 6, reused 0, recycled 0, discarded 3, loss 1, adjusted -0.5, closing 12.5
+    assert bois.split()[1:] == ["10.000", "13.000", "0.000", "6.000", "0.000", "0.000", "3.000", "1.000", "-0.500", "12.500", "0.000"]
