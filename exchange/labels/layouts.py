@@ -5,8 +5,10 @@ on a page; a roll layout is one label per page (``columns = rows = 1``, the page
 label), which is what a label printer driver expects.
 
 Orientation: ``label_w_mm`` is the width of the label as it is printed and read. For the
-Brother QL rolls it is the width across the tape (the print head), the height is the
-length along the feed, so the PNG of a ``label-29x62`` label is 29 mm wide and 62 mm tall.
+Brother QL rolls it is the width across the tape (the print head) and the height is the
+length along the feed, which is the orientation the printer takes images in: the
+DK-11209 labels (``label-29x62``) sit on a 62 mm tape, so their image is 62 mm wide and
+29 mm tall.
 """
 
 from __future__ import annotations
@@ -69,7 +71,7 @@ def _roll(name: str, title: str, w: float, h: float) -> Layout:
 #           same rows as L7160.
 # Rolls (Brother QL, 300 dpi head):
 #   roll-62      DK-22205, 62 mm continuous tape, cut at 40 mm (62 wide x 40 long).
-#   label-29x62  DK-11209 die-cut, 29 mm across the tape x 62 mm along it.
+#   label-29x62  DK-11209 die-cut, 29 x 62 mm, 62 mm across the tape, 29 mm along it.
 LAYOUTS: dict[str, Layout] = {
     layout.name: layout
     for layout in (
@@ -82,7 +84,7 @@ LAYOUTS: dict[str, Layout] = {
         _roll("roll-62", "Label printer, 62 mm continuous roll cut at 40 mm "
               "(62 x 40 mm, Brother DK-22205)", 62.0, 40.0),
         _roll("label-29x62", "Label printer, 29 x 62 mm die-cut labels "
-              "(Brother DK-11209)", 29.0, 62.0),
+              "(Brother DK-11209)", 62.0, 29.0),
     )
 }
 
