@@ -5,15 +5,17 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
+import time
 import weakref
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import aiosqlite
 from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+from piccolo.querystring import QueryString
 
 # Piccolo finds its configuration by module name; ours lives in the package so it is found
 # from any working directory.
@@ -22,21 +24,83 @@ os.environ.setdefault("PICCOLO_CONF", "exchange.piccolo_conf")
 SQLITE_BUSY_TIMEOUT_S = 30
 
 
+# A read outside a transaction first runs right on the event loop, for at most this long;
+# past it (or if the file is busy) it is interrupted and runs again on the reader's thread.
+SQLITE_INLINE_READ_BUDGET_S = 0.003
+_INTERRUPTED = ("interrupted", "database is locked", "database table is locked")
+
+
 class ExchangeSQLiteEngine(SQLiteEngine):
-    """Piccolo's SQLite engine with one long-lived connection for work outside transactions.
+    """Piccolo's SQLite engine with long-lived connections for work outside transactions.
 
     Piccolo opens a new connection per query, which costs ten times a one-row lookup;
-    reads on the workshop floor are the hot path. Transactions still get their own
-    connection (IMMEDIATE ones serialise writers), so this changes no isolation.
+    reads on the workshop floor are the hot path. A SELECT outside a transaction runs on a
+    plain sqlite3 connection in the event loop's own thread: an indexed lookup takes tens of
+    microseconds there, less than handing it to aiosqlite's thread and back. So that a long
+    query never holds the loop, a progress handler interrupts it after
+    SQLITE_INLINE_READ_BUDGET_S, and a busy file fails at once (no busy timeout on that
+    connection); both then run on the long-lived aiosqlite connection, like everything else
+    outside transactions. Reads in WAL mode see the last committed state either way.
+    Transactions still get their own connection (IMMEDIATE ones serialise writers), so this
+    changes no isolation.
     """
 
-    __slots__ = ("_shared",)
+    __slots__ = ("_shared", "_inline", "_writers", "_write_locks")
 
     def __init__(self, path: str, **kwargs: Any) -> None:
         super().__init__(path=path, timeout=SQLITE_BUSY_TIMEOUT_S, **kwargs)
         self._shared: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aiosqlite.Connection] = (
             weakref.WeakKeyDictionary()
         )
+        self._inline: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _InlineReader] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aiosqlite.Connection] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._write_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def transaction(self, transaction_type: TransactionType = TransactionType.deferred, allow_nested: bool = True):
+        """A write transaction (IMMEDIATE or EXCLUSIVE) waits its turn in this process, then runs
+        on the long-lived writer connection; a deferred one is Piccolo's own."""
+        if transaction_type is TransactionType.deferred:
+            return super().transaction(transaction_type=transaction_type, allow_nested=allow_nested)
+        return _WriteTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
+
+    def _write_lock(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        lock = self._write_locks.get(loop)
+        if lock is None:
+            lock = self._write_locks[loop] = asyncio.Lock()
+        return lock
+
+    async def _writer(self) -> aiosqlite.Connection:
+        """The writer connection of this loop (only used under its write lock)."""
+        loop = asyncio.get_running_loop()
+        connection = self._writers.get(loop)
+        if connection is None:
+            connection = self._writers[loop] = await self.get_connection()
+        elif connection.in_transaction:  # left open by a cancelled task: start clean
+            await connection.rollback()
+        return connection
+
+    async def _drop_writer(self) -> None:
+        connection = self._writers.pop(asyncio.get_running_loop(), None)
+        if connection is not None:
+            try:
+                await connection.close()
+            except Exception:  # already broken: a new one is opened next time
+                pass
+
+    async def _run_in_existing_connection(self, connection, query, args=None, query_type="generic", table=None):
+        if query_type == "insert" and self.get_version_sync() < 3.35:
+            return await super()._run_in_existing_connection(connection, query, args, query_type, table)
+        # Piccolo sends PRAGMA foreign_keys = 1 before each query of a transaction: the
+        # connection got it when opened (get_connection), and inside a transaction it is a no-op.
+        async with connection.execute(query, args or []) as cursor:
+            return await cursor.fetchall()
 
     async def _shared_connection(self) -> aiosqlite.Connection:
         loop = asyncio.get_running_loop()
@@ -48,15 +112,171 @@ class ExchangeSQLiteEngine(SQLiteEngine):
             self._shared[loop] = connection
         return connection
 
+    def _inline_reader(self) -> _InlineReader:
+        loop = asyncio.get_running_loop()
+        reader = self._inline.get(loop)
+        if reader is None:
+            reader = self._inline[loop] = _InlineReader({**self.connection_kwargs, "timeout": 0})
+        return reader
+
     async def _run_in_new_connection(self, query, args=None, query_type="generic", table=None):
+        if query[:6].upper() == "SELECT":
+            rows = self._inline_reader().read(query, args or [])
+            if rows is not None:
+                return rows
         connection = await self._shared_connection()
         async with connection.execute(query, args or []) as cursor:
             return await cursor.fetchall()
 
     async def close(self) -> None:
-        for connection in list(self._shared.values()):
+        for reader in list(self._inline.values()):
+            reader.close()
+        self._inline.clear()
+        for connection in [*self._shared.values(), *self._writers.values()]:
             await connection.close()
         self._shared.clear()
+        self._writers.clear()
+
+
+class _WriteTransaction(SQLiteTransaction):
+    """IMMEDIATE/EXCLUSIVE: one at a time per process, on the engine's long-lived writer connection.
+
+    SQLite lets one writer in at a time anyway; writers of the same process that queue on an
+    asyncio lock instead of SQLite's busy handler (which sleeps and retries, up to 100 ms a
+    time) take turns at once, and none opens a connection (and its thread) per transaction.
+    Writers in other processes still meet at SQLite's lock, with the busy timeout."""
+
+    __slots__ = ()
+
+    async def __aenter__(self) -> SQLiteTransaction:
+        if self._parent is not None:
+            return self._parent
+        lock = self.engine._write_lock()
+        await lock.acquire()
+        try:
+            self.connection = await self.engine._writer()
+            await self.begin()
+        except BaseException:
+            await self.engine._drop_writer()
+            lock.release()
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        except BaseException:
+            await self.engine._drop_writer()  # closing it rolls back whatever was left
+            raise
+        finally:
+            self.engine.current_transaction.reset(self.context)
+            self.engine._write_lock().release()
+        return exception is None
+
+
+class _InlineReader:
+    """A sqlite3 connection for short reads in the event loop's thread (see ExchangeSQLiteEngine)."""
+
+    __slots__ = ("connection", "deadline")
+
+    def __init__(self, connection_kwargs: dict[str, Any]) -> None:
+        self.connection = sqlite3.connect(**connection_kwargs)
+        self.connection.row_factory = dict_factory
+        self.deadline = 0.0
+        self.connection.set_progress_handler(self._over_budget, 2000)
+
+    def _over_budget(self) -> int:
+        return 1 if time.perf_counter() > self.deadline else 0
+
+    def read(self, query: str, args: list[Any]) -> list[dict] | None:
+        """The rows, or None when the read must go to the reader's thread instead."""
+        self.deadline = time.perf_counter() + SQLITE_INLINE_READ_BUDGET_S
+        cursor = self.connection.cursor()
+        try:
+            return cursor.execute(query, args).fetchall()
+        except sqlite3.OperationalError as error:
+            if str(error) in _INTERRUPTED:
+                return None
+            raise
+        finally:
+            cursor.close()
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+class _Slot:
+    """A stand-in value while a Prepared query's SQL is built; found again among its arguments."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+
+class Prepared:
+    """A Piccolo select whose SQL is built once per engine type; each run fills in new values.
+
+    Piccolo rebuilds a query's SQL on every run, which for a select of an item with its joins
+    costs more than the lookup itself (half the time of GET /api/v1/items/{code}). `build`
+    receives one stand-in per value and returns the query; the result rows go through the same
+    processing as the query's own run (`_process_results`), so they are what it returns."""
+
+    __slots__ = ("_table", "_build", "_count", "_compiled")
+
+    def __init__(self, table: Any, build: Callable[..., Any], count: int) -> None:
+        self._table = table
+        self._build = build
+        self._count = count
+        self._compiled: dict[str, tuple[Any, str, list[Any], list[tuple[int, int]]]] = {}
+
+    def _for(self, engine_type: str) -> tuple[Any, str, list[Any], list[tuple[int, int]]]:
+        compiled = self._compiled.get(engine_type)
+        if compiled is None:
+            query = self._build(*(_Slot(i) for i in range(self._count)))
+            (querystring,) = query.querystrings
+            sql, args = querystring.compile_string(engine_type=engine_type)
+            positions = [(n, arg.index) for n, arg in enumerate(args) if isinstance(arg, _Slot)]
+            if sorted(i for _, i in positions) != list(range(self._count)):
+                raise ValueError("each value of a Prepared query must appear once in its SQL")
+            compiled = self._compiled[engine_type] = (query, sql, list(args), positions)
+        return compiled
+
+    def sql(self, engine_type: str) -> str:
+        """The SQL text, with the engine's placeholders (? or $n)."""
+        return self._for(engine_type)[1]
+
+    async def rows(self, *values: Any) -> list[dict]:
+        engine = self._table._meta.db
+        query, sql, args, positions = self._for(engine.engine_type)
+        args = list(args)
+        for n, index in positions:
+            args[n] = values[index]
+        querystring = QueryString("", query_type="select", table=self._table)
+        querystring._frozen_compiled_strings = (sql, args)
+        return await query._process_results(await engine.run_querystring(querystring))
+
+    async def rows_with(self, template: str, *values: Any) -> list[dict]:
+        """The rows of the query (built without values) with `template` appended to its SQL:
+        WHERE / ORDER BY / LIMIT clauses with {} for each of `values`."""
+        engine = self._table._meta.db
+        query, sql, args, _ = self._for(engine.engine_type)
+        if args:
+            raise ValueError("rows_with() extends a query that has no values of its own")
+        escaped = sql.replace("{", "{{").replace("}", "}}")
+        querystring = QueryString(f"{escaped} {template}", *values, query_type="select", table=self._table)
+        return await query._process_results(await engine.run_querystring(querystring))
+
+    async def first(self, *values: Any) -> dict | None:
+        rows = await self.rows(*values)
+        return rows[0] if rows else None
 
 
 def engine_from_url(url: str) -> Engine:

@@ -17,7 +17,7 @@ import asyncpg
 import msgspec
 
 from exchange.auth.service import Actor
-from exchange.db import write_transaction
+from exchange.db import Prepared, write_transaction
 from exchange.items import schemas
 from exchange.ledger.codes import new_code, parse_code
 from exchange.ledger.fit import parse_fit
@@ -109,8 +109,12 @@ def item_out(row: dict, viewer: Actor | None, now: datetime) -> schemas.ItemOut:
     )
 
 
+# Built once: the select with its joins costs more to build than to run.
+_ITEM_BY_CODE = Prepared(Item, lambda code: Item.select(*_ITEM_COLUMNS).where(Item.code == code).limit(1), 1)
+
+
 async def _item_row(code: str) -> dict:
-    row = await Item.select(*_ITEM_COLUMNS).where(Item.code == code).first()
+    row = await _ITEM_BY_CODE.first(code)
     if row is None:
         raise NotFound(f"No item holds the code {code}.")
     return row
@@ -124,22 +128,27 @@ async def is_blank_code(code: str) -> bool:
     return await BlankCode.exists().where(BlankCode.code == code)
 
 
+_EVENTS_BY_CODE = Prepared(
+    Event,
+    lambda code: Event.select(
+        *Event.all_columns(),
+        Event.member.name.as_alias("member_name"),
+        Event.workshop.slug.as_alias("workshop_slug"),
+        Event.from_workshop.slug.as_alias("from_workshop_slug"),
+        Event.category.slug.as_alias("category_slug"),
+    )
+    .where(Event.item.code == code)
+    .order_by(Event.id),
+    1,
+)
+
+
 async def item_events(raw_code: str, viewer: Actor | None) -> list[schemas.EventOut]:
     code = parse_code(raw_code)
-    item = await Item.select(Item.id).where(Item.code == code).first()
-    if item is None:
+    # One query by code; every item has at least its first event, so no rows means no item.
+    rows = await _EVENTS_BY_CODE.rows(code)
+    if not rows and not await Item.exists().where(Item.code == code):
         raise NotFound(f"No item holds the code {code}.")
-    rows = (
-        await Event.select(
-            *Event.all_columns(),
-            Event.member.name.as_alias("member_name"),
-            Event.workshop.slug.as_alias("workshop_slug"),
-            Event.from_workshop.slug.as_alias("from_workshop_slug"),
-            Event.category.slug.as_alias("category_slug"),
-        )
-        .where(Event.item == item["id"])
-        .order_by(Event.id)
-    )
     return [
         schemas.EventOut(
             id=row["id"],
@@ -203,6 +212,11 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+_ITEMS = Prepared(Item, lambda: Item.select(*_ITEM_COLUMNS), 0)
+_CATEGORY_ID = Prepared(Category, lambda slug: Category.select(Category.id).where(Category.slug == slug).limit(1), 1)
+_WORKSHOP_ID = Prepared(Workshop, lambda slug: Workshop.select(Workshop.id).where(Workshop.slug == slug).limit(1), 1)
+
+
 async def list_items(filters: ItemFilters, viewer: Actor | None) -> schemas.ItemPage:
     """Newest first, or with `fit` the pieces a part can be cut from, least leftover first.
 
@@ -218,23 +232,28 @@ async def list_items(filters: ItemFilters, viewer: Actor | None) -> schemas.Item
         clauses.append(sql)
         args.extend(values)
 
+    # Each arm is one status condition without OR, so that each reads its own range of an
+    # index in the page's order and stops at the page's end; their union is then cut again.
+    arms: list[tuple[str, tuple[Any, ...]]]
     status = filters.status
     if status == "available":
         # A reservation past its expiry is available again.
-        where("(item.status = {} OR (item.status = {} AND item.reserved_until <= {}))", "available", "reserved", now)
+        arms = [("item.status = {}", ("available",)), ("item.status = {} AND item.reserved_until <= {}", ("reserved", now))]
     elif status == "reserved":
-        where("(item.status = {} AND item.reserved_until > {})", "reserved", now)
+        arms = [("item.status = {} AND item.reserved_until > {}", ("reserved", now))]
     elif status != "any":
         if status not in Status.__members__:
             raise Invalid(f"Unknown status {status!r}: one of {', '.join(Status)} or any.", field="status")
-        where("item.status = {}", status)
+        arms = [("item.status = {}", (status,))]
+    else:
+        arms = [("", ())]
     if filters.category:
-        category = await Category.select(Category.id).where(Category.slug == filters.category).first()
+        category = await _CATEGORY_ID.first(filters.category)
         if category is None:
             raise Invalid(f"Unknown category {filters.category!r}.", field="category")
         where("item.category = {}", category["id"])
     if filters.workshop:
-        workshop = await Workshop.select(Workshop.id).where(Workshop.slug == filters.workshop).first()
+        workshop = await _WORKSHOP_ID.first(filters.workshop)
         if workshop is None:
             raise Invalid(f"Unknown workshop {filters.workshop!r}.", field="workshop")
         where("item.workshop = {}", workshop["id"])
@@ -266,23 +285,30 @@ async def list_items(filters: ItemFilters, viewer: Actor | None) -> schemas.Item
         if filters.cursor:
             area, last_id = _decode_cursor(filters.cursor, 2)
             where(f"({sort} > {{}} OR ({sort} = {{}} AND item.id > {{}}))", area, area, last_id)
-        order = f"{sort} ASC, item.id ASC"
+        order, page_order = f"{sort} ASC, item.id ASC", "sort_key ASC, id ASC"
     else:
+        sort = "item.id"
         if filters.cursor:
             (last_id,) = _decode_cursor(filters.cursor, 1)
             where("item.id < {}", last_id)
-        order = "item.id DESC"
+        order, page_order = "item.id DESC", "id DESC"
 
-    sql = (
-        "SELECT item.id FROM item"
-        + (" WHERE " + " AND ".join(clauses) if clauses else "")
-        + f" ORDER BY {order} LIMIT {filters.limit + 1}"
-    )
-    ids = [row["id"] for row in await Item.raw(sql, *args)]
-    more = len(ids) > filters.limit
-    ids = ids[: filters.limit]
-    rows = {row["id"]: row for row in await Item.select(*_ITEM_COLUMNS).where(Item.id.is_in(ids))} if ids else {}
-    ordered = [rows[i] for i in ids]
+    # One query: the page's ids in order (on the item table alone), then their rows with the joins.
+    size = filters.limit + 1
+    selects: list[str] = []
+    values: list[Any] = []
+    for n, (condition, condition_args) in enumerate(arms):
+        conditions = [condition, *clauses] if condition else clauses
+        selects.append(
+            f"SELECT * FROM (SELECT item.id AS id, {sort} AS sort_key FROM item"
+            + (" WHERE " + " AND ".join(conditions) if conditions else "")
+            + f" ORDER BY {order} LIMIT {size}) AS arm{n}"
+        )
+        values += [*condition_args, *args]
+    page = f"SELECT id FROM ({' UNION ALL '.join(selects)}) AS page ORDER BY {page_order} LIMIT {size}"
+    rows = await _ITEMS.rows_with(f"WHERE item.id IN ({page}) ORDER BY {order}", *values)
+    more = len(rows) > filters.limit
+    ordered = rows[: filters.limit]
     next_cursor = None
     if more and ordered:
         last = ordered[-1]
@@ -377,15 +403,23 @@ async def run_action(
 # Writing
 
 
+_CATEGORY = Prepared(Category, lambda slug: Category.select().where(Category.slug == slug).limit(1), 1)
+_WORKSHOP = Prepared(Workshop, lambda slug: Workshop.select().where(Workshop.slug == slug).limit(1), 1)
+_ITEM_ID_BY_CODE = Prepared(Item, lambda code: Item.select(Item.id).where(Item.code == code).limit(1), 1)
+_BLANK_ID_BY_CODE = Prepared(
+    BlankCode, lambda code: BlankCode.select(BlankCode.id).where(BlankCode.code == code).limit(1), 1
+)
+
+
 async def _category(slug: str) -> dict:
-    row = await Category.select().where(Category.slug == slug).first()
+    row = await _CATEGORY.first(slug)
     if row is None:
         raise Invalid(f"Unknown category {slug!r}.", field="category")
     return row
 
 
 async def _workshop(slug: str) -> dict:
-    row = await Workshop.select().where(Workshop.slug == slug).first()
+    row = await _WORKSHOP.first(slug)
     if row is None:
         raise Invalid(f"Unknown workshop {slug!r}.", field="workshop")
     return row
@@ -401,9 +435,7 @@ async def fresh_code() -> str:
     """A new random code that no item and no printed blank holds."""
     for _ in range(20):
         code = new_code()
-        if not await Item.exists().where(Item.code == code) and not await BlankCode.exists().where(
-            BlankCode.code == code
-        ):
+        if await _ITEM_ID_BY_CODE.first(code) is None and await _BLANK_ID_BY_CODE.first(code) is None:
             return code
     raise RuntimeError("could not draw a free code")  # 32^7 codes: never in practice
 
