@@ -1,3 +1,96 @@
-"""Label routes (filled by the labels work)."""
+"""HTTP for labels: one item's PNG (public), PDF sheets and blank batches (stewards)."""
 
-ROUTES: list = []
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.params import Parameter
+
+from exchange.auth.guards import steward_only
+from exchange.labels import service
+from exchange.labels.layouts import LAYOUTS, positions_per_page
+from exchange.settings import get_settings
+
+
+class LayoutOut(msgspec.Struct):
+    name: str
+    title: str
+    label_width_mm: float
+    label_height_mm: float
+    page_width_mm: float
+    page_height_mm: float
+    columns: int
+    rows: int
+    per_page: int
+    default: bool
+
+
+class BatchCreate(msgspec.Struct, forbid_unknown_fields=True):
+    count: Annotated[int, msgspec.Meta(ge=1, le=service.MAX_BATCH)]
+    layout: str | None = None
+
+
+class BatchOut(msgspec.Struct):
+    batch: str
+    codes: list[str]
+    pdf_url: str
+
+
+def _pdf(content: bytes, filename: str) -> Response[bytes]:
+    return Response(
+        content, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'}
+    )
+
+
+class LabelController(Controller):
+    tags = ["labels"]
+
+    @get("/api/v1/items/{code:str}/label.png", media_type="image/png", summary="The item's label as a PNG (300 dpi)")
+    async def item_label(self, code: str, layout: Annotated[str | None, Parameter(max_length=40)] = None) -> bytes:
+        return await service.item_label_png(code, layout)
+
+    @get("/api/v1/labels/layouts", summary="Label layouts: A4 sheets and label-printer rolls")
+    async def layouts(self) -> list[LayoutOut]:
+        return [
+            LayoutOut(
+                name=l.name, title=l.title, label_width_mm=l.label_w_mm, label_height_mm=l.label_h_mm,
+                page_width_mm=l.page_w_mm, page_height_mm=l.page_h_mm, columns=l.columns, rows=l.rows,
+                per_page=positions_per_page(l), default=l.name == service.DEFAULT_LAYOUT,
+            )
+            for l in LAYOUTS.values()
+        ]
+
+    @get("/api/v1/labels.pdf", guards=[steward_only], media_type="application/pdf",
+         summary="Print-ready labels at true size; `start` skips used positions of the first sheet")
+    async def labels_pdf(
+        self,
+        codes: Annotated[str, Parameter(max_length=12_000, description="comma-separated codes")],
+        layout: Annotated[str | None, Parameter(max_length=40)] = None,
+        start: Annotated[int, Parameter(ge=1, le=100)] = 1,
+    ) -> Response[bytes]:
+        wanted = [code for code in codes.split(",") if code.strip()]
+        return _pdf(await service.labels_pdf(wanted, layout, start), "labels.pdf")
+
+    @post("/api/v1/labels/batch", guards=[steward_only], status_code=201,
+          summary="Blank codes for pre-printed labels; scanning one later offers to log an item with it")
+    async def create_batch(self, request: Request, data: BatchCreate) -> BatchOut:
+        layout = service.layout_named(data.layout)
+        batch, codes = await service.create_blank_batch(request.user, data.count)
+        pdf_url = f"{get_settings().base_url}/api/v1/labels/batches/{batch}/labels.pdf?layout={layout.name}"
+        return BatchOut(batch=batch, codes=codes, pdf_url=pdf_url)
+
+    @get("/api/v1/labels/batches/{batch:str}/labels.pdf", guards=[steward_only], media_type="application/pdf",
+         summary="The labels of a batch of blank codes")
+    async def batch_pdf(
+        self,
+        batch: Annotated[str, Parameter(max_length=32)],
+        layout: Annotated[str | None, Parameter(max_length=40)] = None,
+        start: Annotated[int, Parameter(ge=1, le=100)] = 1,
+    ) -> Response[bytes]:
+        codes = await service.batch_codes(batch)
+        return _pdf(await service.labels_pdf(codes, layout, start), f"blank-codes-{batch}.pdf")
+
+
+ROUTES = [LabelController]

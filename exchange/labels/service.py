@@ -1,0 +1,105 @@
+"""Labels for items and for blank pre-printed codes: what goes on them, PNGs, PDF sheets."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+
+from exchange.auth.service import Actor
+from exchange.db import write_transaction
+from exchange.items.service import NotFound, fresh_code
+from exchange.labels.draw import LabelContent, label_png
+from exchange.labels.layouts import DEFAULT_LAYOUT, LAYOUTS, Layout, positions_per_page
+from exchange.labels.sheets import sheet_pdf
+from exchange.ledger.codes import parse_code
+from exchange.ledger.rules import Invalid
+from exchange.settings import get_settings
+from exchange.tables import BlankCode, Item
+
+MAX_LABELS = 1000  # one request: about 48 A4 sheets
+MAX_BATCH = 500
+
+
+def layout_named(name: str | None) -> Layout:
+    layout = LAYOUTS.get(name or DEFAULT_LAYOUT)
+    if layout is None:
+        raise Invalid(f"Unknown layout {name!r}: one of {', '.join(LAYOUTS)}.", field="layout")
+    return layout
+
+
+def dimensions_text(length: int | None, width: int | None, thickness: int | None) -> str:
+    known = [str(v) for v in (length, width, thickness) if v is not None]
+    return " × ".join(known) + " mm" if known else ""
+
+
+async def contents_for(codes: list[str]) -> list[LabelContent]:
+    """Label contents in the order asked; a code no item and no blank holds is a 404."""
+    settings = get_settings()
+    canonical = [parse_code(code) for code in codes]
+    rows = await Item.select(
+        Item.code, Item.title, Item.length_mm, Item.width_mm, Item.thickness_mm,
+        Item.category.name.as_alias("category_name"), Item.workshop.name.as_alias("workshop_name"),
+    ).where(Item.code.is_in(canonical))
+    items = {row["code"]: row for row in rows}
+    missing = [code for code in canonical if code not in items]
+    blanks = (
+        {row["code"] for row in await BlankCode.select(BlankCode.code).where(BlankCode.code.is_in(missing))}
+        if missing
+        else set()
+    )
+    unknown = [code for code in missing if code not in blanks]
+    if unknown:
+        raise NotFound(f"No item holds the code{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}.")
+    contents = []
+    for code in canonical:
+        url = f"{settings.base_url}/i/{code}"
+        row = items.get(code)
+        if row is None:  # a blank code: printed now, claimed later by an intake
+            contents.append(LabelContent(url=url, code=code, lieu=settings.lieu_name))
+            continue
+        contents.append(
+            LabelContent(
+                url=url, code=code, title=row["title"], category=row["category_name"],
+                dimensions=dimensions_text(row["length_mm"], row["width_mm"], row["thickness_mm"]),
+                lieu=settings.lieu_name, workshop=row["workshop_name"],
+            )
+        )
+    return contents
+
+
+async def item_label_png(code: str, layout: str | None = None) -> bytes:
+    (content,) = await contents_for([code])
+    return await asyncio.to_thread(label_png, content, layout_named(layout))
+
+
+async def labels_pdf(codes: list[str], layout: str | None = None, start: int = 1) -> bytes:
+    if not codes:
+        raise Invalid("Name at least one code.", field="codes")
+    if len(codes) > MAX_LABELS:
+        raise Invalid(f"At most {MAX_LABELS} labels at once.", field="codes")
+    chosen = layout_named(layout)
+    if not 1 <= start <= positions_per_page(chosen):
+        raise Invalid(f"start is a position from 1 to {positions_per_page(chosen)} on a {chosen.name} sheet.", field="start")
+    contents = await contents_for(codes)
+    return await asyncio.to_thread(sheet_pdf, contents, chosen, start)
+
+
+async def create_blank_batch(actor: Actor, count: int) -> tuple[str, list[str]]:
+    """Draw `count` free codes for pre-printed labels; returns (batch, codes)."""
+    if not 1 <= count <= MAX_BATCH:
+        raise Invalid(f"count is 1 to {MAX_BATCH}.", field="count")
+    batch = secrets.token_hex(8)
+    codes: list[str] = []
+    async with write_transaction(BlankCode._meta.db):
+        for _ in range(count):
+            code = await fresh_code()
+            await BlankCode.insert(BlankCode(code=code, batch=batch, created_by=actor.id))
+            codes.append(code)
+    return batch, codes
+
+
+async def batch_codes(batch: str) -> list[str]:
+    rows = await BlankCode.select(BlankCode.code).where(BlankCode.batch == batch).order_by(BlankCode.id)
+    if not rows:
+        raise NotFound(f"No batch of blank codes named {batch}.")
+    return [row["code"] for row in rows]
