@@ -55,6 +55,14 @@ async def test_categories_carry_density_and_factor_provenance(client, lieu):
     assert plywood["density_kg_m3"] > 0
     factor = plywood["reuse_factor"]
     assert factor["unit"] == "kg CO2e/kg" and factor["source"] and factor["version"] and factor["value"] > 0
+    # Values come back exactly as shipped on both engines (no single-precision noise).
+    from exchange.categories import shipped_categories
+
+    for data in shipped_categories():
+        served = categories[data.slug]
+        assert served["reuse_factor"]["value"] == data.reuse_factor.value
+        assert served["recycle_factor"]["value"] == data.recycle_factor.value
+        assert served["density_kg_m3"] == data.density_kg_m3
 
 
 async def test_a_reservation_past_its_expiry_is_available_again_with_its_release_event(client, lieu):
