@@ -9,7 +9,6 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import msgspec
 
 from exchange import db
 from exchange.settings import get_settings
@@ -90,20 +89,18 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 def cmd_figures(args: argparse.Namespace) -> int:
     from exchange.figures.service import figures_csv, month_figures
+    from exchange.figures.text import format_figures
     from exchange.ledger.rules import Invalid
 
     async def work() -> int:
         try:
-            if args.csv:
-                sys.stdout.write((await figures_csv(args.month, args.month)).lstrip("\ufeff"))
-                return 0
-            figures = await month_figures(args.month)
+            text = (
+                await figures_csv(args.month, args.month) if args.csv else format_figures(await month_figures(args.month))
+            )
         except Invalid as error:
             print(error.message, file=sys.stderr)
             return 2
-        for name, value in msgspec.structs.asdict(figures).items():
-            if value is None or isinstance(value, (int, float, str)):
-                print(f"{name:>20}  {'' if value is None else value}")
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return 0
 
     return asyncio.run(_with_database(work))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sqlite3
+import sys
 import time
 import weakref
 from pathlib import Path
@@ -346,6 +348,8 @@ async def migrate(engine: Engine) -> None:
     use_engine(engine)
     if is_sqlite(engine):
         prepare_sqlite_file(engine.path)
-    result = await run_forwards(app_name="exchange")
+    # Piccolo reports on stdout; that belongs to the command's own output (e.g. a CSV).
+    with contextlib.redirect_stdout(sys.stderr):
+        result = await run_forwards(app_name="exchange")
     if not result.success:
         raise RuntimeError(f"migrations failed: {result.message}")

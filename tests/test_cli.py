@@ -48,3 +48,25 @@ async def test_demo_fills_an_empty_lieu_once(lieu):
     assert {"intake", "use", "split", "piece"} <= kinds
     assert await fill_demo(seed=7, items=40) is None
     assert await Item.count() == items
+
+
+async def test_figures_on_the_terminal_as_text_and_csv(lieu):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from exchange.items import schemas, service
+
+    steward = lieu.members["steward"]
+    body = schemas.ItemCreate(category="steel", title="Tôle", workshop="metal", mass_kg=12.5)
+    answer = await service.run_action(steward, None, 201, lambda: service.intake(steward, body))
+    code = __import__("json").loads(answer.body)["code"]
+    await service.run_action(steward, None, 200, lambda: service.use(steward, code, schemas.UseIn(project="Banc")))
+    month = datetime.now(ZoneInfo("Europe/Paris")).strftime("%Y-%m")
+    text = exchange(lieu.url, "figures", month)
+    assert text.returncode == 0, text.stderr
+    assert "12.5" in text.stdout and month in text.stdout
+    csv = exchange(lieu.url, "figures", month, "--csv")
+    assert csv.returncode == 0 and csv.stdout.splitlines()[0].startswith("month,category")
+    assert any(line.startswith(f"{month},steel,") for line in csv.stdout.splitlines())
+    bad = exchange(lieu.url, "figures", "2026-13")
+    assert bad.returncode == 2 and "month" in bad.stderr.lower()
