@@ -135,3 +135,27 @@ async def test_old_history_reserve_then_use_within_the_reservation(client, lieu)
     assert used.status_code == 200, used.text
     kinds = [e["kind"] for e in (await client.get(f"/api/v1/items/{code}/events")).json()]
     assert kinds == ["intake", "reserve", "use"]
+
+
+async def test_a_member_uses_part_of_a_reserved_plank_in_one_step(client, lieu):
+    code = (await intake(client, lieu, mass_kg=12.96))["code"]  # 1200 x 600 x 18
+    member = auth(lieu, "member")
+    assert (await client.post(f"/api/v1/items/{code}/reserve", headers=member)).status_code == 200
+    body = {"used": {"length_mm": 400, "width_mm": 600, "thickness_mm": 18},
+            "rest": [{"length_mm": 790, "width_mm": 600, "thickness_mm": 18}], "project": "Tabouret"}
+    assert (await client.post(f"/api/v1/items/{code}/use-part", json=body, headers=auth(lieu, "other"))).status_code == 409
+    response = await client.post(f"/api/v1/items/{code}/use-part", json=body, headers=member)
+    assert response.status_code == 201, response.text
+    out = response.json()
+    # 12.96 kg over 1200 mm: 400 mm weigh 4.32 kg, 790 mm 8.532 kg, the saw kerf 0.108 kg
+    assert (out["used"]["mass_kg"], out["used"]["status"]) == (4.32, "used")
+    assert [(p["mass_kg"], p["status"]) for p in out["rest"]] == [(8.532, "available")]
+    assert out["loss_kg"] == 0.108 and out["parent"]["status"] == "split"
+    kinds = [e["kind"] for e in (await client.get(f"/api/v1/items/{code}/events")).json()]
+    assert kinds == ["intake", "reserve", "release", "split"]
+    used_kinds = [e["kind"] for e in (await client.get(f"/api/v1/items/{out['used']['code']}/events")).json()]
+    assert used_kinds == ["piece", "use"]
+    # A member still cannot split on its own.
+    rest_code = out["rest"][0]["code"]
+    split = await client.post(f"/api/v1/items/{rest_code}/split", json={"pieces": [body["used"]]}, headers=member)
+    assert split.status_code == 403

@@ -122,6 +122,13 @@ class ItemController(Controller):
     ) -> Response[schemas.SplitOut]:
         return await _answer(request, idempotency_key, 201, lambda: service.split(actor_of(request), code, data))
 
+    @post("/{code:str}/use-part", guards=[member_only], status_code=201,
+          summary="I used part of it: cut off the part used and use it; the rest gets new codes")
+    async def use_part(
+        self, request: Request, code: str, data: schemas.UsePartIn, idempotency_key: IdempotencyKeyHeader = None
+    ) -> Response[schemas.UsePartOut]:
+        return await _answer(request, idempotency_key, 201, lambda: service.use_part(actor_of(request), code, data))
+
     @post("/{code:str}/adjust", guards=[steward_only], status_code=200, summary="Correct what was recorded")
     async def adjust(
         self, request: Request, code: str, data: schemas.AdjustIn, idempotency_key: IdempotencyKeyHeader = None

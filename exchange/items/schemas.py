@@ -122,6 +122,23 @@ class SplitOut(msgspec.Struct):
     labels_url: str  # the pieces' labels as one sheet
 
 
+class UsePartIn(When, forbid_unknown_fields=True, kw_only=True):
+    """The part used and what is left of it (each rest piece gets its own code and label)."""
+
+    used: PieceIn
+    rest: Annotated[list[PieceIn], msgspec.Meta(min_length=1, max_length=20)]
+    project: ShortText = ""
+    note: Note = ""
+
+
+class UsePartOut(msgspec.Struct):
+    parent: ItemOut
+    used: ItemOut
+    rest: list[ItemOut]
+    loss_kg: float
+    labels_url: str  # the rest's new labels, as one sheet
+
+
 class AdjustIn(When, forbid_unknown_fields=True):
     note: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)] = ""
     mass_kg: MassKg | None = None

@@ -29,6 +29,7 @@ from exchange.ledger.rules import (
     EventKind,
     Invalid,
     LedgerError,
+    Role,
     Status,
     check_occurred_at,
     next_status,
@@ -546,14 +547,18 @@ async def _act(
     action: Action,
     occurred_at: datetime | None,
     change: Callable[[dict, Status, datetime], Awaitable[Change]],
+    rule_role: Role | None = None,
 ) -> dict:
-    """The common path of every action on an existing item; runs inside run_action's transaction."""
+    """The common path of every action on an existing item; runs inside run_action's transaction.
+
+    `rule_role` stands in for the actor's role in the transition rules, for a step that
+    another, already checked action implies (the cut in "I used part of it")."""
     now = now_utc()
     when = occurred_at or now
     # Over by the time of this action (a backdated one may come before the expiry).
     row = await _expire(await _item_row(parse_code(raw_code)), when)
     status = next_status(
-        action, Status(row["status"]), role=actor.role, actor_id=actor.id, holder_id=row["reserved_by"]
+        action, Status(row["status"]), role=rule_role or actor.role, actor_id=actor.id, holder_id=row["reserved_by"]
     )
     check_occurred_at(when, now=now, previous=row["last_event_at"], role=actor.role)
     done = await change(row, status, when)
@@ -673,7 +678,9 @@ async def adjust(actor: Actor, raw_code: str, body: schemas.AdjustIn) -> schemas
     return item_out(await _item_row(row["code"]), actor, now_utc())
 
 
-async def split(actor: Actor, raw_code: str, body: schemas.SplitIn) -> schemas.SplitOut:
+async def split(
+    actor: Actor, raw_code: str, body: schemas.SplitIn, *, rule_role: Role | None = None
+) -> schemas.SplitOut:
     pieces: list[dict] = []
 
     async def change(row, status, when):
@@ -711,7 +718,7 @@ async def split(actor: Actor, raw_code: str, body: schemas.SplitIn) -> schemas.S
             {"loss_g": plan.loss_g, "note": body.note, "data": {"pieces": [p["code"] for p in pieces]}},
         )
 
-    parent = await _act(actor, raw_code, Action.split, body.occurred_at, change)
+    parent = await _act(actor, raw_code, Action.split, body.occurred_at, change, rule_role)
     for fields in pieces:
         piece_id = (await Item.insert(Item(**fields)).returning(Item.id))[0]["id"]
         await Event.insert(
@@ -724,6 +731,32 @@ async def split(actor: Actor, raw_code: str, body: schemas.SplitIn) -> schemas.S
         pieces=[item_out(await _item_row(p["code"]), actor, now) for p in pieces],
         loss_kg=loss_g / 1000,
         labels_url=f"{get_settings().base_url}/api/v1/labels.pdf?codes={','.join(p['code'] for p in pieces)}",
+    )
+
+
+async def use_part(actor: Actor, raw_code: str, body: schemas.UsePartIn) -> schemas.UsePartOut:
+    """"I used part of it": a split into the part used and the rest, then a `use` of the part.
+
+    Whoever may use the item may cut it this way (a member too): the cut is part of the use."""
+    code = parse_code(raw_code)
+    row = await _item_row(code)
+    when = body.occurred_at or now_utc()
+    status = effective_status(row, when)
+    next_status(Action.use, status, role=actor.role, actor_id=actor.id, holder_id=row["reserved_by"])
+    if status is Status.reserved:  # the holder's own reservation ends with the cut
+        await release(actor, code, schemas.ReleaseIn(occurred_at=body.occurred_at))
+    cut = await split(
+        actor, code, schemas.SplitIn(pieces=[body.used, *body.rest], occurred_at=body.occurred_at, note=body.note),
+        rule_role=Role.steward,
+    )
+    used = await use(actor, cut.pieces[0].code, schemas.UseIn(project=body.project, note=body.note, occurred_at=body.occurred_at))
+    rest = cut.pieces[1:]
+    return schemas.UsePartOut(
+        parent=item_out(await _item_row(code), actor, now_utc()),
+        used=used,
+        rest=rest,
+        loss_kg=cut.loss_kg,
+        labels_url=f"{get_settings().base_url}/api/v1/labels.pdf?codes={','.join(p.code for p in rest)}",
     )
 
 

@@ -132,8 +132,8 @@ def allowed_actions(item: schemas.ItemOut, actor: Actor | None, holder: int | No
         actions += ["use", "extend", "release"]
     elif steward:
         actions += ["release"]
-    if steward and dims and (status is Status.available or mine):
-        actions.append("use-part")
+    if dims and (status is Status.available or mine):
+        actions.append("use-part")  # whoever may use it may cut off the part used
     if steward:
         actions.append("move")
         if status is Status.available:
@@ -184,12 +184,6 @@ async def item_page(request: Request, code: str) -> Response:
 
 # ---------------------------------------------------------------------------------------------
 # Actions
-
-
-class UsePartOut(msgspec.Struct):
-    parent: str
-    used: str
-    rest: str
 
 
 def _form_hash_body(form: Any) -> bytes:
@@ -300,8 +294,6 @@ def _number(form: Any, name: str) -> int | None:
 
 async def _use_part(request: Request, actor: Actor, form: Any, code: str, back: str) -> Redirect:
     """A split into the part used and the rest, then a `use` of the part, in one transaction."""
-    if not role_at_least(actor.role, Role.steward):
-        return redirect(back, error_message(f"Only a {Role.steward} or above can split an item."))
     item = await service.get_item(code, actor)
     thickness = _number(form, "thickness") or item.thickness_mm
     used = _convert(
@@ -314,25 +306,19 @@ async def _use_part(request: Request, actor: Actor, form: Any, code: str, back: 
          "thickness_mm": thickness, "quantity": _number(form, "rest_quantity") or 1},
         schemas.PieceIn,
     )
-    use = _convert({"project": _text(form, "project")}, schemas.UseIn)
-    holder = await queries.holder_id(code)
+    body = schemas.UsePartIn(used=used, rest=[rest], project=_text(form, "project"))
 
-    async def work() -> UsePartOut:
-        current = await service.get_item(code, actor)
-        if current.status == Status.reserved and holder == actor.id:
-            await service.release(actor, code, schemas.ReleaseIn())
-        cut = await service.split(actor, code, schemas.SplitIn(pieces=[used, rest]))
-        used_piece, rest_piece = cut.pieces
-        await service.use(actor, used_piece.code, use)
-        return UsePartOut(parent=code, used=used_piece.code, rest=rest_piece.code)
+    async def work() -> schemas.UsePartOut:
+        return await service.use_part(actor, code, body)
 
-    body = await _run(request, actor, form, 201, work)
-    out = msgspec.json.decode(body, type=UsePartOut)
+    answer = await _run(request, actor, form, 201, work)
+    out = msgspec.json.decode(answer, type=schemas.UsePartOut)
+    rest_code = out.rest[0].code
     return redirect(
-        f"/i/{out.rest}",
+        f"/i/{rest_code}",
         message(
-            "ok", "done.used_part", parent=out.parent, code=out.rest,
-            links=[("next.print_new_label", f"/labels?codes={quote(out.rest)}")],
+            "ok", "done.used_part", parent=out.parent.code, code=rest_code,
+            links=[("next.print_new_label", f"/labels?codes={quote(rest_code)}")],
         ),
     )
 
