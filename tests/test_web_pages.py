@@ -534,3 +534,27 @@ async def test_pages_vary_with_language_and_login(client, lieu):
     assert "Accept-Language" in anonymous.headers["vary"] and "no-store" not in anonymous.headers.get("cache-control", "")
     await log_in(client, "member")
     assert "no-store" in (await client.get("/items")).headers["cache-control"]
+
+
+async def test_coordinator_changes_a_role_and_closes_an_account(client, lieu):
+    from exchange.auth.service import Actor, issue_token
+    from exchange.ledger.rules import Role
+    from exchange.tables import Member
+
+    row = await Member.insert(Member(email="leaving@lieu.example", name="Leaving", role="member", password_hash="-")).returning(Member.id)
+    member_id = row[0]["id"]
+    token = await issue_token(Actor(id=member_id, name="Leaving", email="leaving@lieu.example", role=Role.member))
+    await log_in(client, "coordinator")
+    page = await client.get("/admin/members")
+    csrf = csrf_of(page.text)
+    promoted = await client.post(f"/admin/members/{member_id}", data={"role": "steward", "active": "on", "_csrf_token": csrf})
+    assert promoted.status_code == 303
+    assert (await Member.select(Member.role).where(Member.id == member_id).first())["role"] == "steward"
+    closed = await client.post(f"/admin/members/{member_id}", data={"role": "steward", "_csrf_token": csrf})
+    assert closed.status_code == 303
+    assert (await client.post("/api/v1/items/XXXX/reserve", headers={"Authorization": f"Bearer {token}"})).status_code == 401
+    me = lieu.members["coordinator"].id
+    await client.post(f"/admin/members/{me}", data={"role": "member", "active": "on", "_csrf_token": csrf})
+    assert (await Member.select(Member.role).where(Member.id == me).first())["role"] == "coordinator"
+    forged = await client.post(f"/admin/members/{member_id}", data={"role": "coordinator", "active": "on"})
+    assert forged.status_code == 403  # no CSRF token

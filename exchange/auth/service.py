@@ -66,6 +66,17 @@ async def add_member(email: str, name: str, role: Role, password: str) -> int:
     return rows[0]["id"]
 
 
+async def update_member(actor: Actor, member_id: int, *, role: Role, active: bool) -> None:
+    """A coordinator changes a member's role or lets them in or out; their sessions end when out."""
+    if member_id == actor.id and (role != actor.role or not active):
+        raise Invalid("You cannot lower or close your own account: ask another coordinator.", field="role")
+    if not await Member.exists().where(Member.id == member_id):
+        raise Invalid("No such member.", field="member")
+    await Member.update({Member.role: Role(role).value, Member.active: active}).where(Member.id == member_id)
+    if not active:
+        await AuthToken.delete().where(AuthToken.member == member_id)
+
+
 async def check_password(email: str, password: str) -> Actor | None:
     row = await Member.select().where((Member.email == normalize_email(email)) & (Member.active == True)).first()  # noqa: E712
     if row is None:

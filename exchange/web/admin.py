@@ -42,6 +42,19 @@ async def add_member(request: Request) -> Response:
     return redirect("/admin/members", message("ok", "admin.member_added", name=values["name"]))
 
 
+@post("/admin/members/{member_id:int}", guards=[coordinator_only], name="admin-members-update")
+async def update_member(request: Request, member_id: int) -> Response:
+    form = await request.form()
+    role = str(form.get("role") or "")
+    try:
+        if role not in {r.value for r in Role}:
+            raise LedgerError(f"Unknown role {role!r}.")
+        await auth.update_member(request.user, member_id, role=Role(role), active=form.get("active") == "on")
+    except LedgerError as error:
+        return redirect("/admin/members", error_message(error.message))
+    return redirect("/admin/members", message("ok", "admin.member_updated"))
+
+
 @get("/admin/workshops", guards=[coordinator_only], name="admin-workshops")
 async def workshops(request: Request) -> Response:
     return page(request, "admin/workshops.html", section="workshops", workshops=await lieu.list_workshops(), values={})
@@ -71,4 +84,4 @@ async def categories(request: Request) -> Response:
                 factor_set=factor_set["version"] if factor_set else "—")
 
 
-ROUTES = [admin_home, members, add_member, workshops, add_workshop, categories]
+ROUTES = [admin_home, members, add_member, update_member, workshops, add_workshop, categories]

@@ -324,6 +324,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "admin.weighed_only": ("se pèse", "weighed"),
     "admin.active": ("Actif", "Active"),
+    "admin.save": ("Enregistrer", "Save"),
+    "admin.member_updated": ("Membre mis·e à jour.", "Member updated."),
     "admin.yes": ("oui", "yes"),
     "admin.no": ("non", "no"),
     # Errors
