@@ -10,12 +10,14 @@ from collections.abc import AsyncIterator
 from litestar import Litestar, get
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from piccolo.engine.base import Engine
 
 from exchange import db
 from exchange.auth.controllers import SessionController
 from exchange.auth.guards import ActorMiddleware
+from exchange.auth.permissions import by_permission_table
 from exchange.figures.controllers import ROUTES as FIGURES_ROUTES
 from exchange.items.controllers import ItemController
 from exchange.labels.controllers import ROUTES as LABELS_ROUTES
@@ -78,6 +80,7 @@ def create_app(engine: Engine | None = None) -> Litestar:
             SecurityHeadersMiddleware(https=get_settings().base_url.startswith("https://")),
             DefineMiddleware(ActorMiddleware),
         ],
+        guards=[by_permission_table],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         request_max_body_size=MAX_BODY_BYTES,
@@ -86,6 +89,8 @@ def create_app(engine: Engine | None = None) -> Litestar:
             version="1",
             description="The material exchange of a tiers-lieu: items, their ledger, labels and figures.",
             path="/schema",
+            # The document only: the browsable viewers load their scripts from CDNs.
+            render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"]), YamlRenderPlugin()],
             components=Components(
                 security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}
             ),

@@ -10,7 +10,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from exchange.ledger.codes import CodeError
-from exchange.ledger.rules import Invalid, LedgerError
+from exchange.ledger.rules import LedgerError
 
 log = logging.getLogger("exchange")
 MEDIA_TYPE = "application/problem+json"

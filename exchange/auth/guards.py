@@ -1,14 +1,13 @@
-"""Who is asking: a Bearer token (API) or the session cookie (web pages), and role guards."""
+"""Who is asking: a Bearer token (API) or the session cookie (web pages).
+
+Who may do what is in exchange/auth/permissions.py."""
 
 from __future__ import annotations
 
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
-from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
 from exchange.auth.service import Actor, actor_for_token
-from exchange.ledger.rules import Role, role_at_least
 
 SESSION_COOKIE = "exchange_session"
 
@@ -36,22 +35,3 @@ class ActorMiddleware(AbstractAuthenticationMiddleware):
 
 def actor_of(connection: ASGIConnection) -> Actor | None:
     return connection.scope.get("user")
-
-
-def requires(minimum: Role):
-    """A guard: 401 for someone not logged in, 403 below `minimum`."""
-
-    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-        actor = actor_of(connection)
-        if actor is None:
-            raise NotAuthorizedException("Log in first: this needs a member's token.")
-        if not role_at_least(actor.role, minimum):
-            raise PermissionDeniedException(f"Only a {minimum} or above can do this.")
-
-    guard.__name__ = f"requires_{minimum}"
-    return guard
-
-
-member_only = requires(Role.member)
-steward_only = requires(Role.steward)
-coordinator_only = requires(Role.coordinator)

@@ -8,7 +8,7 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import HeaderParameter, Parameter
 
-from exchange.auth.guards import actor_of, member_only, steward_only
+from exchange.auth.guards import actor_of
 from exchange.items import schemas, service
 
 IdempotencyKeyHeader = Annotated[
@@ -35,7 +35,7 @@ class ItemController(Controller):
     path = "/api/v1/items"
     tags = ["items"]
 
-    @post("/", guards=[steward_only], summary="Log an item in (intake)")
+    @post("/", summary="Log an item in (intake)")
     async def intake(
         self, request: Request, data: schemas.ItemCreate, idempotency_key: IdempotencyKeyHeader = None
     ) -> Response[schemas.ItemOut]:
@@ -70,13 +70,13 @@ class ItemController(Controller):
     async def events(self, request: Request, code: str) -> list[schemas.EventOut]:
         return await service.item_events(code, actor_of(request))
 
-    @post("/{code:str}/move", guards=[steward_only], status_code=200, summary="Move to another workshop")
+    @post("/{code:str}/move", status_code=200, summary="Move to another workshop")
     async def move(
         self, request: Request, code: str, data: schemas.MoveIn, idempotency_key: IdempotencyKeyHeader = None
     ) -> Response[schemas.ItemOut]:
         return await _answer(request, idempotency_key, 200, lambda: service.move(actor_of(request), code, data))
 
-    @post("/{code:str}/reserve", guards=[member_only], status_code=200, summary="Hold it for yourself (48 h by default)")
+    @post("/{code:str}/reserve", status_code=200, summary="Hold it for yourself (48 h by default)")
     async def reserve(
         self, request: Request, code: str, data: schemas.ReserveIn | None = None,
         idempotency_key: IdempotencyKeyHeader = None,
@@ -84,7 +84,7 @@ class ItemController(Controller):
         body = data or schemas.ReserveIn()
         return await _answer(request, idempotency_key, 200, lambda: service.reserve(actor_of(request), code, body))
 
-    @post("/{code:str}/release", guards=[member_only], status_code=200, summary="End a reservation")
+    @post("/{code:str}/release", status_code=200, summary="End a reservation")
     async def release(
         self, request: Request, code: str, data: schemas.ReleaseIn | None = None,
         idempotency_key: IdempotencyKeyHeader = None,
@@ -92,7 +92,7 @@ class ItemController(Controller):
         body = data or schemas.ReleaseIn()
         return await _answer(request, idempotency_key, 200, lambda: service.release(actor_of(request), code, body))
 
-    @post("/{code:str}/use", guards=[member_only], status_code=200, summary="Say it was used (made into something)")
+    @post("/{code:str}/use", status_code=200, summary="Say it was used (made into something)")
     async def use(
         self, request: Request, code: str, data: schemas.UseIn | None = None,
         idempotency_key: IdempotencyKeyHeader = None,
@@ -100,7 +100,7 @@ class ItemController(Controller):
         body = data or schemas.UseIn()
         return await _answer(request, idempotency_key, 200, lambda: service.use(actor_of(request), code, body))
 
-    @post("/{code:str}/recycle", guards=[steward_only], status_code=200, summary="Send to a recycling channel")
+    @post("/{code:str}/recycle", status_code=200, summary="Send to a recycling channel")
     async def recycle(
         self, request: Request, code: str, data: schemas.RecycleIn | None = None,
         idempotency_key: IdempotencyKeyHeader = None,
@@ -108,7 +108,7 @@ class ItemController(Controller):
         body = data or schemas.RecycleIn()
         return await _answer(request, idempotency_key, 200, lambda: service.recycle(actor_of(request), code, body))
 
-    @post("/{code:str}/discard", guards=[steward_only], status_code=200, summary="Send to the skip")
+    @post("/{code:str}/discard", status_code=200, summary="Send to the skip")
     async def discard(
         self, request: Request, code: str, data: schemas.DiscardIn | None = None,
         idempotency_key: IdempotencyKeyHeader = None,
@@ -116,20 +116,20 @@ class ItemController(Controller):
         body = data or schemas.DiscardIn()
         return await _answer(request, idempotency_key, 200, lambda: service.discard(actor_of(request), code, body))
 
-    @post("/{code:str}/split", guards=[steward_only], status_code=201, summary="Cut into pieces, each with its own code")
+    @post("/{code:str}/split", status_code=201, summary="Cut into pieces, each with its own code")
     async def split(
         self, request: Request, code: str, data: schemas.SplitIn, idempotency_key: IdempotencyKeyHeader = None
     ) -> Response[schemas.SplitOut]:
         return await _answer(request, idempotency_key, 201, lambda: service.split(actor_of(request), code, data))
 
-    @post("/{code:str}/use-part", guards=[member_only], status_code=201,
+    @post("/{code:str}/use-part", status_code=201,
           summary="I used part of it: cut off the part used and use it; the rest gets new codes")
     async def use_part(
         self, request: Request, code: str, data: schemas.UsePartIn, idempotency_key: IdempotencyKeyHeader = None
     ) -> Response[schemas.UsePartOut]:
         return await _answer(request, idempotency_key, 201, lambda: service.use_part(actor_of(request), code, data))
 
-    @post("/{code:str}/adjust", guards=[steward_only], status_code=200, summary="Correct what was recorded")
+    @post("/{code:str}/adjust", status_code=200, summary="Correct what was recorded")
     async def adjust(
         self, request: Request, code: str, data: schemas.AdjustIn, idempotency_key: IdempotencyKeyHeader = None
     ) -> Response[schemas.ItemOut]:

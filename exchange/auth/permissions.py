@@ -1,0 +1,113 @@
+"""Who may call what: the one table of permissions, enforced by one app-wide guard.
+
+Each route (method and path template) names the least role it needs, or ANYONE. A route
+missing from the table is refused to everyone (fail closed), and a test walks every route
+of the app for each role against this table. Finer rules (a member releases only their own
+reservation, what an item's status allows) are the ledger's, checked by its service."""
+
+from __future__ import annotations
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from exchange.ledger.rules import Role, role_at_least
+
+ANYONE = None
+MEMBER, STEWARD, COORDINATOR = Role.member, Role.steward, Role.coordinator
+
+PERMISSIONS: dict[tuple[str, str], Role | None] = {
+    # --- the API -------------------------------------------------------------------------
+    ("POST", "/api/v1/session"): ANYONE,
+    ("DELETE", "/api/v1/session"): MEMBER,
+    ("GET", "/api/v1/workshops"): ANYONE,
+    ("POST", "/api/v1/workshops"): COORDINATOR,
+    ("GET", "/api/v1/categories"): ANYONE,
+    ("POST", "/api/v1/categories/{slug}/factors"): COORDINATOR,
+    ("GET", "/api/v1/factor-sets"): ANYONE,
+    ("GET", "/api/v1/factor-sets/{version}"): ANYONE,
+    ("GET", "/api/v1/items"): ANYONE,
+    ("POST", "/api/v1/items"): STEWARD,
+    ("GET", "/api/v1/items/{code}"): ANYONE,
+    ("GET", "/api/v1/items/{code}/events"): ANYONE,
+    ("GET", "/api/v1/items/{code}/label.png"): ANYONE,
+    ("POST", "/api/v1/items/{code}/reserve"): MEMBER,
+    ("POST", "/api/v1/items/{code}/release"): MEMBER,
+    ("POST", "/api/v1/items/{code}/use"): MEMBER,
+    ("POST", "/api/v1/items/{code}/use-part"): MEMBER,
+    ("POST", "/api/v1/items/{code}/move"): STEWARD,
+    ("POST", "/api/v1/items/{code}/recycle"): STEWARD,
+    ("POST", "/api/v1/items/{code}/discard"): STEWARD,
+    ("POST", "/api/v1/items/{code}/split"): STEWARD,
+    ("POST", "/api/v1/items/{code}/adjust"): STEWARD,
+    ("POST", "/api/v1/items/{code}/photos"): STEWARD,
+    ("GET", "/api/v1/labels/layouts"): ANYONE,
+    ("GET", "/api/v1/labels.pdf"): STEWARD,
+    ("POST", "/api/v1/labels/batch"): STEWARD,
+    ("GET", "/api/v1/labels/batches/{batch}/labels.pdf"): STEWARD,
+    ("GET", "/api/v1/figures"): MEMBER,
+    ("GET", "/api/v1/figures/trend"): MEMBER,
+    ("GET", "/api/v1/figures.csv"): COORDINATOR,
+    # --- the pages -----------------------------------------------------------------------
+    ("GET", "/"): ANYONE,
+    ("GET", "/login"): ANYONE,
+    ("POST", "/login"): ANYONE,
+    ("POST", "/logout"): ANYONE,
+    ("GET", "/lang/{lang}"): ANYONE,
+    ("GET", "/scan"): ANYONE,
+    ("GET", "/go"): ANYONE,
+    ("GET", "/items"): ANYONE,
+    ("GET", "/i/{code}"): ANYONE,
+    ("POST", "/i/{code}/{action}"): MEMBER,
+    ("POST", "/i/{code}/photo"): STEWARD,
+    ("GET", "/items/new"): STEWARD,
+    ("POST", "/items/new"): STEWARD,
+    ("GET", "/labels"): STEWARD,
+    ("GET", "/labels/sheet.pdf"): STEWARD,
+    ("GET", "/me/reservations"): MEMBER,
+    ("GET", "/figures"): MEMBER,
+    ("GET", "/figures/methodology"): ANYONE,
+    ("POST", "/figures/methodology/factors"): COORDINATOR,
+    ("GET", "/figures/report"): COORDINATOR,
+    ("GET", "/figures/export.csv"): COORDINATOR,
+    ("GET", "/admin"): COORDINATOR,
+    ("GET", "/admin/members"): COORDINATOR,
+    ("POST", "/admin/members"): COORDINATOR,
+    ("POST", "/admin/members/{member_id}"): COORDINATOR,
+    ("GET", "/admin/workshops"): COORDINATOR,
+    ("POST", "/admin/workshops"): COORDINATOR,
+    ("GET", "/admin/categories"): COORDINATOR,
+    # --- files and documents -------------------------------------------------------------
+    ("GET", "/static/{file_path}"): ANYONE,
+    ("HEAD", "/static/{file_path}"): ANYONE,
+    ("GET", "/media/{name}"): ANYONE,
+    ("GET", "/healthz"): ANYONE,
+    ("GET", "/schema"): ANYONE,
+    ("GET", "/schema/{path}"): ANYONE,  # Litestar's answer to an unknown document path (404)
+    ("GET", "/schema/openapi.json"): ANYONE,
+    ("GET", "/schema/openapi.yaml"): ANYONE,
+    ("GET", "/schema/openapi.yml"): ANYONE,
+}
+
+
+def required_role(method: str, path_template: str) -> Role | None:
+    """The least role for a route; KeyError for a route the table does not know."""
+    return PERMISSIONS[(method, path_template)]
+
+
+def by_permission_table(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """The app-wide guard: 401 for someone not logged in, 403 below the route's role."""
+    method = connection.scope["method"]
+    if method == "OPTIONS":  # answered by Litestar itself, with no data
+        return
+    try:
+        minimum = required_role(method, connection.scope["path_template"])
+    except KeyError:
+        raise PermissionDeniedException("This route is not open to anyone.") from None
+    if minimum is ANYONE:
+        return
+    actor = connection.scope.get("user")
+    if actor is None:
+        raise NotAuthorizedException("Log in first.")
+    if not role_at_least(actor.role, minimum):
+        raise PermissionDeniedException(f"Only a {minimum} or above can do this.")
