@@ -149,3 +149,10 @@ async def test_security_headers_on_every_answer(client, lieu):
         assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["strict-transport-security"]  # the test base URL is https
+
+
+async def test_request_bodies_are_capped(client, lieu):
+    huge = {"category": "plywood", "title": "x", "workshop": "bois", "note": "a" * (2 * 1024 * 1024)}
+    response = await client.post("/api/v1/items", json=huge, headers=auth(lieu, "steward"))
+    assert response.status_code == 413 and response.headers["content-type"] == "application/problem+json"
+    assert (await client.get("/api/v1/items", params={"status": "any"})).json()["items"] == []

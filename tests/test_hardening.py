@@ -216,3 +216,27 @@ async def test_backup_while_writing_then_restore_gives_the_same_figures(lieu, tm
     print(f"\nbackup during {during} concurrent intakes ({lieu.name}): {len(items)} items in the copy, "
           f"restored figures equal to the copy's: {again == held}")
     assert again == held
+
+
+async def test_reservations_past_expiry_end_by_themselves_after_a_restart(lieu):
+    from datetime import timedelta, timezone
+
+    start = datetime.now(timezone.utc) - timedelta(hours=3)
+    steward = auth(lieu, "steward")
+    with live_server(lieu.url) as base:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+            code = (await http.post("/api/v1/items", json={**PLANK, "occurred_at": start.isoformat()}, headers=steward)).json()["code"]
+            held = await http.post(f"/api/v1/items/{code}/reserve", headers=steward,
+                                   json={"hours": 1, "occurred_at": (start + timedelta(minutes=1)).isoformat()})
+            assert held.status_code == 200
+    # The server was stopped; a new one starts and nobody touches the item.
+    item = await Item.select(Item.id).where(Item.code == code).first()
+    with live_server(lieu.url):
+        for _ in range(100):
+            kinds = [e["kind"] for e in await Event.select(Event.kind).where(Event.item == item["id"]).order_by(Event.id)]
+            if kinds[-1] == "release":
+                break
+            await asyncio.sleep(0.1)
+    print(f"\nafter a restart ({lieu.name}): the expired reservation's release was written by the server alone: {kinds}")
+    assert kinds == ["intake", "reserve", "release"]
+    assert (await Item.select(Item.status).where(Item.id == item["id"]).first())["status"] == "available"

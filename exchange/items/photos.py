@@ -44,6 +44,18 @@ class BadImage(LedgerError):
     status_code = 422
 
 
+# What makes an image file also a page, a script or an archive (a polyglot). Phones append
+# harmless data after a JPEG (motion-photo video, maker notes), so trailing bytes alone are
+# not refused; markup and archive directories are.
+_ACTIVE_CONTENT = (b"<script", b"<html", b"<svg", b"<?php", b"<!doctype", b"%pdf-", b"javascript:")
+_ZIP_DIRECTORY_END = b"PK\x05\x06"
+
+
+def _is_polyglot(data: bytes) -> bool:
+    lowered = data.lower()
+    return any(marker in lowered for marker in _ACTIVE_CONTENT) or _ZIP_DIRECTORY_END in data[-65_557:]
+
+
 def _open(data: bytes) -> Image.Image:
     if len(data) > MAX_PHOTO_BYTES:
         raise PhotoTooLarge("A photo may weigh 10 MB at most.")
@@ -56,6 +68,8 @@ def _open(data: bytes) -> Image.Image:
             fmt = probe.format
             if fmt not in ACCEPTED_FORMATS:
                 raise NotAnImage(f"A {fmt or 'file of this kind'} is not accepted: send a JPEG, PNG or WebP photo.")
+            if _is_polyglot(data):
+                raise BadImage("This file is an image and something else too (a page, a script or an archive).")
             width, height = probe.size
             if width * height > MAX_PIXELS:
                 raise BadImage(f"This image has too many pixels ({width} x {height}); 40 megapixels at most.")
