@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from exchange.auth import throttle
+from exchange.db import Prepared
 from exchange.ledger.rules import Invalid, LedgerError, Role
 from exchange.tables import AuthToken, Member
 
@@ -121,19 +122,25 @@ async def revoke_token(token: str) -> None:
     await AuthToken.delete().where(AuthToken.token_hash == _token_hash(token))
 
 
-async def actor_for_token(token: str) -> Actor | None:
-    row = (
-        await AuthToken.select(
-            AuthToken.expires_at,
-            AuthToken.member.id,
-            AuthToken.member.name,
-            AuthToken.member.email,
-            AuthToken.member.role,
-            AuthToken.member.active,
-        )
-        .where(AuthToken.token_hash == _token_hash(token))
-        .first()
+# Every API request looks its token up: the select is built once (exchange.db.Prepared).
+_ACTOR_BY_TOKEN_HASH = Prepared(
+    AuthToken,
+    lambda token_hash: AuthToken.select(
+        AuthToken.expires_at,
+        AuthToken.member.id,
+        AuthToken.member.name,
+        AuthToken.member.email,
+        AuthToken.member.role,
+        AuthToken.member.active,
     )
+    .where(AuthToken.token_hash == token_hash)
+    .limit(1),
+    1,
+)
+
+
+async def actor_for_token(token: str) -> Actor | None:
+    row = await _ACTOR_BY_TOKEN_HASH.first(_token_hash(token))
     if row is None or not row["member.active"] or row["expires_at"] <= datetime.now(timezone.utc):
         return None
     return Actor(id=row["member.id"], name=row["member.name"], email=row["member.email"], role=Role(row["member.role"]))

@@ -17,7 +17,7 @@ import asyncpg
 import msgspec
 
 from exchange.auth.service import Actor
-from exchange.db import Prepared, write_transaction
+from exchange.db import Prepared, PreparedInsert, PreparedSQL, write_transaction
 from exchange.items import schemas
 from exchange.ledger.codes import new_code, parse_code
 from exchange.ledger.fit import parse_fit
@@ -123,6 +123,13 @@ async def _item_row(code: str) -> dict:
 
 async def get_item(raw_code: str, viewer: Actor | None) -> schemas.ItemOut:
     return item_out(await _item_row(parse_code(raw_code)), viewer, now_utc())
+
+
+async def get_item_revision(raw_code: str, viewer: Actor | None) -> tuple[schemas.ItemOut, tuple[int, int]]:
+    """The item, and (its row id, its version): every event of an item comes with an update
+    of its row that bumps the version, so the pair names the item's history as it stands."""
+    row = await _item_row(parse_code(raw_code))
+    return item_out(row, viewer, now_utc()), (row["id"], row["version"])
 
 
 async def is_blank_code(code: str) -> bool:
@@ -412,6 +419,16 @@ _BLANK_ID_BY_CODE = Prepared(
 )
 
 
+_CATEGORY_AND_WORKSHOP = PreparedSQL(
+    Category,
+    'SELECT "category"."id" AS category_id, "category"."density_kg_m3" AS density_kg_m3,'
+    ' (SELECT "workshop"."id" FROM "workshop" WHERE "workshop"."slug" = ?) AS workshop_id'
+    ' FROM "category" WHERE "category"."slug" = ? LIMIT 1',
+)
+_INSERT_ITEM = PreparedInsert(Item)
+_INSERT_EVENT = PreparedInsert(Event)
+
+
 async def _category(slug: str) -> dict:
     row = await _CATEGORY.first(slug)
     if row is None:
@@ -432,11 +449,20 @@ def _estimate(weighed_g, length, width, thickness, quantity, density) -> tuple[i
     return resolve_mass(weighed_g, length, width, thickness, quantity, density or 0)
 
 
+# Whether a code is taken by an item or a printed blank, in one round trip.
+_CODE_TAKEN = PreparedSQL(
+    Item,
+    'SELECT EXISTS (SELECT 1 FROM "item" WHERE "code" = ?) AS item,'
+    ' EXISTS (SELECT 1 FROM "blank_code" WHERE "code" = ?) AS blank',
+)
+
+
 async def fresh_code() -> str:
     """A new random code that no item and no printed blank holds."""
     for _ in range(20):
         code = new_code()
-        if await _ITEM_ID_BY_CODE.first(code) is None and await _BLANK_ID_BY_CODE.first(code) is None:
+        row = await _CODE_TAKEN.first(code, code)
+        if not row["item"] and not row["blank"]:
             return code
     raise RuntimeError("could not draw a free code")  # 32^7 codes: never in practice
 
@@ -462,15 +488,21 @@ async def intake(actor: Actor, data: schemas.ItemCreate) -> schemas.ItemOut:
     next_status(Action.intake, Status.available, role=actor.role, actor_id=actor.id, holder_id=None)
     occurred_at = data.occurred_at or now
     check_occurred_at(occurred_at, now=now, previous=None, role=actor.role)
-    category = await _category(data.category)
-    workshop = await _workshop(data.workshop)
+    # The category and the workshop in one round trip; unknown ones refused in that order.
+    found = await _CATEGORY_AND_WORKSHOP.first(data.workshop, data.category)
+    if found is None:
+        raise Invalid(f"Unknown category {data.category!r}.", field="category")
+    if found["workshop_id"] is None:
+        raise Invalid(f"Unknown workshop {data.workshop!r}.", field="workshop")
+    category = {"id": found["category_id"], "density_kg_m3": found["density_kg_m3"]}
+    workshop = {"id": found["workshop_id"]}
     mass_g, source = _estimate(
         None if data.mass_kg is None else g_from_kg(data.mass_kg),
         data.length_mm, data.width_mm, data.thickness_mm, data.quantity, category["density_kg_m3"],
     )
     if data.code is not None:
         code = parse_code(data.code)
-        if await Item.exists().where(Item.code == code):
+        if await _ITEM_ID_BY_CODE.first(code) is not None:
             raise Conflict(f"The code {code} is already claimed by another item.")
     else:
         code = await fresh_code()
@@ -492,8 +524,18 @@ async def intake(actor: Actor, data: schemas.ItemCreate) -> schemas.ItemOut:
         created_at=occurred_at,
         last_event_at=occurred_at,
     )
-    item_id = (await Item.insert(Item(**fields)).returning(Item.id))[0]["id"]
-    await Event.insert(_event(item_id, EventKind.intake, occurred_at, actor, fields, note=data.note))
+    # Prepared inserts: every column written, with the values Item(**fields) and _event() give.
+    item_id = await _INSERT_ITEM.run(
+        {**fields, "parent": None, "reserved_by": None, "reserved_until": None, "photo": None, "version": 0}
+    )
+    await _INSERT_EVENT.run(
+        {
+            "item": item_id, "kind": EventKind.intake.value, "occurred_at": occurred_at, "recorded_at": now_utc(),
+            "member": actor.id, "workshop": fields["workshop"], "from_workshop": None,
+            "category": fields["category"], "from_category": None, "mass_g": mass_g, "mass_before_g": None,
+            "loss_g": None, "note": data.note, "data": "{}",
+        }
+    )
     return item_out(await _item_row(code), actor, now)
 
 

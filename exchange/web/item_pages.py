@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections import OrderedDict
 from datetime import datetime
 from typing import Any, Awaitable, Callable
 from urllib.parse import quote, urlsplit
 
 import msgspec
-from litestar import Request, Response, get, post
+from litestar import MediaType, Request, Response, get, post
 from litestar.response import Redirect
 
 from exchange.auth.guards import actor_of
@@ -27,7 +28,8 @@ from exchange.ledger.rules import (
     role_at_least,
 )
 from exchange.web import i18n, queries
-from exchange.web.render import error_message, lang_of, message, page, redirect
+from exchange.tables import Item
+from exchange.web.render import FLASH_COOKIE, current_path, error_message, lang_of, message, page, redirect
 
 MAX_PHOTO_FORM = photos.MAX_PHOTO_BYTES + 256 * 1024
 
@@ -155,16 +157,30 @@ async def item_page(request: Request, code: str) -> Response:
     if canonical != code:
         return Redirect(path=f"/i/{canonical}", status_code=301)
     try:
-        item = await service.get_item(canonical, actor)
+        item, revision = await service.get_item_revision(canonical, actor)
     except service.NotFound:
         blank = await service.is_blank_code(canonical)
         return page(request, "items/missing.html", status_code=404, kind="blank" if blank else "unknown", code=canonical)
+    # A visitor without a login sees the same page for the same state of the item: served from
+    # the process's cache while the item's row (its version, bumped by every event; its photo;
+    # its status as of now) is what it was. Workshop and category names are never renamed.
+    cache_key = None
+    if actor is None and FLASH_COOKIE not in request.cookies:
+        engine = Item._meta.db
+        cache_key = (
+            id(engine), getattr(engine, "path", None) or repr(getattr(engine, "config", None)),
+            revision, msgspec.json.encode(item), lang, current_path(request),
+        )
+        body = _ANONYMOUS_PAGES.get(cache_key)
+        if body is not None:
+            _ANONYMOUS_PAGES.move_to_end(cache_key)
+            return Response(content=body, media_type=MediaType.HTML, headers=dict(ANONYMOUS_HEADERS))
     events = await service.item_events(canonical, actor)
     workshops = await queries.workshop_names()
     categories = await queries.category_names(lang)
     holder = await queries.holder_id(canonical) if item.status == Status.reserved else None
     pieces = next((e.data.get("pieces") or [] for e in events if e.kind == "split"), [])
-    return page(
+    answer = page(
         request,
         "items/item.html",
         item=item,
@@ -180,6 +196,22 @@ async def item_page(request: Request, code: str) -> Response:
         pieces=pieces,
         hours=DEFAULT_RESERVATION_HOURS,
     )
+    if cache_key is None:
+        return answer
+    template = request.app.template_engine.get_template(answer.template_name)
+    body = template.render(**answer.create_template_context(request)).encode(answer.encoding)
+    if b"_csrf_token" in body or answer.cookies or answer.headers != ANONYMOUS_HEADERS:
+        return answer  # a form or a cookie: never shared (cannot happen without a login; kept safe)
+    _ANONYMOUS_PAGES[cache_key] = body
+    if len(_ANONYMOUS_PAGES) > ANONYMOUS_PAGES_KEPT:
+        _ANONYMOUS_PAGES.popitem(last=False)
+    return Response(content=body, media_type=MediaType.HTML, headers=dict(ANONYMOUS_HEADERS))
+
+
+# Rendered scan pages for visitors without a login, least recently used dropped (~5 kB each).
+ANONYMOUS_PAGES_KEPT = 1024
+ANONYMOUS_HEADERS = {"Vary": "Accept-Language, Cookie"}
+_ANONYMOUS_PAGES: OrderedDict[tuple, bytes] = OrderedDict()
 
 
 # ---------------------------------------------------------------------------------------------

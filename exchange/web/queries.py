@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timezone
 
+from exchange.db import Prepared
 from exchange.settings import get_settings
 from exchange.tables import Category, Event, Item, Member, Workshop
 
@@ -20,21 +21,32 @@ class CategoryRow:
         return self.name_fr if lang == "fr" else self.name
 
 
+# Built once (exchange.db.Prepared): the scan page asks for these names on every view, and
+# Piccolo building the selects cost more than reading the few rows. Not cached: another
+# worker may add a workshop or a category at any time.
+_CATEGORIES = Prepared(
+    Category, lambda: Category.select(Category.slug, Category.name, Category.name_fr, Category.density_kg_m3), 0
+)
+_CATEGORY_NAMES = Prepared(Category, lambda: Category.select(Category.slug, Category.name, Category.name_fr), 0)
+_WORKSHOP_NAMES = Prepared(Workshop, lambda: Workshop.select(Workshop.slug, Workshop.name).order_by(Workshop.name), 0)
+_HOLDER = Prepared(Item, lambda code: Item.select(Item.reserved_by).where(Item.code == code).limit(1), 1)
+
+
 async def categories() -> list[CategoryRow]:
-    rows = await Category.select(Category.slug, Category.name, Category.name_fr, Category.density_kg_m3)
-    return [CategoryRow(**row) for row in rows]
+    return [CategoryRow(**row) for row in await _CATEGORIES.rows()]
 
 
 async def category_names(lang: str) -> dict[str, str]:
-    return {row.slug: row.label(lang) for row in await categories()}
+    key = "name_fr" if lang == "fr" else "name"
+    return {row["slug"]: row[key] for row in await _CATEGORY_NAMES.rows()}
 
 
 async def workshop_names() -> dict[str, str]:
-    return {row["slug"]: row["name"] for row in await Workshop.select(Workshop.slug, Workshop.name).order_by(Workshop.name)}
+    return {row["slug"]: row["name"] for row in await _WORKSHOP_NAMES.rows()}
 
 
 async def holder_id(code: str) -> int | None:
-    row = await Item.select(Item.reserved_by).where(Item.code == code).first()
+    row = await _HOLDER.first(code)
     return row["reserved_by"] if row else None
 
 

@@ -210,7 +210,12 @@ def new_idempotency_key() -> str:
 
 
 def environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    # Templates are compiled once per process: no stat of the template files on every render
+    # (auto_reload), a restart picks up a changed template.
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True,
+        auto_reload=False, cache_size=-1,
+    )
     env.globals.update(
         t=_t,
         num=_with_lang(i18n.format_number),
