@@ -552,7 +552,10 @@ async def test_coordinator_changes_a_role_and_closes_an_account(client, lieu):
     assert (await Member.select(Member.role).where(Member.id == member_id).first())["role"] == "steward"
     closed = await client.post(f"/admin/members/{member_id}", data={"role": "steward", "_csrf_token": csrf})
     assert closed.status_code == 303
-    assert (await client.post("/api/v1/items/XXXX/reserve", headers={"Authorization": f"Bearer {token}"})).status_code == 401
+    from exchange.ledger.codes import new_code
+
+    closed_out = await client.post(f"/api/v1/items/{new_code()}/reserve", headers={"Authorization": f"Bearer {token}"})
+    assert closed_out.status_code == 401
     me = lieu.members["coordinator"].id
     await client.post(f"/admin/members/{me}", data={"role": "member", "active": "on", "_csrf_token": csrf})
     assert (await Member.select(Member.role).where(Member.id == me).first())["role"] == "coordinator"
