@@ -63,7 +63,7 @@ _FONT_FILES = {"regular": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf"}
 @dataclass(frozen=True)
 class LabelContent:
     url: str
-    code: str  # canonical "XXXX-XXXX"
+    code: str  # canonical, e.g. "7K3M-Q9D2"
     title: str = ""
     category: str = ""
     dimensions: str = ""  # e.g. "1200 × 400 × 18 mm"
