@@ -25,7 +25,7 @@ from exchange.ledger.codes import new_code
 from exchange.ledger.mass import resolve_mass
 from exchange.ledger.rules import Role
 from exchange.lieu.service import install_shipped_categories
-from exchange.tables import Category, Item, Workshop
+from exchange.tables import Category, Workshop
 
 PASSWORD = "bench-password-2026"
 LIEUX = ["nord", "sud", "est", "ouest"]

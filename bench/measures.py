@@ -7,7 +7,6 @@ import json
 import sqlite3
 import time
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any, Awaitable, Callable
 
 from bench.lieu import Lieu
