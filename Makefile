@@ -24,13 +24,14 @@ demo: setup
 serve: setup
 	$(BIN)/exchange serve --host $(HOST) --port $(PORT)
 
-# Chromium for the browser tests: Debian's package, when we may install it.
+# Chromium for the browser tests and poppler (pdftoppm) to render the label sheets:
+# Debian's packages, when we may install them.
 browser:
-	@if [ -x /usr/bin/chromium ]; then :; \
+	@if [ -x /usr/bin/chromium ] && command -v pdftoppm >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null) \
-		|| echo "Could not install Chromium: the browser tests will say they were skipped."; \
-	else echo "Chromium is not installed and this is not root: the browser tests will say they were skipped."; fi
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core poppler-utils >/dev/null) \
+		|| echo "Could not install Chromium and poppler: the tests that need them will say they were skipped."; \
+	else echo "Chromium or poppler is not installed and this is not root: the tests that need them will say they were skipped."; fi
 
 # PostgreSQL for the tests on the second engine, started when a local cluster is installed but down.
 postgres:

@@ -2,7 +2,6 @@
 
     python bench/bench_figures.py [--events 1000000] [--engines sqlite,postgres] [--json PATH]
                                   [--pg-admin postgresql://postgres@127.0.0.1:5432/postgres]
-                                  [--candidate-index]
 
 Generates three years of a lieu's ledger (2023-2025: intakes, moves, reservations,
 adjustments, splits with their pieces, uses, recycling, discards) by bulk insert into a
@@ -10,8 +9,8 @@ fresh SQLite file and a fresh PostgreSQL database made for the run and dropped a
 then times, through the real service functions: one month's figures, a twelve-month CSV
 and a twelve-month trend, next to two raw SQL baselines (the month's sums by kind, and
 the lieu's stock as of the month's end as one signed sum). Each timing is the best of
-`--repeat` runs after one warm-up. `--candidate-index` times everything again after
-creating two covering indexes for the figures (the schema does not have them)."""
+`--repeat` runs after one warm-up, once the server's keeper has summed the
+ledger's months ahead (exchange.figures.stock; the time it took is printed too)."""
 
 from __future__ import annotations
 
@@ -38,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import asyncpg
 
 from exchange import db
-from exchange.figures import service
+from exchange.figures import service, stock
 from exchange.figures.arithmetic import month_bounds
 from exchange.lieu.service import install_shipped_categories
 from exchange.settings import get_settings
@@ -48,15 +47,6 @@ START = datetime(2023, 1, 1, tzinfo=UTC)
 END = datetime(2025, 12, 31, 22, tzinfo=UTC)
 MONTH = "2025-06"
 CSV_FROM, CSV_TO = "2025-01", "2025-12"
-# Covering indexes the figures can use (the schema does not have them; see docs/methodology.md):
-# the stock streams through the first in the order of its groups, with no sort and no row
-# lookups; the month's flows read a range of the second without touching the table.
-CANDIDATE_INDEXES = (
-    "CREATE INDEX event_stock ON event (workshop, category, from_workshop, from_category, occurred_at, kind, "
-    "mass_g, mass_before_g)",
-    "CREATE INDEX event_kind_figures ON event (kind, occurred_at, workshop, from_workshop, category, "
-    "from_category, mass_g, mass_before_g, loss_g)",
-)
 ITEM_COLUMNS = (
     "id", "code", "category", "title", "length_mm", "width_mm", "thickness_mm", "quantity", "mass_g", "mass_source",
     "condition", "origin", "note", "status", "workshop", "parent", "reserved_by", "reserved_until", "photo",
@@ -236,11 +226,12 @@ async def time_engine(repeat: int) -> dict:
 
 async def explain(engine_name: str) -> str:
     """The plans of the two queries of one month's figures: the stock before it, its flows."""
-    start, end = month_bounds(MONTH, get_settings().tz)
+    settings = get_settings()
+    start, end = month_bounds(MONTH, settings.tz)
     prefix = "EXPLAIN QUERY PLAN " if engine_name == "sqlite" else "EXPLAIN "
     plans = []
     for label, sql, args in (
-        ("stock as of the month's start", service.STOCK_SQL, [start, start, start]),
+        ("stock as of the month's start", stock.OPENING_SQL, [settings.timezone, MONTH, settings.timezone, start]),
         ("the month's flows", service.flows_sql(2), service.flows_args([start, end])),
     ):
         rows = await Event.raw(prefix + sql, *args)
@@ -249,7 +240,7 @@ async def explain(engine_name: str) -> str:
     return "\n".join(plans)
 
 
-async def run_engine(name: str, url: str, target_events: int, repeat: int, candidate: bool) -> dict:
+async def run_engine(name: str, url: str, target_events: int, repeat: int) -> dict:
     engine = db.engine_from_url(url)
     await db.migrate(engine)
     await db.start(engine)
@@ -263,30 +254,15 @@ async def run_engine(name: str, url: str, target_events: int, repeat: int, candi
             loaded = load_sqlite(engine.path, items, events)
         else:
             loaded = await load_postgres(url, items, events)
+        started = time.perf_counter()
+        await stock.keep_stock_ahead()
         result = {
             "events": len(events), "items": len(items), "generate_s": generated, "load_s": loaded,
-            "plan": await explain(name), "timings": await time_engine(repeat),
+            "keep_s": time.perf_counter() - started, "plan": await explain(name), "timings": await time_engine(repeat),
         }
         figures = await service.month_figures(MONTH)
         result["check"] = {"month": MONTH, "intake_kg": figures.intake_kg, "stock_kg": figures.stock_kg,
                            "reused_kg": figures.reused_kg, "co2e_avoided_kg": figures.co2e_avoided_kg}
-        if candidate:
-            if name == "sqlite":
-                connection = sqlite3.connect(engine.path)
-                for statement in CANDIDATE_INDEXES:
-                    connection.execute(statement)
-                connection.execute("ANALYZE")
-                connection.close()
-                await engine.close()  # the shared connection re-reads the schema
-            else:
-                connection = await asyncpg.connect(url)
-                for statement in CANDIDATE_INDEXES:
-                    await connection.execute(statement)
-                await connection.execute("VACUUM ANALYZE event")
-                await connection.close()
-            result["candidate_indexes"] = CANDIDATE_INDEXES
-            result["plan_with_candidate"] = await explain(name)
-            result["timings_with_candidate"] = await time_engine(repeat)
         return result
     finally:
         await db.stop(engine)
@@ -315,15 +291,12 @@ def table(results: dict) -> str:
     rows = [("", *names)]
     rows.append(("events", *[f"{results[n]['events']:,}" for n in names]))
     rows.append(("generate + load (s)", *[f"{results[n]['generate_s']:.1f} + {results[n]['load_s']:.1f}" for n in names]))
-    for key in ("timings", "timings_with_candidate"):
-        if not all(key in results[n] for n in names):
-            continue
-        for label in results[names[0]][key]:
-            suffix = " [+index]" if key != "timings" else ""
-            rows.append((label + suffix, *[
-                f"{results[n][key][label]['best_s'] * 1000:,.0f} ms (median {results[n][key][label]['median_s'] * 1000:,.0f})"
-                for n in names
-            ]))
+    rows.append(("months kept ahead (s, once)", *[f"{results[n]['keep_s']:.1f}" for n in names]))
+    for label in results[names[0]]["timings"]:
+        rows.append((label, *[
+            f"{results[n]['timings'][label]['best_s'] * 1000:,.0f} ms (median {results[n]['timings'][label]['median_s'] * 1000:,.0f})"
+            for n in names
+        ]))
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)) for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -336,7 +309,6 @@ async def main() -> int:
     parser.add_argument("--engines", default="sqlite,postgres")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--pg-admin", default=os.environ.get("EXCHANGE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres"))
-    parser.add_argument("--candidate-index", action="store_true")
     parser.add_argument("--json", metavar="PATH")
     args = parser.parse_args()
     results: dict[str, dict] = {}
@@ -344,14 +316,14 @@ async def main() -> int:
         if name == "sqlite":
             path = _TMP / "bench.db"
             try:
-                results[name] = await run_engine(name, f"sqlite:///{path}", args.events, args.repeat, args.candidate_index)
+                results[name] = await run_engine(name, f"sqlite:///{path}", args.events, args.repeat)
             finally:
                 for suffix in ("", "-wal", "-shm"):
                     Path(f"{path}{suffix}").unlink(missing_ok=True)
         elif name == "postgres":
             url = await create_pg(args.pg_admin)
             try:
-                results[name] = await run_engine(name, url, args.events, args.repeat, args.candidate_index)
+                results[name] = await run_engine(name, url, args.events, args.repeat)
             finally:
                 await drop_pg(args.pg_admin, url)
         else:
@@ -360,8 +332,6 @@ async def main() -> int:
     print(table(results))
     for name, result in results.items():
         print(f"\n{name} plan:\n{result['plan']}")
-        if "plan_with_candidate" in result:
-            print(f"{name} plan with the candidate index:\n{result['plan_with_candidate']}")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
     return 0

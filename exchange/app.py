@@ -19,6 +19,7 @@ from exchange.auth.controllers import SessionController
 from exchange.auth.guards import ActorMiddleware
 from exchange.auth.permissions import by_permission_table
 from exchange.figures.controllers import ROUTES as FIGURES_ROUTES
+from exchange.figures.stock import keep_stock_ahead
 from exchange.items.controllers import ItemController
 from exchange.labels.controllers import ROUTES as LABELS_ROUTES
 from exchange.items.service import expire_reservations
@@ -30,7 +31,7 @@ from exchange.web.setup import ROUTES as WEB_ROUTES
 from exchange.web.setup import web_options
 
 log = logging.getLogger("exchange")
-EXPIRY_SWEEP_SECONDS = 60
+HOUSEKEEPING_SECONDS = 60
 MAX_BODY_BYTES = 1024 * 1024
 
 
@@ -39,14 +40,19 @@ async def healthz() -> str:
     return "ok"
 
 
-async def _sweep_expired_reservations() -> None:
-    """Reservations end by themselves: write their release events, now and every minute."""
+async def _housekeeping() -> None:
+    """Now and every minute: reservations end by themselves (their release events are
+    written), then the new events are added to the stock kept ahead for the figures."""
     while True:
-        try:
-            await expire_reservations()
-        except Exception:  # a busy database must not stop the sweeper
-            log.exception("could not release expired reservations")
-        await asyncio.sleep(EXPIRY_SWEEP_SECONDS)
+        for chore, failure in (
+            (expire_reservations, "could not release expired reservations"),
+            (keep_stock_ahead, "could not keep the stock ahead"),
+        ):
+            try:
+                await chore()
+            except Exception:  # a busy database must not stop the housekeeping
+                log.exception(failure)
+        await asyncio.sleep(HOUSEKEEPING_SECONDS)
 
 
 def create_app(engine: Engine | None = None) -> Litestar:
@@ -56,7 +62,7 @@ def create_app(engine: Engine | None = None) -> Litestar:
     @contextlib.asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await db.start(engine)
-        sweeper = asyncio.create_task(_sweep_expired_reservations())
+        sweeper = asyncio.create_task(_housekeeping())
         try:
             yield
         finally:

@@ -142,4 +142,28 @@ class IdempotencyKey(Table, tablename="idempotency_key"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-ALL_TABLES = [Member, AuthToken, Workshop, Category, FactorSet, Factor, Item, Event, BlankCode, IdempotencyKey]
+class StockChange(Table, tablename="stock_change"):
+    """The net change of stock in one month (in the lieu's time zone `timezone`), workshop and
+    category, over the events up to StockChangeMark.last_event: kept ahead so that a month's
+    opening stock need not sum the whole ledger. Derived from the events alone."""
+
+    id = Serial(primary_key=True)
+    timezone = Varchar(length=64)
+    month = Varchar(length=7)  # YYYY-MM
+    workshop = ForeignKey(Workshop)
+    category = ForeignKey(Category)
+    net_g = BigInt()
+
+
+class StockChangeMark(Table, tablename="stock_change_mark"):
+    """Up to which event StockChange holds the ledger, per time zone."""
+
+    id = Serial(primary_key=True)
+    timezone = Varchar(length=64, unique=True)
+    last_event = BigInt()
+
+
+ALL_TABLES = [
+    Member, AuthToken, Workshop, Category, FactorSet, Factor, Item, Event, BlankCode, IdempotencyKey,
+    StockChange, StockChangeMark,
+]

@@ -27,7 +27,8 @@ from exchange.figures.arithmetic import (
     waste_avoided_g,
 )
 from exchange.figures.factors import as_written, next_version
-from exchange.figures.service import STOCK_SQL, flows_args, flows_sql, fold, fold_stock
+from exchange.figures.service import flows_args, flows_sql, fold
+from exchange.figures.stock import OPENING_SQL, fold_stock, monthly_changes
 from exchange.ledger.rules import Invalid
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -142,7 +143,7 @@ def test_sql_placeholders_match_arguments():
     assert flows_args(cuts)[-2:] == [cuts[0], cuts[-1]]
     one = boundaries([Month(2025, 1)], PARIS)
     assert flows_sql(len(one)).count("{}") == len(flows_args(one)) == 2
-    assert STOCK_SQL.count("{}") == 3
+    assert OPENING_SQL.count("{}") == 4
 
 
 def test_fold_moves_and_category_changes():
@@ -177,3 +178,34 @@ def test_fold_stock_takes_moves_and_old_categories_from_their_origin():
          "adjust_old_g": 4_000, "moved_g": 0},
     ]
     assert fold_stock(rows) == {(1, 7): 6_000, (2, 8): 3_500}
+
+
+def _event(kind, when, workshop=1, category=7, mass_g=1_000, **extra):
+    return {"kind": kind, "occurred_at": when, "workshop": workshop, "category": category, "from_workshop": None,
+            "from_category": None, "mass_g": mass_g, "mass_before_g": None, **extra}
+
+
+def test_monthly_changes_cut_months_in_the_lieus_time_zone():
+    events = [
+        # 22:30 UTC on 31 March is 00:30 on 1 April in Paris (summer time)
+        _event("intake", datetime(2025, 3, 31, 22, 30, tzinfo=UTC), mass_g=5_000),
+        _event("intake", datetime(2025, 3, 31, 21, 30, tzinfo=UTC), mass_g=2_000),
+        # 23:30 UTC on 31 October 2025 is 00:30 on 1 November (winter time: one hour ahead)
+        _event("use", datetime(2025, 10, 31, 23, 30, tzinfo=UTC), mass_g=1_500),
+        _event("reserve", datetime(2025, 4, 2, tzinfo=UTC), mass_g=5_000),  # moves no mass
+    ]
+    assert monthly_changes(events, PARIS) == {("2025-03", 1, 7): 2_000, ("2025-04", 1, 7): 5_000,
+                                              ("2025-11", 1, 7): -1_500}
+
+
+def test_monthly_changes_take_moves_and_adjusts_from_their_origin():
+    may = datetime(2025, 5, 10, tzinfo=UTC)
+    events = [
+        _event("intake", may, mass_g=10_000),
+        _event("move", may, workshop=2, from_workshop=1, mass_g=4_000),
+        _event("adjust", may, workshop=2, category=8, from_category=7, mass_g=3_500, mass_before_g=4_000),
+        _event("split", may, workshop=2, category=8, mass_g=3_500, loss_g=100),
+        _event("piece", may, workshop=2, category=8, mass_g=3_400),
+    ]
+    # 6 kg left in (1, 7); (2, 7) got 4 kg and lost them to category 8; (2, 8): 3.5 - 3.5 + 3.4
+    assert monthly_changes(events, PARIS) == {("2025-05", 1, 7): 6_000, ("2025-05", 2, 8): 3_400}

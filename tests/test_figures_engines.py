@@ -13,7 +13,7 @@ from exchange import db
 from exchange.figures import service
 
 
-def fixed_history(seed: int = 20250330, size: int = 60) -> list[tuple]:
+def fixed_history(seed: int = 20250402, size: int = 60) -> list[tuple]:
     """A long mixed history over February to June 2025 (the March change included)."""
     rng = random.Random(seed)
     return [

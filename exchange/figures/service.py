@@ -4,7 +4,8 @@ Python that follows only adds up those few groups, never the events.
 
 Stock is an as-of query: the signed sum of every event before an instant (intake +,
 piece +, split −parent, use/recycle/discard −, adjust +new −old, moves ± per workshop),
-not today's item table: the opening stock of the first month asked for, then each month's
+not today's item table (exchange.figures.stock, with the months before summed ahead):
+the opening stock of the first month asked for, then each month's
 closing = opening + the signed sum of its events. That signed sum counts a split as
 −parent and its pieces as +, independently of the flows, so the mass balance
 opening + intake + adjusted (+ moved_in − moved_out) = reused + recycled + discarded + loss + closing
@@ -42,6 +43,7 @@ from exchange.figures.arithmetic import (
     waste_avoided_g,
 )
 from exchange.figures.factors import LoadedFactorSet, as_written, load_factor_set
+from exchange.figures.stock import Cell, opening_stock, take_from_origins
 from exchange.ledger.rules import EventKind, Invalid
 from exchange.settings import get_settings
 from exchange.tables import Category, Event, Workshop
@@ -101,37 +103,6 @@ def flows_args(bounds: list[datetime]) -> list[datetime]:
     return [*bounds[1:-1], bounds[0], bounds[-1]]
 
 
-def _signed(column: str, plus: tuple[EventKind, ...], minus: tuple[EventKind, ...]) -> str:
-    whens = [f"WHEN '{k.value}' THEN COALESCE({column}, 0)" for k in plus]
-    whens += [f"WHEN '{k.value}' THEN -COALESCE({column}, 0)" for k in minus]
-    return f"CASE kind {' '.join(whens)} ELSE 0 END"
-
-
-# The stock before an instant, per (workshop, category, from_workshop, from_category): the
-# signed sum at the event's own workshop and category (`here_g`: intake, piece, adjust's new
-# mass and a move's arrival +; split, use, recycle, discard −), the old mass of adjusts (to
-# take from from_category) and the mass moved (to take from from_workshop). The instant is
-# tested inside the sums rather than in a WHERE clause: the plan is then always one pass in
-# the order of the groups (a covering index on the group columns streams it without a sort),
-# never an index range over most of the table fetching rows one by one.
-STOCK_SQL = (
-    "SELECT workshop, category, from_workshop, from_category,\n"
-    "  SUM(CASE WHEN occurred_at < {} THEN "
-    + _signed(
-        "mass_g",
-        (EventKind.intake, EventKind.piece, EventKind.adjust, EventKind.move),
-        (EventKind.split, EventKind.use, EventKind.recycle, EventKind.discard),
-    )
-    + " ELSE 0 END) AS here_g,\n"
-    f"  SUM(CASE WHEN kind = '{EventKind.adjust.value}' AND occurred_at < {{}} THEN COALESCE(mass_before_g, 0) ELSE 0 END) AS adjust_old_g,\n"
-    f"  SUM(CASE WHEN kind = '{EventKind.move.value}' AND occurred_at < {{}} THEN COALESCE(mass_g, 0) ELSE 0 END) AS moved_g\n"
-    "FROM event\nGROUP BY workshop, category, from_workshop, from_category"
-)
-
-
-Cell = tuple[int, int]  # (workshop id, category id)
-
-
 def fold(rows: Iterable[dict]) -> dict[int, dict[Cell, Sums]]:
     """The grouped flow rows → Sums per bucket and (workshop, category), flows and signed net.
 
@@ -154,36 +125,9 @@ def fold(rows: Iterable[dict]) -> dict[int, dict[Cell, Sums]]:
             r["intake_g"] + r["piece_g"] - r["split_g"] - r["reused_g"] - r["recycled_g"] - r["discarded_g"]
             + r["adjust_new_g"] + r["moved_g"]
         )
-        _take_from_origins(cells, r, lambda sums, grams: setattr(sums, "adjusted_g", sums.adjusted_g - grams),
+        take_from_origins(cells, r, lambda sums, grams: setattr(sums, "adjusted_g", sums.adjusted_g - grams),
                            lambda sums, grams: setattr(sums, "moved_out_g", sums.moved_out_g + grams))
     return buckets
-
-
-def _take_from_origins(cells, r: dict, on_adjust, on_move) -> None:
-    """An adjust's old mass leaves its from_category; a move's mass leaves its from_workshop."""
-    if r["adjust_old_g"]:
-        before = cells[(r["workshop"], r["from_category"] if r["from_category"] is not None else r["category"])]
-        before.net_g -= r["adjust_old_g"]
-        on_adjust(before, r["adjust_old_g"])
-    if r["moved_g"]:
-        origin = cells[(r["from_workshop"] if r["from_workshop"] is not None else r["workshop"], r["category"])]
-        origin.net_g -= r["moved_g"]
-        on_move(origin, r["moved_g"])
-
-
-def fold_stock(rows: Iterable[dict]) -> dict[Cell, int]:
-    """The grouped stock rows → grams in stock per (workshop, category)."""
-    cells: dict[Cell, Sums] = defaultdict(Sums)
-    for row in rows:
-        r = {k: int(v) if v is not None else None for k, v in row.items()}
-        cells[(r["workshop"], r["category"])].net_g += r["here_g"]
-        _take_from_origins(cells, r, lambda *_: None, lambda *_: None)
-    return {cell: sums.net_g for cell, sums in cells.items() if sums.net_g}
-
-
-async def stock_as_of(instant: datetime) -> dict[Cell, int]:
-    """Grams available or reserved at `instant`, per (workshop, category), from the ledger alone."""
-    return fold_stock(await Event.raw(STOCK_SQL, instant, instant, instant))
 
 
 async def monthly_cells(months: list[Month], *, with_stock: bool = True) -> list[dict[Cell, Sums]]:
@@ -193,7 +137,7 @@ async def monthly_cells(months: list[Month], *, with_stock: bool = True) -> list
     buckets = fold(await Event.raw(flows_sql(len(bounds)), *flows_args(bounds)))
     stock: dict[Cell, int] = defaultdict(int)
     if with_stock:
-        stock.update(await stock_as_of(bounds[0]))
+        stock.update(await opening_stock(months[0]))
     result = []
     for index in range(1, len(months) + 1):
         cells = dict(buckets.get(index, {}))

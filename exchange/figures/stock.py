@@ -1,0 +1,181 @@
+"""The stock as of a month's start, with the ledger's history summed ahead.
+
+The stock at an instant is the signed sum of every earlier event (intake, piece, adjust's
+new mass and a move's arrival +; split, use, recycle, discard −; an adjust's old mass leaves
+its from_category and a move's mass its from_workshop). Summed afresh, that reads the whole
+ledger for every report: a third of a second at a million events. So the keeper
+(`keep_stock_ahead`, run by the server every minute) adds the events it has not seen yet,
+in the order of their ids, into `stock_change`: the net change per month in the lieu's time
+zone, workshop and category; `stock_change_mark` says up to which event. A month's opening
+stock is then the kept months before it plus the events after the mark that occurred before
+the month, in one statement (one snapshot of both). A backdated event is one more event after
+the mark until the keeper adds it to its own month; nothing kept is ever rewritten, only added to.
+
+Both tables are derived from the events alone: emptied, they fill again from the ledger.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, tzinfo
+
+from exchange.db import is_sqlite, write_transaction
+from exchange.figures.arithmetic import Month, Sums, month_of
+from exchange.ledger.rules import EventKind
+from exchange.settings import get_settings
+from exchange.tables import Event, StockChange
+
+log = logging.getLogger("exchange.figures")
+
+# How each kind of event changes the stock at its own workshop and category (reserve and release: not at all).
+SIGNS = {
+    EventKind.intake: 1, EventKind.piece: 1, EventKind.adjust: 1, EventKind.move: 1,
+    EventKind.split: -1, EventKind.use: -1, EventKind.recycle: -1, EventKind.discard: -1,
+}
+# Events added to the kept months per transaction: some 40 ms each, so the first pass over
+# a large ledger never holds the writers (or, on SQLite, the event loop) for long.
+KEEP_CHUNK = 5_000
+
+Cell = tuple[int, int]  # (workshop id, category id)
+
+
+def take_from_origins(cells, r: dict, on_adjust, on_move) -> None:
+    """An adjust's old mass leaves its from_category; a move's mass leaves its from_workshop."""
+    if r["adjust_old_g"]:
+        before = cells[(r["workshop"], r["from_category"] if r["from_category"] is not None else r["category"])]
+        before.net_g -= r["adjust_old_g"]
+        on_adjust(before, r["adjust_old_g"])
+    if r["moved_g"]:
+        origin = cells[(r["from_workshop"] if r["from_workshop"] is not None else r["workshop"], r["category"])]
+        origin.net_g -= r["moved_g"]
+        on_move(origin, r["moved_g"])
+
+
+def fold_stock(rows: Iterable[dict]) -> dict[Cell, int]:
+    """Stock rows (workshop, category, from_workshop, from_category, here_g, adjust_old_g,
+    moved_g) → the net grams per (workshop, category), zero cells left out."""
+    cells: dict[Cell, Sums] = defaultdict(Sums)
+    for row in rows:
+        r = {k: int(v) if v is not None else None for k, v in row.items()}
+        cells[(r["workshop"], r["category"])].net_g += r["here_g"]
+        take_from_origins(cells, r, lambda *_: None, lambda *_: None)
+    return {cell: sums.net_g for cell, sums in cells.items() if sums.net_g}
+
+
+def stock_row(event: dict) -> dict:
+    """One event as a stock row (see fold_stock)."""
+    kind = EventKind(event["kind"])
+    mass = event["mass_g"] or 0
+    return {
+        "workshop": event["workshop"], "category": event["category"],
+        "from_workshop": event["from_workshop"], "from_category": event["from_category"],
+        "here_g": SIGNS.get(kind, 0) * mass,
+        "adjust_old_g": (event["mass_before_g"] or 0) if kind is EventKind.adjust else 0,
+        "moved_g": mass if kind is EventKind.move else 0,
+    }
+
+
+def monthly_changes(events: Iterable[dict], tz: tzinfo) -> dict[tuple[str, int, int], int]:
+    """Events → the net change of stock per (month in `tz`, workshop id, category id)."""
+    by_month: dict[Month, list[dict]] = defaultdict(list)
+    for event in events:
+        by_month[month_of(event["occurred_at"], tz)].append(stock_row(event))
+    return {
+        (str(month), workshop, category): grams
+        for month, rows in by_month.items()
+        for (workshop, category), grams in fold_stock(rows).items()
+    }
+
+
+def _signed(column: str) -> str:
+    whens = " ".join(f"WHEN '{kind.value}' THEN {sign} * COALESCE({column}, 0)" for kind, sign in SIGNS.items())
+    return f"CASE kind {whens} ELSE 0 END"
+
+
+# The opening stock of a month: the kept months before it, and the events after the mark
+# that occurred before its start (a range of ids: few, the keeper runs every minute).
+OPENING_SQL = (
+    "SELECT workshop, category, NULL AS from_workshop, NULL AS from_category, net_g AS here_g,"
+    " 0 AS adjust_old_g, 0 AS moved_g\n"
+    "FROM stock_change WHERE timezone = {} AND month < {}\n"
+    "UNION ALL\n"
+    "SELECT workshop, category, from_workshop, from_category,\n"
+    f"  SUM({_signed('mass_g')}) AS here_g,\n"
+    f"  SUM(CASE WHEN kind = '{EventKind.adjust.value}' THEN COALESCE(mass_before_g, 0) ELSE 0 END) AS adjust_old_g,\n"
+    f"  SUM(CASE WHEN kind = '{EventKind.move.value}' THEN COALESCE(mass_g, 0) ELSE 0 END) AS moved_g\n"
+    "FROM event\n"
+    "WHERE id > COALESCE((SELECT last_event FROM stock_change_mark WHERE timezone = {}), 0) AND occurred_at < {}\n"
+    "GROUP BY workshop, category, from_workshop, from_category"
+)
+
+
+async def opening_stock(month: Month) -> dict[Cell, int]:
+    """Grams available or reserved at the start of `month`, per (workshop, category)."""
+    settings = get_settings()
+    start = month.start(settings.tz)
+    return fold_stock(await Event.raw(OPENING_SQL, settings.timezone, str(month), settings.timezone, start))
+
+
+_NEXT_EVENTS = (
+    "SELECT id, kind, occurred_at, workshop, from_workshop, category, from_category, mass_g, mass_before_g"
+    " FROM event WHERE id > COALESCE((SELECT last_event FROM stock_change_mark WHERE timezone = {}), 0)"
+    " ORDER BY id LIMIT {}"
+)
+_ADD_CHANGES = (
+    "INSERT INTO stock_change (timezone, month, workshop, category, net_g) VALUES {}"
+    " ON CONFLICT (timezone, month, workshop, category) DO UPDATE SET net_g = stock_change.net_g + excluded.net_g"
+)
+_SET_MARK = (
+    "INSERT INTO stock_change_mark (timezone, last_event) VALUES ({}, {})"
+    " ON CONFLICT (timezone) DO UPDATE SET last_event = excluded.last_event"
+)
+_ROWS_PER_INSERT = 500
+_PENDING = (
+    "SELECT EXISTS (SELECT 1 FROM event"
+    " WHERE id > COALESCE((SELECT last_event FROM stock_change_mark WHERE timezone = {}), 0)) AS pending,"
+    " EXISTS (SELECT 1 FROM stock_change_mark WHERE timezone <> {}) AS other_timezone"
+)
+
+
+async def _keep_chunk(timezone: str, tz: tzinfo, chunk: int) -> int:
+    """Add the next `chunk` events after the mark to the kept months; returns how many."""
+    engine = Event._meta.db
+    async with write_transaction(engine):
+        if not is_sqlite(engine):
+            # Ids are handed out before commit: an event with a lower id than one already
+            # visible may still be on its way. This lock waits for every writer of events to
+            # commit (and holds new ones back until this transaction ends), so no id is passed
+            # over. It excludes itself too: two keepers take turns.
+            await Event.raw("LOCK TABLE event IN SHARE ROW EXCLUSIVE MODE")
+        events = await Event.raw(_NEXT_EVENTS, timezone, chunk)
+        if not events:
+            return 0
+        changes = list(monthly_changes(events, tz).items())
+        for first in range(0, len(changes), _ROWS_PER_INSERT):
+            batch = changes[first : first + _ROWS_PER_INSERT]
+            values = ", ".join(["({}, {}, {}, {}, {})"] * len(batch))
+            args = [v for (month, workshop, category), grams in batch for v in (timezone, month, workshop, category, grams)]
+            await StockChange.raw(_ADD_CHANGES.replace("{}", values, 1), *args)
+        await StockChange.raw(_SET_MARK, timezone, events[-1]["id"])
+        return len(events)
+
+
+async def keep_stock_ahead(chunk: int = KEEP_CHUNK) -> int:
+    """Add every event not yet kept to the kept months, a chunk per transaction; returns how many."""
+    settings = get_settings()
+    (state,) = await Event.raw(_PENDING, settings.timezone, settings.timezone)
+    if state["other_timezone"]:  # the lieu changed its time zone: its months are cut anew
+        async with write_transaction(Event._meta.db):
+            await StockChange.raw("DELETE FROM stock_change WHERE timezone <> {}", settings.timezone)
+            await StockChange.raw("DELETE FROM stock_change_mark WHERE timezone <> {}", settings.timezone)
+    if not state["pending"]:
+        return 0
+    added = 0
+    while count := await _keep_chunk(settings.timezone, settings.tz, chunk):
+        added += count
+        await asyncio.sleep(0)  # let the requests waiting meanwhile go first
+    log.info("stock kept ahead: %s events added", added)
+    return added
