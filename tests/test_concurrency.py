@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
+import asyncpg
 import httpx
+import pytest
 
 from conftest import auth
 from exchange.auth.service import Actor, issue_token
 from exchange.ledger.rules import Role
-from exchange.tables import Event, Item, Member
+from exchange.tables import Event, Item, Member, Workshop
 from live_server import live_server
 
 PLANK = {"category": "plywood", "title": "Panneau", "workshop": "bois", "length_mm": 1000, "width_mm": 500, "thickness_mm": 18}
@@ -52,3 +54,22 @@ async def test_same_idempotency_key_concurrently_writes_once(lieu):
     assert len({a.json()["code"] for a in answers}) == 1
     assert await Item.count() == 1
     assert await Event.count() == 1
+
+
+async def test_a_connection_given_back_to_the_pool_keeps_no_transaction_open(lieu):
+    """The pool skips asyncpg's RESET ALL on release (a round trip per query, for session state
+    the app never sets); a transaction left open is still rolled back when its connection goes back."""
+    if lieu.name != "postgres":
+        pytest.skip("PostgreSQL's connection pool; SQLite has none")
+    pool = lieu.engine.pool
+    async with pool.acquire() as connection:
+        pid = connection.get_server_pid()
+        await connection.execute("BEGIN")
+        await connection.execute("INSERT INTO workshop (slug, name, created_at) VALUES ('left-open', 'Left open', now())")
+    outside = await asyncpg.connect(lieu.url)
+    try:
+        state = await outside.fetchval("SELECT state FROM pg_stat_activity WHERE pid = $1", pid)
+    finally:
+        await outside.close()
+    assert state == "idle"  # not "idle in transaction"
+    assert not await Workshop.exists().where(Workshop.slug == "left-open")
