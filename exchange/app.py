@@ -15,6 +15,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from piccolo.engine.base import Engine
 
 from exchange import db
+from exchange.auth import throttle
 from exchange.auth.controllers import SessionController
 from exchange.auth.guards import ActorMiddleware
 from exchange.auth.permissions import by_permission_table
@@ -25,7 +26,7 @@ from exchange.labels.controllers import ROUTES as LABELS_ROUTES
 from exchange.items.service import expire_reservations
 from exchange.lieu.controllers import CategoryController, WorkshopController
 from exchange.problems import EXCEPTION_HANDLERS
-from exchange.security import SecurityHeadersMiddleware
+from exchange.security import SecurityHeadersMiddleware, refuse_nul_characters
 from exchange.settings import get_settings
 from exchange.web.setup import ROUTES as WEB_ROUTES
 from exchange.web.setup import web_options
@@ -42,11 +43,13 @@ async def healthz() -> str:
 
 async def _housekeeping() -> None:
     """Now and every minute: reservations end by themselves (their release events are
-    written), then the new events are added to the stock kept ahead for the figures."""
+    written), the new events are added to the stock kept ahead for the figures, and the
+    login tries of windows past are forgotten."""
     while True:
         for chore, failure in (
             (expire_reservations, "could not release expired reservations"),
             (keep_stock_ahead, "could not keep the stock ahead"),
+            (throttle.forget_past, "could not forget past login tries"),
         ):
             try:
                 await chore()
@@ -87,6 +90,7 @@ def create_app(engine: Engine | None = None) -> Litestar:
             DefineMiddleware(ActorMiddleware),
         ],
         guards=[by_permission_table],
+        before_request=refuse_nul_characters,
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         request_max_body_size=MAX_BODY_BYTES,

@@ -163,7 +163,16 @@ class StockChangeMark(Table, tablename="stock_change_mark"):
     last_event = BigInt()
 
 
+class LoginAttempt(Table, tablename="login_attempt"):
+    """Attempts at logging in, per account or per address, in a fixed window (auth/throttle.py)."""
+
+    id = Serial(primary_key=True)
+    key = Varchar(length=320, unique=True)
+    count = Integer()
+    window_ends = Timestamptz()
+
+
 ALL_TABLES = [
     Member, AuthToken, Workshop, Category, FactorSet, Factor, Item, Event, BlankCode, IdempotencyKey,
-    StockChange, StockChangeMark,
+    StockChange, StockChangeMark, LoginAttempt,
 ]

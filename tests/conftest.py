@@ -92,7 +92,7 @@ async def _close_engines():
             await drop_pg_database(setup.url)
 
 
-LEDGER_TABLES = ["stock_change", "stock_change_mark", "idempotency_key", "event", "blank_code", "item", "workshop"]
+LEDGER_TABLES = ["login_attempt", "stock_change", "stock_change_mark", "idempotency_key", "event", "blank_code", "item", "workshop"]
 
 
 async def reset_ledger(setup: EngineSetup) -> None:

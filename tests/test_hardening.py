@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import msgspec
 
-from conftest import auth
+from conftest import PASSWORD, auth
 from exchange import db
 from exchange.auth.service import Actor, issue_token
 from exchange.figures.service import month_figures
@@ -240,3 +240,38 @@ async def test_reservations_past_expiry_end_by_themselves_after_a_restart(lieu):
     print(f"\nafter a restart ({lieu.name}): the expired reservation's release was written by the server alone: {kinds}")
     assert kinds == ["intake", "reserve", "release"]
     assert (await Item.select(Item.status).where(Item.id == item["id"]).first())["status"] == "available"
+
+
+async def test_guesses_sent_at_once_to_two_workers_are_all_counted(lieu):
+    """Twenty wrong passwords for one account at the same moment, to a server with two
+    workers: five are checked (401), the others refused unchecked (429), and then the right
+    password waits too. The count lives in the database, raised before each check."""
+    from exchange.auth import throttle
+
+    with live_server(lieu.url, workers=2) as base:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+            answers = await asyncio.gather(*[
+                http.post("/api/v1/session", json={"email": "member@lieu.example", "password": f"guess {n}"})
+                for n in range(20)
+            ])
+            right = await http.post("/api/v1/session", json={"email": "member@lieu.example", "password": PASSWORD})
+    statuses = sorted(a.status_code for a in answers)
+    print(f"\n20 guesses at once on {lieu.name}, 2 workers: {statuses.count(401)} x 401, {statuses.count(429)} x 429")
+    assert statuses == [401] * throttle.PER_ACCOUNT + [429] * (20 - throttle.PER_ACCOUNT)
+    assert right.status_code == 429
+    assert all(a.headers["content-type"].startswith("application/problem+json") for a in answers)
+
+
+async def test_text_with_the_nul_character_is_refused_and_changes_nothing(client, lieu):
+    steward = auth(lieu, "steward")
+    plank = {"category": "plywood", "title": "Chute\u0000", "workshop": "bois",
+             "length_mm": 500, "width_mm": 300, "thickness_mm": 18}
+    refused = await client.post("/api/v1/items", json=plank, headers=steward)
+    assert refused.status_code == 400 and refused.headers["content-type"] == "application/problem+json"
+    assert "NUL" in refused.json()["detail"]
+    assert (await client.get("/api/v1/items", params={"q": "cp\x00"})).status_code == 400
+    assert await Item.count() == 0 and await Event.count() == 0
+    # a backslash and "u0000" are text like any other
+    kept = await client.post("/api/v1/items", json={**plank, "title": "C:\\u0000"}, headers=steward)
+    assert kept.status_code == 201 and kept.json()["title"] == "C:\\u0000"
+    assert await Item.count() == 1 and await Event.count() == 1

@@ -561,3 +561,11 @@ async def test_coordinator_changes_a_role_and_closes_an_account(client, lieu):
     assert (await Member.select(Member.role).where(Member.id == me).first())["role"] == "coordinator"
     forged = await client.post(f"/admin/members/{member_id}", data={"role": "coordinator", "active": "on"})
     assert forged.status_code == 403  # no CSRF token
+
+
+async def test_a_form_with_the_nul_character_gets_a_page_that_says_so(client, lieu):
+    page = await client.get("/login")
+    answer = await client.post("/login", data={"email": "member@lieu.example\x00", "password": PASSWORD,
+                                               "_csrf_token": csrf_of(page.text)})
+    assert answer.status_code == 400 and answer.headers["content-type"].startswith("text/html")
+    assert "ne peut pas contenir le caractère NUL" in unescape(answer.text)

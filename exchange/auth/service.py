@@ -97,15 +97,14 @@ class TooManyAttempts(LedgerError):
 
 
 async def log_in(email: str, password: str, address: str) -> Actor:
-    """Check a login, counting failures per account and per address."""
+    """Check a login, counting the tries per account and per address."""
     email = normalize_email(email)
-    if await throttle.blocked(email, address):
+    if not await throttle.attempt(email, address):
         raise TooManyAttempts("Too many failed logins: wait a quarter of an hour, or ask a steward.")
     actor = await check_password(email, password)
     if actor is None:
-        await throttle.record_failure(email, address)
         raise BadCredentials("Unknown e-mail or wrong password.")
-    await throttle.forget(email)
+    await throttle.succeeded(email, address)
     return actor
 
 

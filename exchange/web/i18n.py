@@ -398,6 +398,7 @@ _ERRORS_FR: list[tuple[re.Pattern[str], str]] = [
         (r"a member with the e-mail (?P<email>.+) already exists", "un·e membre a déjà l'adresse {email}"),
         (r"Too many failed logins: wait a quarter of an hour, or ask a steward\.", "Trop de tentatives de connexion : attendez un quart d'heure, ou demandez à un·e responsable."),
         (r"Name at least one code\.", "Choisissez au moins une pièce."),
+        (r"Text may not contain the NUL character \(U\+0000\)\.", "Le texte ne peut pas contenir le caractère NUL (U+0000)."),
         (r"start is a position from 1 to (?P<n>\d+) on a (?P<layout>\S+) sheet\.", "La position de départ va de 1 à {n} sur une planche {layout}."),
         (r"At most (?P<n>\d+) labels at once\.", "Au plus {n} étiquettes à la fois."),
         (r"Unknown layout .*", "Format d'étiquettes inconnu."),
