@@ -126,7 +126,7 @@ def fold(rows: Iterable[dict]) -> dict[int, dict[Cell, Sums]]:
             + r["adjust_new_g"] + r["moved_g"]
         )
         take_from_origins(cells, r, lambda sums, grams: setattr(sums, "adjusted_g", sums.adjusted_g - grams),
-                           lambda sums, grams: setattr(sums, "moved_out_g", sums.moved_out_g + grams))
+                          lambda sums, grams: setattr(sums, "moved_out_g", sums.moved_out_g + grams))
     return buckets
 
 
