@@ -1,7 +1,8 @@
 """The stock kept ahead (exchange.figures.stock), on both engines: the figures are the same
 whether the months are kept or summed from the events, before and after a backdated event,
 whatever the chunk size, with two keepers at once, across a change of time zone, and (on
-PostgreSQL) with an event whose id was handed out before another's but committed after."""
+PostgreSQL) with an event whose id was handed out before another's but committed after, and
+behind a long transaction."""
 
 from __future__ import annotations
 
@@ -134,3 +135,30 @@ async def test_an_event_committed_late_is_not_passed_over(lieu):
     await StockChange.delete(force=True)
     await StockChangeMark.delete(force=True)
     assert await stock.opening_stock(march) == kept  # the same, summed from the events alone
+
+
+async def test_behind_a_long_transaction_the_keeper_comes_back_later(lieu):
+    if lieu.name != "postgres":
+        pytest.skip("SQLite writers commit in the order of their ids (one writer at a time)")
+    await write_history(lieu)
+    await stock.keep_stock_ahead()
+    item = await Event.select(Event.item, Event.workshop, Event.category).first()
+    long = await asyncpg.connect(lieu.url)
+    try:
+        transaction = long.transaction()
+        await transaction.start()
+        await long.execute(
+            "INSERT INTO event (item, kind, occurred_at, recorded_at, workshop, category, mass_g, note, data)"
+            " VALUES ($1, 'intake', $2, now(), $3, $4, 700, '', '{}')",
+            item["item"], at("2025-02-02T10:00:00+01:00"), item["workshop"], item["category"],
+        )
+        # a later event, committed: the keeper has work, but must wait for the long transaction
+        await Event.raw("INSERT INTO event (item, kind, occurred_at, recorded_at, workshop, category, mass_g, note, data)"
+                        " VALUES ({}, 'intake', {}, now(), {}, {}, 300, '', {})", item["item"],
+                        at("2025-02-03T10:00:00+01:00"), item["workshop"], item["category"], "{}")
+        # it waits a second, then gives up quietly
+        assert await asyncio.wait_for(stock.keep_stock_ahead(), 5) == 0
+        await transaction.commit()
+    finally:
+        await long.close()
+    assert await stock.keep_stock_ahead() == 2

@@ -22,6 +22,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, tzinfo
 
+import asyncpg
+
 from exchange.db import is_sqlite, write_transaction
 from exchange.figures.arithmetic import Month, Sums, month_of
 from exchange.ledger.rules import EventKind
@@ -38,6 +40,7 @@ SIGNS = {
 # Events added to the kept months per transaction: some 40 ms each, so the first pass over
 # a large ledger never holds the writers (or, on SQLite, the event loop) for long.
 KEEP_CHUNK = 5_000
+LOCK_WAIT_MS = 1_000  # PostgreSQL: how long the keeper waits for the writers of events
 
 Cell = tuple[int, int]  # (workshop id, category id)
 
@@ -148,7 +151,10 @@ async def _keep_chunk(timezone: str, tz: tzinfo, chunk: int) -> int:
             # Ids are handed out before commit: an event with a lower id than one already
             # visible may still be on its way. This lock waits for every writer of events to
             # commit (and holds new ones back until this transaction ends), so no id is passed
-            # over. It excludes itself too: two keepers take turns.
+            # over. It excludes itself too: two keepers take turns. Writers queue behind a
+            # waiting lock, so it waits a second at most: behind a long transaction, the
+            # keeper gives up and comes back at the next round.
+            await Event.raw(f"SET LOCAL lock_timeout = '{LOCK_WAIT_MS}ms'")
             await Event.raw("LOCK TABLE event IN SHARE ROW EXCLUSIVE MODE")
         events = await Event.raw(_NEXT_EVENTS, timezone, chunk)
         if not events:
@@ -174,8 +180,12 @@ async def keep_stock_ahead(chunk: int = KEEP_CHUNK) -> int:
     if not state["pending"]:
         return 0
     added = 0
-    while count := await _keep_chunk(settings.timezone, settings.tz, chunk):
-        added += count
-        await asyncio.sleep(0)  # let the requests waiting meanwhile go first
-    log.info("stock kept ahead: %s events added", added)
+    try:
+        while count := await _keep_chunk(settings.timezone, settings.tz, chunk):
+            added += count
+            await asyncio.sleep(0)  # let the requests waiting meanwhile go first
+    except asyncpg.LockNotAvailableError:
+        log.info("stock kept ahead: a long transaction writes events; the rest at the next round")
+    if added:
+        log.info("stock kept ahead: %s events added", added)
     return added
