@@ -270,6 +270,10 @@ async def test_text_with_the_nul_character_is_refused_and_changes_nothing(client
     assert refused.status_code == 400 and refused.headers["content-type"] == "application/problem+json"
     assert "NUL" in refused.json()["detail"]
     assert (await client.get("/api/v1/items", params={"q": "cp\x00"})).status_code == 400
+    coordinator = auth(lieu, "coordinator")
+    assert (await client.get("/api/v1/factor-sets/v%00", headers=coordinator)).status_code == 400  # in the path
+    assert (await client.get("/api/v1/figures", params={"month": "2025-01", "factor_set": "v\x00"},
+                             headers=coordinator)).status_code == 400
     assert await Item.count() == 0 and await Event.count() == 0
     # a backslash and "u0000" are text like any other
     kept = await client.post("/api/v1/items", json={**plank, "title": "C:\\u0000"}, headers=steward)

@@ -57,11 +57,6 @@ class LoadedFactorSet:
         return schemas.FactorSetOut(version=self.version, created_at=self.created_at, note=self.note)
 
 
-def _storable(text: str) -> bool:
-    """PostgreSQL refuses a NUL character in text; no version or slug has one."""
-    return "\x00" not in text
-
-
 async def _current_row() -> dict | None:
     return await FactorSet.select().order_by(FactorSet.id, ascending=False).first()
 
@@ -69,7 +64,7 @@ async def _current_row() -> dict | None:
 async def load_factor_set(version: str | None = None) -> LoadedFactorSet:
     """The named factor set, or the current one (the latest) when no version is given."""
     if version:
-        row = await FactorSet.select().where(FactorSet.version == version).first() if _storable(version) else None
+        row = await FactorSet.select().where(FactorSet.version == version).first()
         if row is None:
             raise Invalid(f"No factor set has the version {version!r}.", field="factor_set")
     else:
@@ -97,8 +92,6 @@ async def list_factor_sets() -> list[schemas.FactorSetSummary]:
 async def factor_set_detail(version: str | None = None) -> schemas.FactorSetDetail:
     """A factor set with each factor's provenance; the current one when no version is given."""
     current = await _current_row()
-    if version and not _storable(version):
-        raise NotFound(f"No factor set has the version {version!r}.")
     row = current if not version else await FactorSet.select().where(FactorSet.version == version).first()
     if row is None:
         raise NotFound(f"No factor set has the version {version!r}." if version else "No factor set is installed yet.")
@@ -138,11 +131,7 @@ def _unique_violation(error: BaseException) -> bool:
 
 async def override_factor(actor: Actor, category_slug: str, data: schemas.FactorIn) -> schemas.FactorSetDetail:
     """A new factor set: the current one with this category's factor of this kind replaced."""
-    category = (
-        await Category.select(Category.id, Category.slug).where(Category.slug == category_slug).first()
-        if _storable(category_slug)
-        else None
-    )
+    category = await Category.select(Category.id, Category.slug).where(Category.slug == category_slug).first()
     if category is None:
         raise NotFound(f"No category has the slug {category_slug!r}.")
     new = dict(

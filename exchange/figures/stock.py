@@ -98,6 +98,9 @@ def _signed(column: str) -> str:
     return f"CASE kind {whens} ELSE 0 END"
 
 
+# The last event kept for a time zone (0: none yet).
+_MARK = "COALESCE((SELECT last_event FROM stock_change_mark WHERE timezone = {}), 0)"
+
 # The opening stock of a month: the kept months before it, and the events after the mark
 # that occurred before its start (a range of ids: few, the keeper runs every minute).
 OPENING_SQL = (
@@ -110,7 +113,7 @@ OPENING_SQL = (
     f"  SUM(CASE WHEN kind = '{EventKind.adjust.value}' THEN COALESCE(mass_before_g, 0) ELSE 0 END) AS adjust_old_g,\n"
     f"  SUM(CASE WHEN kind = '{EventKind.move.value}' THEN COALESCE(mass_g, 0) ELSE 0 END) AS moved_g\n"
     "FROM event\n"
-    "WHERE id > COALESCE((SELECT last_event FROM stock_change_mark WHERE timezone = {}), 0) AND occurred_at < {}\n"
+    f"WHERE id > {_MARK} AND occurred_at < {{}}\n"
     "GROUP BY workshop, category, from_workshop, from_category"
 )
 
@@ -124,7 +127,7 @@ async def opening_stock(month: Month) -> dict[Cell, int]:
 
 _NEXT_EVENTS = (
     "SELECT id, kind, occurred_at, workshop, from_workshop, category, from_category, mass_g, mass_before_g"
-    " FROM event WHERE id > COALESCE((SELECT last_event FROM stock_change_mark WHERE timezone = {}), 0)"
+    f" FROM event WHERE id > {_MARK}"
     " ORDER BY id LIMIT {}"
 )
 _ADD_CHANGES = (
@@ -138,7 +141,7 @@ _SET_MARK = (
 _ROWS_PER_INSERT = 500
 _PENDING = (
     "SELECT EXISTS (SELECT 1 FROM event"
-    " WHERE id > COALESCE((SELECT last_event FROM stock_change_mark WHERE timezone = {}), 0)) AS pending,"
+    f" WHERE id > {_MARK}) AS pending,"
     " EXISTS (SELECT 1 FROM stock_change_mark WHERE timezone <> {}) AS other_timezone"
 )
 
