@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from exchange.lieu.schemas import FactorOut
+
 
 class Figures(msgspec.Struct, kw_only=True):
     """The design's figures for one scope and one month (DESIGN.md, "Figures")."""
@@ -100,15 +102,11 @@ class FactorIn(msgspec.Struct, forbid_unknown_fields=True):
     note: Annotated[str, msgspec.Meta(max_length=2000, pattern=_TEXT)] = ""
 
 
-class FactorRow(msgspec.Struct):
+class FactorRow(FactorOut):
+    """One factor of a factor set: its category and kind (reuse or recycle), then the factor."""
+
     category: str
     kind: str
-    value: float
-    unit: str
-    source: str
-    version: str
-    entry: str
-    note: str
 
 
 class FactorSetSummary(msgspec.Struct):
