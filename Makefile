@@ -5,12 +5,15 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup demo serve test browser postgres clean bench
+.PHONY: setup demo serve test lint browser postgres clean bench lock upgrade
 
-$(BIN)/exchange: pyproject.toml
+# Exactly what CI tested: every package pinned with its hashes in requirements.lock,
+# then the project itself on top (no dependency resolution at install time).
+$(BIN)/exchange: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(BIN)/exchange
 
 setup: $(BIN)/exchange
@@ -41,9 +44,29 @@ postgres:
 		for i in 1 2 3 4 5 6 7 8 9 10; do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
 	else echo "PostgreSQL is not installed here: the tests will run on SQLite alone (and say so)."; fi
 
+# Lint and format are checked first: CI holds them.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
 # Set up and run the whole test suite on SQLite and PostgreSQL.
-test: setup browser postgres
+test: setup lint browser postgres
 	$(BIN)/python -m pytest
+
+# requirements.lock from pyproject.toml: `make lock` after adding a dependency keeps the other
+# pins; `make upgrade` moves every pin to the newest release allowed, then runs the tests.
+LOCK_CMD = $(BIN)/uv pip compile pyproject.toml --extra test --extra bench --generate-hashes \
+	--python-version 3.11 --quiet -o requirements.lock
+$(BIN)/uv: | setup
+	$(BIN)/pip install --quiet uv
+
+lock: $(BIN)/uv
+	$(LOCK_CMD)
+
+upgrade: $(BIN)/uv
+	$(LOCK_CMD) --upgrade
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(MAKE) test
 
 # Benchmarks at the scale of a network of lieux (100,000 items, 1,000,000 events), on both engines.
 bench: setup postgres

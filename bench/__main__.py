@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,15 +43,31 @@ def say(text: str) -> None:
 
 
 def machine() -> dict:
-    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
-                if l.startswith("model name")), platform.processor())
-    memory = next((int(l.split()[1]) // 1024 for l in Path("/proc/meminfo").read_text().splitlines()
-                   if l.startswith("MemTotal")), None)
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = next(
+        (
+            int(line.split()[1]) // 1024
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        None,
+    )
     wrk = shutil.which("wrk")
     wrk_version = subprocess.run([wrk, "-v"], capture_output=True, text=True).stdout.splitlines()[:1] if wrk else []
     return {
-        "cpu": cpu, "cores": os.cpu_count(), "memory_mb": memory, "kernel": platform.release(),
-        "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_mb": memory,
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
         "wrk": (wrk_version or ["(not installed: bench.loadgen)"])[0],
     }
 
@@ -89,13 +105,29 @@ async def _in_process(engine_name: str, url: str, args: argparse.Namespace) -> t
     say(f"{engine_name}: {lieu.items:,} items and {lieu.events:,} events written in {lieu.seconds:.0f} s")
     await db.start(engine)
     try:
-        figures = [Figure(engine_name, "lieu.generate", f"generate {lieu.items:,} items + {lieu.events:,} events",
-                          lieu.seconds, "s", target="minutes, not hours", met=lieu.seconds < 600)]
+        figures = [
+            Figure(
+                engine_name,
+                "lieu.generate",
+                f"generate {lieu.items:,} items + {lieu.events:,} events",
+                lieu.seconds,
+                "s",
+                target="minutes, not hours",
+                met=lieu.seconds < 600,
+            )
+        ]
         # What the server's housekeeping does at its start after a bulk import or an upgrade.
         started = time.monotonic()
         kept = await keep_stock_ahead()
-        figures.append(Figure(engine_name, "figures.keep", f"the ledger's months summed ahead ({kept:,} events, once)",
-                              time.monotonic() - started, "s"))
+        figures.append(
+            Figure(
+                engine_name,
+                "figures.keep",
+                f"the ledger's months summed ahead ({kept:,} events, once)",
+                time.monotonic() - started,
+                "s",
+            )
+        )
         say(f"{engine_name}: the ledger's months summed ahead")
         figures += await measure_queries(engine_name, url, args.iterations)
         say(f"{engine_name}: list and fit queries measured")
@@ -129,8 +161,9 @@ def run_engine(engine_name: str, url: str, args: argparse.Namespace) -> list[Fig
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--engines", default="sqlite,postgres")
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--events", type=int, default=1_000_000)
@@ -143,8 +176,13 @@ def main() -> int:
     parser.add_argument("--out", default=str(ROOT / "var" / "bench"))
     args = parser.parse_args()
     started = time.monotonic()
-    info = {"machine": machine(), "started": datetime.now(timezone.utc).isoformat(), "tag": args.tag,
-            "load_average_at_start": os.getloadavg(), "args": vars(args)}
+    info = {
+        "machine": machine(),
+        "started": datetime.now(UTC).isoformat(),
+        "tag": args.tag,
+        "load_average_at_start": os.getloadavg(),
+        "args": vars(args),
+    }
     say(f"machine: {info['machine']['cpu']}, {info['machine']['cores']} cores; load average {os.getloadavg()}")
     busy = os.getloadavg()[0]
     if busy > 1.0:
@@ -184,8 +222,11 @@ def main() -> int:
     print(table(figures))
     missed = [f for f in figures if f.met is False]
     print()
-    print(f"{sum(f.met is True for f in figures)} targets met, {len(missed)} missed"
-          + (f"; skipped: {', '.join(skipped)}" if skipped else "") + f"; {info['seconds'] / 60:.1f} minutes.")
+    print(
+        f"{sum(f.met is True for f in figures)} targets met, {len(missed)} missed"
+        + (f"; skipped: {', '.join(skipped)}" if skipped else "")
+        + f"; {info['seconds'] / 60:.1f} minutes."
+    )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")

@@ -48,13 +48,45 @@ END = datetime(2025, 12, 31, 22, tzinfo=UTC)
 MONTH = "2025-06"
 CSV_FROM, CSV_TO = "2025-01", "2025-12"
 ITEM_COLUMNS = (
-    "id", "code", "category", "title", "length_mm", "width_mm", "thickness_mm", "quantity", "mass_g", "mass_source",
-    "condition", "origin", "note", "status", "workshop", "parent", "reserved_by", "reserved_until", "photo",
-    "created_at", "last_event_at", "version",
+    "id",
+    "code",
+    "category",
+    "title",
+    "length_mm",
+    "width_mm",
+    "thickness_mm",
+    "quantity",
+    "mass_g",
+    "mass_source",
+    "condition",
+    "origin",
+    "note",
+    "status",
+    "workshop",
+    "parent",
+    "reserved_by",
+    "reserved_until",
+    "photo",
+    "created_at",
+    "last_event_at",
+    "version",
 )
 EVENT_COLUMNS = (
-    "id", "item", "kind", "occurred_at", "recorded_at", "member", "workshop", "from_workshop", "category",
-    "from_category", "mass_g", "mass_before_g", "loss_g", "note", "data",
+    "id",
+    "item",
+    "kind",
+    "occurred_at",
+    "recorded_at",
+    "member",
+    "workshop",
+    "from_workshop",
+    "category",
+    "from_category",
+    "mass_g",
+    "mass_before_g",
+    "loss_g",
+    "note",
+    "data",
 )
 
 
@@ -70,10 +102,25 @@ def generate(target_events: int, workshops: list[int], categories: list[int], me
     span = (END - START).total_seconds()
 
     def event(item_id, kind, when, workshop, category, mass, **extra):
-        events.append((
-            len(events) + 1, item_id, kind, when, when, member, workshop, extra.get("from_workshop"), category,
-            extra.get("from_category"), mass, extra.get("mass_before"), extra.get("loss"), "", extra.get("data", "{}"),
-        ))
+        events.append(
+            (
+                len(events) + 1,
+                item_id,
+                kind,
+                when,
+                when,
+                member,
+                workshop,
+                extra.get("from_workshop"),
+                category,
+                extra.get("from_category"),
+                mass,
+                extra.get("mass_before"),
+                extra.get("loss"),
+                "",
+                extra.get("data", "{}"),
+            )
+        )
 
     def later(when: datetime) -> datetime:
         return when + timedelta(seconds=rng.randrange(60, 30 * 86400))
@@ -120,10 +167,32 @@ def generate(target_events: int, workshops: list[int], categories: list[int], me
 
     def new_item(when, workshop, category, mass, parent=None) -> int:
         item_id = len(items) + 1
-        items.append([
-            item_id, f"B{item_id:07X}", category, "Chute", None, None, None, 1, mass, "weighed", "", "", "",
-            "available", workshop, parent, None, None, None, when, when, 0,
-        ])
+        items.append(
+            [
+                item_id,
+                f"B{item_id:07X}",
+                category,
+                "Chute",
+                None,
+                None,
+                None,
+                1,
+                mass,
+                "weighed",
+                "",
+                "",
+                "",
+                "available",
+                workshop,
+                parent,
+                None,
+                None,
+                None,
+                when,
+                when,
+                0,
+            ]
+        )
         return item_id
 
     def finish(item_id, outcome):
@@ -257,12 +326,22 @@ async def run_engine(name: str, url: str, target_events: int, repeat: int) -> di
         started = time.perf_counter()
         await stock.keep_stock_ahead()
         result = {
-            "events": len(events), "items": len(items), "generate_s": generated, "load_s": loaded,
-            "keep_s": time.perf_counter() - started, "plan": await explain(name), "timings": await time_engine(repeat),
+            "events": len(events),
+            "items": len(items),
+            "generate_s": generated,
+            "load_s": loaded,
+            "keep_s": time.perf_counter() - started,
+            "plan": await explain(name),
+            "timings": await time_engine(repeat),
         }
         figures = await service.month_figures(MONTH)
-        result["check"] = {"month": MONTH, "intake_kg": figures.intake_kg, "stock_kg": figures.stock_kg,
-                           "reused_kg": figures.reused_kg, "co2e_avoided_kg": figures.co2e_avoided_kg}
+        result["check"] = {
+            "month": MONTH,
+            "intake_kg": figures.intake_kg,
+            "stock_kg": figures.stock_kg,
+            "reused_kg": figures.reused_kg,
+            "co2e_avoided_kg": figures.co2e_avoided_kg,
+        }
         return result
     finally:
         await db.stop(engine)
@@ -290,13 +369,20 @@ def table(results: dict) -> str:
     names = list(results)
     rows = [("", *names)]
     rows.append(("events", *[f"{results[n]['events']:,}" for n in names]))
-    rows.append(("generate + load (s)", *[f"{results[n]['generate_s']:.1f} + {results[n]['load_s']:.1f}" for n in names]))
+    rows.append(
+        ("generate + load (s)", *[f"{results[n]['generate_s']:.1f} + {results[n]['load_s']:.1f}" for n in names])
+    )
     rows.append(("months kept ahead (s, once)", *[f"{results[n]['keep_s']:.1f}" for n in names]))
     for label in results[names[0]]["timings"]:
-        rows.append((label, *[
-            f"{results[n]['timings'][label]['best_s'] * 1000:,.0f} ms (median {results[n]['timings'][label]['median_s'] * 1000:,.0f})"
-            for n in names
-        ]))
+        rows.append(
+            (
+                label,
+                *[
+                    f"{results[n]['timings'][label]['best_s'] * 1000:,.0f} ms (median {results[n]['timings'][label]['median_s'] * 1000:,.0f})"
+                    for n in names
+                ],
+            )
+        )
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)) for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -308,7 +394,9 @@ async def main() -> int:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--engines", default="sqlite,postgres")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--pg-admin", default=os.environ.get("EXCHANGE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--pg-admin", default=os.environ.get("EXCHANGE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+    )
     parser.add_argument("--json", metavar="PATH")
     args = parser.parse_args()
     results: dict[str, dict] = {}

@@ -32,10 +32,15 @@ ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 def content(n: int) -> LabelContent:
     digits = "".join(ALPHABET[(n >> (5 * i)) % 32] for i in range(8))
     code = f"{digits[:4]}-{digits[4:]}"
-    return LabelContent(url=f"https://lieu.example/i/{code}", code=code,
-                        title="Contreplaqué bouleau, chute de découpe", category="Plywood",
-                        dimensions="1200 × 400 × 18 mm", workshop="Atelier bois",
-                        lieu="La Fabrique du Quartier")
+    return LabelContent(
+        url=f"https://lieu.example/i/{code}",
+        code=code,
+        title="Contreplaqué bouleau, chute de découpe",
+        category="Plywood",
+        dimensions="1200 × 400 × 18 mm",
+        workshop="Atelier bois",
+        lieu="La Fabrique du Quartier",
+    )
 
 
 def median_ms(runs: int, make: Callable[[int], bytes]) -> tuple[float, int]:
@@ -67,8 +72,10 @@ def main() -> None:
     for what, make in [
         ("bare qrcode.make(url) PNG", bare_qr_png),
         (f"label_png ({layout.name}, 300 dpi)", lambda n: label_png(content(1000 + n), layout)),
-        (f"sheet_pdf ({layout.name}, {per_sheet} labels)",
-         lambda n: sheet_pdf([content(10_000 + 100 * n + i) for i in range(per_sheet)], layout)),
+        (
+            f"sheet_pdf ({layout.name}, {per_sheet} labels)",
+            lambda n: sheet_pdf([content(10_000 + 100 * n + i) for i in range(per_sheet)], layout),
+        ),
     ]:
         ms, size = median_ms(args.runs, make)
         results.append({"what": what, "median_ms": round(ms, 2), "bytes": size})

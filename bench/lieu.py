@@ -16,7 +16,7 @@ import random
 import sqlite3
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from exchange import db
 from exchange.auth.service import Actor, add_member, issue_token
@@ -29,18 +29,55 @@ from exchange.tables import Category, Workshop
 
 PASSWORD = "bench-password-2026"
 LIEUX = ["nord", "sud", "est", "ouest"]
-WORKSHOP_KINDS = [("bois", "Atelier bois"), ("metal", "Atelier métal"), ("verre", "Atelier verre"), ("stock", "Réserve")]
+WORKSHOP_KINDS = [
+    ("bois", "Atelier bois"),
+    ("metal", "Atelier métal"),
+    ("verre", "Atelier verre"),
+    ("stock", "Réserve"),
+]
 MONTHS_OF_HISTORY = 36
 DAY = 86_400
 
 ITEM_COLUMNS = (
-    "id", "code", "category", "title", "length_mm", "width_mm", "thickness_mm", "quantity", "mass_g",
-    "mass_source", "condition", "origin", "note", "status", "workshop", "parent", "reserved_by",
-    "reserved_until", "photo", "created_at", "last_event_at", "version",
+    "id",
+    "code",
+    "category",
+    "title",
+    "length_mm",
+    "width_mm",
+    "thickness_mm",
+    "quantity",
+    "mass_g",
+    "mass_source",
+    "condition",
+    "origin",
+    "note",
+    "status",
+    "workshop",
+    "parent",
+    "reserved_by",
+    "reserved_until",
+    "photo",
+    "created_at",
+    "last_event_at",
+    "version",
 )
 EVENT_COLUMNS = (
-    "id", "item", "kind", "occurred_at", "recorded_at", "member", "workshop", "from_workshop", "category",
-    "from_category", "mass_g", "mass_before_g", "loss_g", "note", "data",
+    "id",
+    "item",
+    "kind",
+    "occurred_at",
+    "recorded_at",
+    "member",
+    "workshop",
+    "from_workshop",
+    "category",
+    "from_category",
+    "mass_g",
+    "mass_before_g",
+    "loss_g",
+    "note",
+    "data",
 )
 
 # How a root item's story ends, and how a piece's does (pieces are not cut again).
@@ -111,13 +148,15 @@ async def _setup_reference_data() -> tuple[People, list[dict], dict[str, dict]]:
         for n in range(count):
             email = f"{role.value}{n}@bench.exchange"
             name = f"{role.value.capitalize()} {n}"
-            rows = await Member.insert(
-                Member(email=email, name=name, role=role.value, password_hash=hashed)
-            ).returning(Member.id)
+            rows = await Member.insert(Member(email=email, name=name, role=role.value, password_hash=hashed)).returning(
+                Member.id
+            )
             people[role].append(Actor(id=rows[0]["id"], name=name, email=email, role=role))
     # One real add_member, so the path the app uses is the one that made a member at least once.
     extra = await add_member("steward-extra@bench.exchange", "Steward extra", Role.steward, PASSWORD)
-    people[Role.steward].append(Actor(id=extra, name="Steward extra", email="steward-extra@bench.exchange", role=Role.steward))
+    people[Role.steward].append(
+        Actor(id=extra, name="Steward extra", email="steward-extra@bench.exchange", role=Role.steward)
+    )
     everyone = People(
         coordinator=people[Role.coordinator][0],
         stewards=people[Role.steward],
@@ -131,8 +170,13 @@ async def _setup_reference_data() -> tuple[People, list[dict], dict[str, dict]]:
 
 
 def _draw(
-    rng: random.Random, n_items: int, n_events: int, workshops: list[dict], categories: dict[str, dict],
-    people: People, end: int,
+    rng: random.Random,
+    n_items: int,
+    n_events: int,
+    workshops: list[dict],
+    categories: dict[str, dict],
+    people: People,
+    end: int,
 ) -> tuple[list[tuple], list[tuple], dict]:
     """Items and events as rows (ids assigned in time order), and a few facts about them."""
     by_lieu = [[w["id"] for w in workshops if w["slug"].startswith(f"{lieu}-")] for lieu in LIEUX]
@@ -170,9 +214,21 @@ def _draw(
             condition, origin, category_id = parent.condition, parent.origin, parent.category
         ending = rng.choices(*ending_table)[0]
         item = _Item(
-            index=len(items), code=code(), category=category_id, title=title, length=length, width=width,
-            thickness=thickness, mass_g=mass, source=source, condition=condition, origin=origin,
-            workshop=workshop, lieu=lieu, ending=ending, parent=None if parent is None else parent.index,
+            index=len(items),
+            code=code(),
+            category=category_id,
+            title=title,
+            length=length,
+            width=width,
+            thickness=thickness,
+            mass_g=mass,
+            source=source,
+            condition=condition,
+            origin=origin,
+            workshop=workshop,
+            lieu=lieu,
+            ending=ending,
+            parent=None if parent is None else parent.index,
         )
         items.append(item)
         return item
@@ -197,8 +253,12 @@ def _draw(
             volume = root.length * root.width * root.thickness
             for piece_length in lengths:
                 share = piece_length * root.width * root.thickness
-                piece = make(PIECE_ENDINGS, parent=root, dims=(piece_length, root.width, root.thickness),
-                             mass_g=root.mass_g * share // volume)
+                piece = make(
+                    PIECE_ENDINGS,
+                    parent=root,
+                    dims=(piece_length, root.width, root.thickness),
+                    mass_g=root.mass_g * share // volume,
+                )
                 root.pieces.append(piece.index)
 
     # 2. How many events each ending writes, and the moves and reservations that fill the rest.
@@ -226,8 +286,21 @@ def _draw(
     def emit(t, item, kind, member, workshop, from_workshop=None, mass=None, loss=None, note="", data=None):
         nonlocal seq
         seq += 1
-        events.append([t, seq, item.index, kind, member, workshop, from_workshop,
-                       item.mass_g if mass is None else mass, loss, note, json.dumps(data or {}, ensure_ascii=False)])
+        events.append(
+            [
+                t,
+                seq,
+                item.index,
+                kind,
+                member,
+                workshop,
+                from_workshop,
+                item.mass_g if mass is None else mass,
+                loss,
+                note,
+                json.dumps(data or {}, ensure_ascii=False),
+            ]
+        )
 
     def story(item: _Item, start: int) -> None:
         item.start = start
@@ -235,8 +308,7 @@ def _draw(
         if item.parent is None:
             emit(start, item, "intake", rng.choice(steward_ids), item.workshop)
         else:
-            emit(start, item, "piece", rng.choice(steward_ids), item.workshop,
-                 data={"parent": items[item.parent].code})
+            emit(start, item, "piece", rng.choice(steward_ids), item.workshop, data={"parent": items[item.parent].code})
         steps = list(item.fillers)
         rng.shuffle(steps)
         if ending != "stay":
@@ -261,8 +333,9 @@ def _draw(
             elif kind in ("reserve", "reserved"):
                 holder = rng.choice(member_ids)
                 until = t + 48 * 3600
-                emit(t, item, "reserve", holder, workshop,
-                     data={"until": datetime.fromtimestamp(until, timezone.utc).isoformat()})
+                emit(
+                    t, item, "reserve", holder, workshop, data={"until": datetime.fromtimestamp(until, UTC).isoformat()}
+                )
                 if kind == "reserved":
                     reserved_by, reserved_until = holder, until
                 else:
@@ -279,13 +352,26 @@ def _draw(
             elif kind == "split":
                 pieces = [items[p] for p in item.pieces]
                 loss = item.mass_g - sum(p.mass_g for p in pieces)
-                emit(t, item, "split", rng.choice(steward_ids), workshop, loss=loss,
-                     data={"pieces": [p.code for p in pieces]})
+                emit(
+                    t,
+                    item,
+                    "split",
+                    rng.choice(steward_ids),
+                    workshop,
+                    loss=loss,
+                    data={"pieces": [p.code for p in pieces]},
+                )
                 for piece in pieces:
                     piece.workshop = workshop
                     story(piece, t)
-        status = {"stay": "available", "reserved": "reserved", "use": "used", "recycle": "recycled",
-                  "discard": "discarded", "split": "split"}[ending]
+        status = {
+            "stay": "available",
+            "reserved": "reserved",
+            "use": "used",
+            "recycle": "recycled",
+            "discard": "discarded",
+            "split": "split",
+        }[ending]
         final_state[item.index] = (status, workshop, reserved_by, reserved_until)
 
     for item in items:
@@ -303,26 +389,61 @@ def _draw(
         count_events[e[2]] = count_events.get(e[2], 0) + 1
 
     def ts(seconds: int) -> datetime:
-        return datetime.fromtimestamp(seconds, timezone.utc)
+        return datetime.fromtimestamp(seconds, UTC)
 
     category_of = {i.index: i.category for i in items}
     item_rows = []
     for index in order:
         i = items[index]
         status, workshop, holder, until = final_state[index]
-        item_rows.append((
-            item_id[index], i.code, i.category, i.title, i.length, i.width, i.thickness, 1, i.mass_g, i.source,
-            i.condition, i.origin, "", status, workshop, None if i.parent is None else item_id[i.parent],
-            holder, None if until is None else ts(until), None, ts(i.start), ts(last_event[index]),
-            count_events[index] - 1,
-        ))
+        item_rows.append(
+            (
+                item_id[index],
+                i.code,
+                i.category,
+                i.title,
+                i.length,
+                i.width,
+                i.thickness,
+                1,
+                i.mass_g,
+                i.source,
+                i.condition,
+                i.origin,
+                "",
+                status,
+                workshop,
+                None if i.parent is None else item_id[i.parent],
+                holder,
+                None if until is None else ts(until),
+                None,
+                ts(i.start),
+                ts(last_event[index]),
+                count_events[index] - 1,
+            )
+        )
     event_rows = []
     for n, (t, _, index, kind, member, workshop, from_workshop, mass, loss, note, data) in enumerate(events, 1):
         when = ts(t)
-        event_rows.append((
-            n, item_id[index], kind, when, when, member, workshop, from_workshop, category_of[index], None,
-            mass, None, loss, note, data,
-        ))
+        event_rows.append(
+            (
+                n,
+                item_id[index],
+                kind,
+                when,
+                when,
+                member,
+                workshop,
+                from_workshop,
+                category_of[index],
+                None,
+                mass,
+                None,
+                loss,
+                note,
+                data,
+            )
+        )
     stock_g = sum(i.mass_g for i in items if final_state[i.index][0] in ("available", "reserved"))
     available = [items[i].code for i in order if final_state[i][0] == "available"]
     others = [items[i].code for i in order if final_state[i][0] != "available"]
@@ -332,7 +453,7 @@ def _draw(
 
 def _sqlite_value(value):
     if isinstance(value, datetime):
-        return str(value.astimezone(timezone.utc))  # as Piccolo writes a timestamptz on SQLite
+        return str(value.astimezone(UTC))  # as Piccolo writes a timestamptz on SQLite
     return value
 
 
@@ -402,10 +523,16 @@ async def build_lieu(engine, url: str, n_items: int, n_events: int, seed: int = 
     sample = facts["available"][:: max(1, len(facts["available"]) // 500)][:500]
     sample += facts["others"][:: max(1, len(facts["others"]) // 500)][:500]
     rng.shuffle(sample)
-    today = datetime.fromtimestamp(end, timezone.utc)
+    today = datetime.fromtimestamp(end, UTC)
     first_of_month = today.replace(day=1)
     last_month = (first_of_month - timedelta(days=1)).strftime("%Y-%m")
     return Lieu(
-        items=len(item_rows), events=len(event_rows), codes=sample, month=last_month, people=people,
-        workshops=[w["slug"] for w in workshops], seconds=time.perf_counter() - started, stock_g=facts["stock_g"],
+        items=len(item_rows),
+        events=len(event_rows),
+        codes=sample,
+        month=last_month,
+        people=people,
+        workshops=[w["slug"] for w in workshops],
+        seconds=time.perf_counter() - started,
+        stock_g=facts["stock_g"],
     )

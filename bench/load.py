@@ -39,13 +39,26 @@ def wrk_path() -> str | None:
     if shutil.which("wrk") is None and os.geteuid() == 0 and shutil.which("apt-get"):
         print("  installing wrk from Debian's packages (apt-get install wrk)...", flush=True)
         for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "wrk"]):
-            subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                           env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"}, timeout=300)
+            subprocess.run(
+                command,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+                timeout=300,
+            )
     return shutil.which("wrk")
 
 
-def _wrk(wrk: str, base: str, paths: list[str], connections: int, seconds: float, method: str,
-         headers: dict[str, str], body: str) -> dict:
+def _wrk(
+    wrk: str,
+    base: str,
+    paths: list[str],
+    connections: int,
+    seconds: float,
+    method: str,
+    headers: dict[str, str],
+    body: str,
+) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         paths_file = Path(tmp) / "paths.txt"
         paths_file.write_text("\n".join(paths) + "\n")
@@ -55,11 +68,22 @@ def _wrk(wrk: str, base: str, paths: list[str], connections: int, seconds: float
         script = Path(tmp) / "bench.lua"
         script.write_text(WRK_SCRIPT % {"paths": paths_file, "method": method, "headers": "\n".join(lines)})
         out = subprocess.run(
-            [wrk, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s",
-             "-s", str(script), base],
-            capture_output=True, text=True, timeout=seconds + 60,
+            [
+                wrk,
+                "-t1",
+                f"-c{connections}",
+                f"-d{max(1, round(seconds))}s",
+                "--timeout",
+                "10s",
+                "-s",
+                str(script),
+                base,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 60,
         )
-    line = next((l for l in out.stdout.splitlines() if l.startswith("BENCH ")), None)
+    line = next((row for row in out.stdout.splitlines() if row.startswith("BENCH ")), None)
     if line is None:
         raise RuntimeError(f"wrk said: {out.stdout} {out.stderr}")
     r = json.loads(line[6:])
@@ -76,16 +100,37 @@ def _wrk(wrk: str, base: str, paths: list[str], connections: int, seconds: float
     }
 
 
-def _loadgen(base: str, paths: list[str], connections: int, seconds: float, warmup: float, method: str,
-             headers: dict[str, str], body: str, watch: list[str]) -> dict:
-    spec = {"base": base, "paths": paths, "connections": connections, "duration": seconds, "warmup": warmup,
-            "method": method, "headers": headers, "body": body, "watch": watch}
+def _loadgen(
+    base: str,
+    paths: list[str],
+    connections: int,
+    seconds: float,
+    warmup: float,
+    method: str,
+    headers: dict[str, str],
+    body: str,
+    watch: list[str],
+) -> dict:
+    spec = {
+        "base": base,
+        "paths": paths,
+        "connections": connections,
+        "duration": seconds,
+        "warmup": warmup,
+        "method": method,
+        "headers": headers,
+        "body": body,
+        "watch": watch,
+    }
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(spec, f)
     try:
         out = subprocess.run(
-            [sys.executable, "-m", "bench.loadgen", f.name], capture_output=True, text=True,
-            timeout=warmup + seconds + 60, cwd=Path(__file__).resolve().parents[1],
+            [sys.executable, "-m", "bench.loadgen", f.name],
+            capture_output=True,
+            text=True,
+            timeout=warmup + seconds + 60,
+            cwd=Path(__file__).resolve().parents[1],
         )
     finally:
         os.unlink(f.name)
@@ -94,9 +139,19 @@ def _loadgen(base: str, paths: list[str], connections: int, seconds: float, warm
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def drive(base: str, paths: list[str], *, connections: int, seconds: float, warmup: float = 1.0,
-          method: str = "GET", headers: dict[str, str] | None = None, body: str = "",
-          watch: list[str] | None = None, tool: str = "auto") -> dict:
+def drive(
+    base: str,
+    paths: list[str],
+    *,
+    connections: int,
+    seconds: float,
+    warmup: float = 1.0,
+    method: str = "GET",
+    headers: dict[str, str] | None = None,
+    body: str = "",
+    watch: list[str] | None = None,
+    tool: str = "auto",
+) -> dict:
     """Load `base` + each of `paths` in turn for `seconds` (after `warmup`) from another process."""
     headers = headers or {}
     wrk = wrk_path() if tool in ("auto", "wrk") else None

@@ -6,8 +6,9 @@ import asyncio
 import json
 import sqlite3
 import time
-from datetime import datetime, timezone
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from bench.lieu import Lieu
 from bench.load import drive
@@ -37,8 +38,14 @@ def measure_http(engine: str, server: Server, lieu: Lieu, seconds: float, rounds
     best = {name: max(r, key=lambda x: x["rps"]) for name, r in runs.items()}
     hello = best["hello"]
     figures = [
-        Figure(engine, "http.hello.rps", "GET /healthz (hello-world)", hello["rps"], "req/s",
-               detail={"p50_ms": hello["p50_ms"], "p99_ms": hello["p99_ms"], "runs": runs["hello"]}),
+        Figure(
+            engine,
+            "http.hello.rps",
+            "GET /healthz (hello-world)",
+            hello["rps"],
+            "req/s",
+            detail={"p50_ms": hello["p50_ms"], "p99_ms": hello["p99_ms"], "runs": runs["hello"]},
+        ),
     ]
     for name, label, target in (
         ("item_json", "GET /api/v1/items/{code}", 0.6),
@@ -47,17 +54,39 @@ def measure_http(engine: str, server: Server, lieu: Lieu, seconds: float, rounds
         r = best[name]
         ratio = r["rps"] / hello["rps"]
         errors = r["non_2xx"] + sum(r["errors"].values())
-        figures.append(Figure(
-            engine, f"http.{name}.rps", label, r["rps"], "req/s", "hello-world", hello["rps"], ratio,
-            f">= {target} x hello", ratio >= target and errors == 0,
-            detail={"p50_ms": r["p50_ms"], "p99_ms": r["p99_ms"], "errors": errors, "runs": runs[name]},
-        ))
-        figures.append(Figure(
-            engine, f"http.{name}.latency", f"  {label} p50 / p99", r["p50_ms"], "ms", "hello p50",
-            hello["p50_ms"], r["p50_ms"] / hello["p50_ms"] if hello["p50_ms"] else None,
-            detail={"p99_ms": r["p99_ms"], "hello_p99_ms": hello["p99_ms"],
-                    "connections": HTTP_CONNECTIONS, "tool": r["tool"]},
-        ))
+        figures.append(
+            Figure(
+                engine,
+                f"http.{name}.rps",
+                label,
+                r["rps"],
+                "req/s",
+                "hello-world",
+                hello["rps"],
+                ratio,
+                f">= {target} x hello",
+                ratio >= target and errors == 0,
+                detail={"p50_ms": r["p50_ms"], "p99_ms": r["p99_ms"], "errors": errors, "runs": runs[name]},
+            )
+        )
+        figures.append(
+            Figure(
+                engine,
+                f"http.{name}.latency",
+                f"  {label} p50 / p99",
+                r["p50_ms"],
+                "ms",
+                "hello p50",
+                hello["p50_ms"],
+                r["p50_ms"] / hello["p50_ms"] if hello["p50_ms"] else None,
+                detail={
+                    "p99_ms": r["p99_ms"],
+                    "hello_p99_ms": hello["p99_ms"],
+                    "connections": HTTP_CONNECTIONS,
+                    "tool": r["tool"],
+                },
+            )
+        )
         figures[-1].name = f"  {label} p50 (p99 {r['p99_ms']:.1f} ms)"
     return figures
 
@@ -67,10 +96,26 @@ def measure_http(engine: str, server: Server, lieu: Lieu, seconds: float, rounds
 
 
 # (category, min length, min width) and (fit, as L x W x T), chosen among what the lieu holds.
-LIST_CASES = [("plywood", 600, 400), ("mdf", 300, 200), ("osb", 1000, 500), ("softwood", 1200, 60),
-              ("steel", 500, 100), ("glass", 400, 300), ("plywood", 1500, 800), ("hardwood", 800, 100)]
-FIT_CASES = ["600x400x18", "300x200x10", "1000x500x18", "800x600x12", "1200x100x22", "400x300x4",
-             "250x250x3", "2000x1000x18"]
+LIST_CASES = [
+    ("plywood", 600, 400),
+    ("mdf", 300, 200),
+    ("osb", 1000, 500),
+    ("softwood", 1200, 60),
+    ("steel", 500, 100),
+    ("glass", 400, 300),
+    ("plywood", 1500, 800),
+    ("hardwood", 800, 100),
+]
+FIT_CASES = [
+    "600x400x18",
+    "300x200x10",
+    "1000x500x18",
+    "800x600x12",
+    "1200x100x22",
+    "400x300x4",
+    "250x250x3",
+    "2000x1000x18",
+]
 
 _ITEM_SELECT = """
 SELECT item.id, item.code, item.category, item.title, item.length_mm, item.width_mm, item.thickness_mm,
@@ -82,14 +127,20 @@ FROM item JOIN category c ON c.id = item.category JOIN workshop w ON w.id = item
 LEFT JOIN item p ON p.id = item.parent LEFT JOIN member m ON m.id = item.reserved_by
 WHERE (item.status = 'available' OR (item.status = 'reserved' AND item.reserved_until <= {now}))
 """
-RAW_LIST = _ITEM_SELECT + """
+RAW_LIST = (
+    _ITEM_SELECT
+    + """
   AND c.slug = {slug}
   AND ((item.length_mm >= {a} AND item.width_mm >= {b}) OR (item.length_mm >= {b} AND item.width_mm >= {a}))
 ORDER BY item.id DESC LIMIT 51"""
-RAW_FIT = _ITEM_SELECT + """
+)
+RAW_FIT = (
+    _ITEM_SELECT
+    + """
   AND item.thickness_mm = {t}
   AND ((item.length_mm >= {a} AND item.width_mm >= {b}) OR (item.length_mm >= {b} AND item.width_mm >= {a}))
 ORDER BY item.length_mm * item.width_mm ASC, item.id ASC LIMIT 51"""
+)
 
 
 class RawDriver:
@@ -125,8 +176,10 @@ class RawDriver:
     async def fetch(self, template: str, **values: Any) -> list:
         names = list(values)
         sql = self._sql(template, names)
-        args = [str(v.astimezone(timezone.utc)) if isinstance(v, datetime) and self.engine == "sqlite" else v
-                for v in values.values()]
+        args = [
+            str(v.astimezone(UTC)) if isinstance(v, datetime) and self.engine == "sqlite" else v
+            for v in values.values()
+        ]
         if self.engine == "sqlite":
             return self.connection.execute(sql, args).fetchall()
         return await self.connection.fetch(sql, *args)
@@ -138,35 +191,73 @@ async def _timed(work: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
     return (time.perf_counter() - started) * 1000, result
 
 
-def _query_figures(engine: str, key: str, label: str, app_ms: list[float], raw_ms: list[float],
-                   p95_target_ms: float | None, detail: dict) -> list[Figure]:
+def _query_figures(
+    engine: str,
+    key: str,
+    label: str,
+    app_ms: list[float],
+    raw_ms: list[float],
+    p95_target_ms: float | None,
+    detail: dict,
+) -> list[Figure]:
     p50, p95 = percentile(app_ms, 50), percentile(app_ms, 95)
     r50, r95 = percentile(raw_ms, 50), percentile(raw_ms, 95)
     ratio = p50 / r50 if r50 else None
     met_p95 = None if p95_target_ms is None else p95 < p95_target_ms
     return [
-        Figure(engine, f"{key}.p95", f"{label} p95 (p50 {p50:.2f} ms)", p95, "ms", "raw SQL p95", r95,
-               p95 / r95 if r95 else None, f"p95 < {p95_target_ms:g} ms" if p95_target_ms else "",
-               met_p95, detail={"p50_ms": p50, "raw_p50_ms": r50, **detail}),
-        Figure(engine, f"{key}.ratio", f"  {label} p50 vs raw SQL p50", p50, "ms", "raw SQL", r50, ratio,
-               "< 2 x raw", None if ratio is None else ratio < 2),
+        Figure(
+            engine,
+            f"{key}.p95",
+            f"{label} p95 (p50 {p50:.2f} ms)",
+            p95,
+            "ms",
+            "raw SQL p95",
+            r95,
+            p95 / r95 if r95 else None,
+            f"p95 < {p95_target_ms:g} ms" if p95_target_ms else "",
+            met_p95,
+            detail={"p50_ms": p50, "raw_p50_ms": r50, **detail},
+        ),
+        Figure(
+            engine,
+            f"{key}.ratio",
+            f"  {label} p50 vs raw SQL p50",
+            p50,
+            "ms",
+            "raw SQL",
+            r50,
+            ratio,
+            "< 2 x raw",
+            None if ratio is None else ratio < 2,
+        ),
     ]
 
 
 async def measure_queries(engine: str, url: str, iterations: int) -> list[Figure]:
     from exchange.items import service
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     results: list[Figure] = []
     async with RawDriver(engine, url) as raw:
         for key, label, cases, app, sql in (
-            ("list", "available-scrap list (category + min dims, 50 rows)", LIST_CASES,
-             lambda c: service.list_items(service.ItemFilters(category=c[0], min_length_mm=c[1], min_width_mm=c[2]), None),
-             lambda c: raw.fetch(RAW_LIST, now=now, slug=c[0], a=c[1], b=c[2])),
-            ("fit", "fit search (L x W x T, 50 rows)", FIT_CASES,
-             lambda c: service.list_items(service.ItemFilters(fit=c), None),
-             lambda c: raw.fetch(RAW_FIT, now=now, t=int(c.split("x")[2]), a=int(c.split("x")[0]),
-                                 b=int(c.split("x")[1]))),
+            (
+                "list",
+                "available-scrap list (category + min dims, 50 rows)",
+                LIST_CASES,
+                lambda c: service.list_items(
+                    service.ItemFilters(category=c[0], min_length_mm=c[1], min_width_mm=c[2]), None
+                ),
+                lambda c: raw.fetch(RAW_LIST, now=now, slug=c[0], a=c[1], b=c[2]),
+            ),
+            (
+                "fit",
+                "fit search (L x W x T, 50 rows)",
+                FIT_CASES,
+                lambda c: service.list_items(service.ItemFilters(fit=c), None),
+                lambda c: raw.fetch(
+                    RAW_FIT, now=now, t=int(c.split("x")[2]), a=int(c.split("x")[0]), b=int(c.split("x")[1])
+                ),
+            ),
         ):
             for case in cases:  # warm-up, and the two answers agree
                 page = await app(case)
@@ -182,9 +273,15 @@ async def measure_queries(engine: str, url: str, iterations: int) -> list[Figure
                 if time.monotonic() > deadline:
                     break
             sizes = {str(c): len((await app(c)).items) for c in cases}
-            results += _query_figures(engine, f"query.{key}", label, app_ms, raw_ms,
-                                      20.0 if engine == "sqlite" else None,
-                                      {"iterations": len(app_ms), "rows_per_case": sizes})
+            results += _query_figures(
+                engine,
+                f"query.{key}",
+                label,
+                app_ms,
+                raw_ms,
+                20.0 if engine == "sqlite" else None,
+                {"iterations": len(app_ms), "rows_per_case": sizes},
+            )
     return results
 
 
@@ -208,9 +305,12 @@ async def measure_month_figures(engine: str, url: str, month: str, repeat: int) 
 
     out = await service.month_figures(month)  # warm-up
     sums, stock = await baseline()
-    check = {"stock_kg": out.stock_kg, "raw_stock_kg": int(stock[0]["stock_g"] or 0) / 1000,
-             "reused_kg": out.reused_kg,
-             "raw_reused_kg": sum(int(r["mass_g"] or 0) for r in sums if r["kind"] == "use") / 1000}
+    check = {
+        "stock_kg": out.stock_kg,
+        "raw_stock_kg": int(stock[0]["stock_g"] or 0) / 1000,
+        "reused_kg": out.reused_kg,
+        "raw_reused_kg": sum(int(r["mass_g"] or 0) for r in sums if r["kind"] == "use") / 1000,
+    }
     app_ms, raw_ms = [], []
     deadline = time.monotonic() + 90
     for _ in range(repeat):
@@ -219,11 +319,21 @@ async def measure_month_figures(engine: str, url: str, month: str, repeat: int) 
         if time.monotonic() > deadline:
             break
     p50, raw50 = percentile(app_ms, 50), percentile(raw_ms, 50)
-    return [Figure(
-        engine, "figures.month", f"one month's figures ({month}) p50 (max {max(app_ms):.0f} ms)", p50, "ms",
-        "raw SQL", raw50, p50 / raw50 if raw50 else None, "< 300 ms", p50 < 300,
-        detail={"runs_ms": app_ms, "raw_runs_ms": raw_ms, "check": check},
-    )]
+    return [
+        Figure(
+            engine,
+            "figures.month",
+            f"one month's figures ({month}) p50 (max {max(app_ms):.0f} ms)",
+            p50,
+            "ms",
+            "raw SQL",
+            raw50,
+            p50 / raw50 if raw50 else None,
+            "< 300 ms",
+            p50 < 300,
+            detail={"runs_ms": app_ms, "raw_runs_ms": raw_ms, "check": check},
+        )
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -234,27 +344,59 @@ INTAKE_CLIENTS = 8
 
 
 def measure_intake(engine: str, server: Server, lieu: Lieu, url: str, seconds: float) -> list[Figure]:
-    body = json.dumps({"category": "plywood", "title": "Chute de contreplaqué (bench)", "workshop": lieu.workshops[0],
-                       "length_mm": 800, "width_mm": 600, "thickness_mm": 18, "condition": "bon"})
+    body = json.dumps(
+        {
+            "category": "plywood",
+            "title": "Chute de contreplaqué (bench)",
+            "workshop": lieu.workshops[0],
+            "length_mm": 800,
+            "width_mm": 600,
+            "thickness_mm": 18,
+            "condition": "bon",
+        }
+    )
     before = _count_items(engine, url)
-    r = drive(server.base, ["/api/v1/items"], connections=INTAKE_CLIENTS, seconds=seconds, warmup=1,
-              method="POST", headers={"Authorization": f"Bearer {lieu.people.steward_token}",
-                                      "Content-Type": "application/json"},
-              body=body, watch=["database is locked", "locked"], tool="loadgen")
+    r = drive(
+        server.base,
+        ["/api/v1/items"],
+        connections=INTAKE_CLIENTS,
+        seconds=seconds,
+        warmup=1,
+        method="POST",
+        headers={"Authorization": f"Bearer {lieu.people.steward_token}", "Content-Type": "application/json"},
+        body=body,
+        watch=["database is locked", "locked"],
+        tool="loadgen",
+    )
     created = r["statuses"].get("201", 0)
     locked = r["seen"]["locked"] + server.log_text().count("database is locked")
     after = _count_items(engine, url)
     rate = created / r["seconds"]
     baseline = raw_intake_rate(engine, url, lieu, seconds=min(seconds, 5))
     target = 500 if engine == "sqlite" else None
-    return [Figure(
-        engine, "intake.rate", f"intake, {INTAKE_CLIENTS} clients through the API (p50 {r['p50_ms']:.1f} ms)",
-        rate, "items/s", "raw INSERTs, 1 client", baseline, rate / baseline if baseline else None,
-        ">= 500 items/s, 0 locked" if target else "0 locked",
-        (rate >= target if target else True) and locked == 0 and r["non_2xx"] == 0,
-        detail={"statuses": r["statuses"], "locked": locked, "errors": r["errors"], "p50_ms": r["p50_ms"],
-                "p99_ms": r["p99_ms"], "items_before": before, "items_after": after},
-    )]
+    return [
+        Figure(
+            engine,
+            "intake.rate",
+            f"intake, {INTAKE_CLIENTS} clients through the API (p50 {r['p50_ms']:.1f} ms)",
+            rate,
+            "items/s",
+            "raw INSERTs, 1 client",
+            baseline,
+            rate / baseline if baseline else None,
+            ">= 500 items/s, 0 locked" if target else "0 locked",
+            (rate >= target if target else True) and locked == 0 and r["non_2xx"] == 0,
+            detail={
+                "statuses": r["statuses"],
+                "locked": locked,
+                "errors": r["errors"],
+                "p50_ms": r["p50_ms"],
+                "p99_ms": r["p99_ms"],
+                "items_before": before,
+                "items_after": after,
+            },
+        )
+    ]
 
 
 def _count_items(engine: str, url: str) -> int:
@@ -279,14 +421,18 @@ def raw_intake_rate(engine: str, url: str, lieu: Lieu, seconds: float) -> float:
     from exchange.ledger.codes import new_code
 
     member = lieu.people.stewards[0].id
-    item_sql = ("INSERT INTO item (code, category, title, length_mm, width_mm, thickness_mm, quantity, mass_g, "
-                "mass_source, condition, origin, note, status, workshop, created_at, last_event_at, version) "
-                "VALUES ({0}, (SELECT id FROM category WHERE slug = 'plywood'), 'raw', 800, 600, 18, 1, 5000, "
-                "'estimated', '', '', '', 'available', (SELECT id FROM workshop WHERE slug = {1}), {2}, {2}, 0) "
-                "RETURNING id")
-    event_sql = ("INSERT INTO event (item, kind, occurred_at, recorded_at, member, workshop, category, mass_g, note, data) "
-                 "SELECT id, 'intake', created_at, created_at, {0}, workshop, category, mass_g, '', '{{}}' "
-                 "FROM item WHERE id = {1}")
+    item_sql = (
+        "INSERT INTO item (code, category, title, length_mm, width_mm, thickness_mm, quantity, mass_g, "
+        "mass_source, condition, origin, note, status, workshop, created_at, last_event_at, version) "
+        "VALUES ({0}, (SELECT id FROM category WHERE slug = 'plywood'), 'raw', 800, 600, 18, 1, 5000, "
+        "'estimated', '', '', '', 'available', (SELECT id FROM workshop WHERE slug = {1}), {2}, {2}, 0) "
+        "RETURNING id"
+    )
+    event_sql = (
+        "INSERT INTO event (item, kind, occurred_at, recorded_at, member, workshop, category, mass_g, note, data) "
+        "SELECT id, 'intake', created_at, created_at, {0}, workshop, category, mass_g, '', '{{}}' "
+        "FROM item WHERE id = {1}"
+    )
     count = 0
     if engine == "sqlite":
         c = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None, timeout=30)
@@ -295,8 +441,10 @@ def raw_intake_rate(engine: str, url: str, lieu: Lieu, seconds: float) -> float:
             started = time.perf_counter()
             while time.perf_counter() < deadline and count < 100_000:
                 c.execute("BEGIN IMMEDIATE")
-                now = str(datetime.now(timezone.utc))
-                (item_id,) = c.execute(item_sql.format("?1", "?2", "?3"), [new_code(), lieu.workshops[0], now]).fetchone()
+                now = str(datetime.now(UTC))
+                (item_id,) = c.execute(
+                    item_sql.format("?1", "?2", "?3"), [new_code(), lieu.workshops[0], now]
+                ).fetchone()
                 c.execute(event_sql.format("?1", "?2"), [member, item_id])
                 c.execute("COMMIT")
                 count += 1
@@ -314,8 +462,9 @@ def raw_intake_rate(engine: str, url: str, lieu: Lieu, seconds: float) -> float:
             started = time.perf_counter()
             while time.perf_counter() < deadline and count < 100_000:
                 async with c.transaction():
-                    item_id = await c.fetchval(item_sql.format("$1", "$2", "$3"), new_code(), lieu.workshops[0],
-                                               datetime.now(timezone.utc))
+                    item_id = await c.fetchval(
+                        item_sql.format("$1", "$2", "$3"), new_code(), lieu.workshops[0], datetime.now(UTC)
+                    )
                     await c.execute(event_sql.format("$1", "$2"), member, item_id)
                 count += 1
             return count / (time.perf_counter() - started)
@@ -331,5 +480,8 @@ def raw_intake_rate(engine: str, url: str, lieu: Lieu, seconds: float) -> float:
 
 def measure_memory(engine: str, server: Server) -> list[Figure]:
     rss = server.rss_mb()
-    return [Figure(engine, "server.rss", "server resident memory after the load", rss, "MB",
-                   target="< 150 MB", met=rss < 150)]
+    return [
+        Figure(
+            engine, "server.rss", "server resident memory after the load", rss, "MB", target="< 150 MB", met=rss < 150
+        )
+    ]

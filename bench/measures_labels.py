@@ -30,8 +30,20 @@ async def measure_labels(engine: str, lieu: Lieu, repeat: int = 15) -> list[Figu
             break
     png, sheet = percentile(png_ms, 50), percentile(sheet_ms, 50)
     return [
-        Figure(engine, "labels.png", f"label PNG (a4-3x7, 300 dpi) p50 (max {max(png_ms):.0f} ms)", png, "ms",
-               detail={"runs_ms": png_ms}),
-        Figure(engine, "labels.sheet", f"A4 sheet PDF, 21 labels p50 (max {max(sheet_ms):.0f} ms)", sheet, "ms",
-               detail={"runs_ms": sheet_ms}),
+        Figure(
+            engine,
+            "labels.png",
+            f"label PNG (a4-3x7, 300 dpi) p50 (max {max(png_ms):.0f} ms)",
+            png,
+            "ms",
+            detail={"runs_ms": png_ms},
+        ),
+        Figure(
+            engine,
+            "labels.sheet",
+            f"A4 sheet PDF, 21 labels p50 (max {max(sheet_ms):.0f} ms)",
+            sheet,
+            "ms",
+            detail={"runs_ms": sheet_ms},
+        ),
     ]

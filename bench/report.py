@@ -50,8 +50,17 @@ def table(figures: list[Figure]) -> str:
     for f in figures:
         met = "-" if f.met is None else ("yes" if f.met else "NO")
         baseline = f"{f.baseline_name}: {_num(f.baseline, f.unit)}" if f.baseline_name else "-"
-        rows.append([f.engine, f.name, _num(f.value, f.unit), baseline,
-                     "-" if f.ratio is None else f"{f.ratio:.2f}", f.target or "-", met])
+        rows.append(
+            [
+                f.engine,
+                f.name,
+                _num(f.value, f.unit),
+                baseline,
+                "-" if f.ratio is None else f"{f.ratio:.2f}",
+                f.target or "-",
+                met,
+            ]
+        )
     widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
 
     def line(cells: list[str]) -> str:

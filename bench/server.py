@@ -58,11 +58,24 @@ def serve(database_url: str, work: Path, name: str) -> Iterator[Server]:
     with open(log, "wb") as out:
         process = subprocess.Popen(
             [
-                sys.executable, "-m", "uvicorn", "exchange.app:create_app", "--factory",
-                "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
-                "--log-level", "warning", "--no-access-log",
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "exchange.app:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                "1",
+                "--log-level",
+                "warning",
+                "--no-access-log",
             ],
-            env=bench_env(database_url, base, work), stdout=out, stderr=subprocess.STDOUT,
+            env=bench_env(database_url, base, work),
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     try:
         deadline = time.monotonic() + 60

@@ -22,8 +22,8 @@ from exchange.auth.permissions import by_permission_table
 from exchange.figures.controllers import ROUTES as FIGURES_ROUTES
 from exchange.figures.stock import keep_stock_ahead
 from exchange.items.controllers import ItemController
-from exchange.labels.controllers import ROUTES as LABELS_ROUTES
 from exchange.items.service import expire_reservations
+from exchange.labels.controllers import ROUTES as LABELS_ROUTES
 from exchange.lieu.controllers import CategoryController, WorkshopController
 from exchange.problems import EXCEPTION_HANDLERS
 from exchange.security import SecurityHeadersMiddleware, refuse_nul_characters
@@ -101,9 +101,7 @@ def create_app(engine: Engine | None = None) -> Litestar:
             path="/schema",
             # The document only: the browsable viewers load their scripts from CDNs.
             render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"]), YamlRenderPlugin()],
-            components=Components(
-                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}
-            ),
+            components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
             security=[{"bearer": []}],
         ),
         **web_options(),

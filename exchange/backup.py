@@ -16,9 +16,10 @@ def _sqlite_path(url: str) -> str | None:
 
 def _copy_sqlite(source: str, target: str) -> None:
     """SQLite's online backup API: a consistent snapshot even while others write."""
-    with sqlite3.connect(source, timeout=SQLITE_BUSY_TIMEOUT_S) as src, sqlite3.connect(
-        target, timeout=SQLITE_BUSY_TIMEOUT_S
-    ) as dst:
+    with (
+        sqlite3.connect(source, timeout=SQLITE_BUSY_TIMEOUT_S) as src,
+        sqlite3.connect(target, timeout=SQLITE_BUSY_TIMEOUT_S) as dst,
+    ):
         src.backup(dst)
     with sqlite3.connect(target) as check:
         (result,) = check.execute("PRAGMA integrity_check").fetchone()
@@ -50,6 +51,15 @@ def restore(database_url: str, path: str) -> None:
         _copy_sqlite(path, target)
         return
     subprocess.run(
-        [_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction", "--dbname", database_url, path],
+        [
+            _pg_tool("pg_restore"),
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            "--dbname",
+            database_url,
+            path,
+        ],
         check=True,
     )

@@ -9,7 +9,6 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-
 from exchange import db
 from exchange.settings import get_settings
 
@@ -34,8 +33,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     asyncio.run(_with_database(lambda: asyncio.sleep(0)))
     print(f"Exchange for {get_settings().lieu_name} on http://{args.host}:{args.port}", file=sys.stderr)
     uvicorn.run(
-        "exchange.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-        proxy_headers=True, log_level="info",
+        "exchange.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        log_level="info",
     )
     return 0
 
@@ -95,7 +99,9 @@ def cmd_figures(args: argparse.Namespace) -> int:
     async def work() -> int:
         try:
             text = (
-                await figures_csv(args.month, args.month) if args.csv else format_figures(await month_figures(args.month))
+                await figures_csv(args.month, args.month)
+                if args.csv
+                else format_figures(await month_figures(args.month))
             )
         except Invalid as error:
             print(error.message, file=sys.stderr)

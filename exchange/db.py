@@ -9,8 +9,9 @@ import sqlite3
 import sys
 import time
 import weakref
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import aiosqlite
 from piccolo.apps.migrations.tables import Migration
@@ -54,9 +55,7 @@ class ExchangeSQLiteEngine(SQLiteEngine):
         self._shared: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aiosqlite.Connection] = (
             weakref.WeakKeyDictionary()
         )
-        self._inline: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _InlineReader] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._inline: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _InlineReader] = weakref.WeakKeyDictionary()
         self._writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aiosqlite.Connection] = (
             weakref.WeakKeyDictionary()
         )
@@ -415,7 +414,8 @@ class PreparedInsert:
         columns = ",".join(f'"{name}"' for name in self._names)
         marks = ",".join("?" for _ in self._names)
         self._insert = PreparedSQL(
-            table, f'INSERT INTO "{table._meta.tablename}" ({columns}) VALUES ({marks}) RETURNING "{primary}"',
+            table,
+            f'INSERT INTO "{table._meta.tablename}" ({columns}) VALUES ({marks}) RETURNING "{primary}"',
             query_type="insert",
         )
 

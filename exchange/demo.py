@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from exchange.auth.service import Actor, add_member
 from exchange.items import schemas, service
@@ -21,9 +21,30 @@ PEOPLE = [
 ]
 # (category, workshop, titles, length range, width range, thicknesses)
 MATERIALS = [
-    ("plywood", "bois", ["Chute de contreplaqué bouleau", "Contreplaqué peuplier", "Panneau CP okoumé"], (300, 2440), (200, 1220), [5, 10, 15, 18, 21]),
-    ("softwood", "bois", ["Tasseau sapin", "Planche de pin", "Chevron douglas"], (400, 3000), (27, 220), [18, 22, 27, 45]),
-    ("hardwood", "bois", ["Planche de chêne", "Chute de hêtre", "Frêne raboté"], (300, 2000), (60, 250), [18, 22, 27, 40]),
+    (
+        "plywood",
+        "bois",
+        ["Chute de contreplaqué bouleau", "Contreplaqué peuplier", "Panneau CP okoumé"],
+        (300, 2440),
+        (200, 1220),
+        [5, 10, 15, 18, 21],
+    ),
+    (
+        "softwood",
+        "bois",
+        ["Tasseau sapin", "Planche de pin", "Chevron douglas"],
+        (400, 3000),
+        (27, 220),
+        [18, 22, 27, 45],
+    ),
+    (
+        "hardwood",
+        "bois",
+        ["Planche de chêne", "Chute de hêtre", "Frêne raboté"],
+        (300, 2000),
+        (60, 250),
+        [18, 22, 27, 40],
+    ),
     ("mdf", "bois", ["Chute de MDF", "Panneau MDF brut"], (300, 2440), (200, 1220), [6, 10, 16, 19]),
     ("osb", "bois", ["Dalle OSB", "Chute d'OSB 3"], (400, 2500), (300, 1250), [12, 18, 22]),
     ("steel", "metal", ["Tube acier carré", "Tôle acier", "Cornière acier"], (200, 3000), (20, 1000), [1, 2, 3, 5]),
@@ -51,7 +72,7 @@ async def fill_demo(seed: int = 2026, items: int = 320, months: int = 6) -> str 
     stewards = actors[Role.steward] + actors[Role.coordinator]
     members = actors[Role.member]
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     start = now - timedelta(days=30 * months)
     events = 0
 
@@ -66,24 +87,41 @@ async def fill_demo(seed: int = 2026, items: int = 320, months: int = 6) -> str 
         steward = rng.choice(stewards)
         when = start + timedelta(seconds=rng.uniform(0, (now - start).total_seconds() - 3600))
         body = schemas.ItemCreate(
-            category=category, workshop=workshop, title=rng.choice(titles),
-            length_mm=rng.randint(*lengths), width_mm=rng.randint(*widths), thickness_mm=rng.choice(thicknesses),
+            category=category,
+            workshop=workshop,
+            title=rng.choice(titles),
+            length_mm=rng.randint(*lengths),
+            width_mm=rng.randint(*widths),
+            thickness_mm=rng.choice(thicknesses),
             mass_kg=round(rng.uniform(0.5, 12), 2) if rng.random() < 0.2 else None,
-            condition=rng.choice(["bon", "bon", "rayé", "à poncer"]), origin=rng.choice(["", "menuiserie voisine", "chantier"]),
+            condition=rng.choice(["bon", "bon", "rayé", "à poncer"]),
+            origin=rng.choice(["", "menuiserie voisine", "chantier"]),
             occurred_at=when,
         )
         answer = await run(steward, lambda: service.intake(steward, body))
         code = __import__("json").loads(answer.body)["code"]
         # What happens next, in order, each a little later, never past now.
-        story = rng.choices(["stay", "use", "reserve-use", "recycle", "discard", "split", "move"], [30, 28, 12, 8, 4, 10, 8])[0]
+        story = rng.choices(
+            ["stay", "use", "reserve-use", "recycle", "discard", "split", "move"], [30, 28, 12, 8, 4, 10, 8]
+        )[0]
         later = lambda: min(when + timedelta(days=rng.uniform(0.5, 40)), now - timedelta(minutes=30))  # noqa: E731
         try:
             if story == "use":
-                await run(steward, lambda: service.use(steward, code, schemas.UseIn(project=rng.choice(PROJECTS), occurred_at=later())))
+                await run(
+                    steward,
+                    lambda: service.use(
+                        steward, code, schemas.UseIn(project=rng.choice(PROJECTS), occurred_at=later())
+                    ),
+                )
             elif story == "reserve-use":
                 at = later()
                 await run(steward, lambda: service.reserve(steward, code, schemas.ReserveIn(occurred_at=at, hours=24)))
-                await run(steward, lambda: service.use(steward, code, schemas.UseIn(project=rng.choice(PROJECTS), occurred_at=at + timedelta(hours=2))))
+                await run(
+                    steward,
+                    lambda: service.use(
+                        steward, code, schemas.UseIn(project=rng.choice(PROJECTS), occurred_at=at + timedelta(hours=2))
+                    ),
+                )
             elif story in ("recycle", "discard"):
                 body_cls = schemas.RecycleIn if story == "recycle" else schemas.DiscardIn
                 extra = {"channel": rng.choice(CHANNELS)} if story == "recycle" else {}
@@ -92,10 +130,14 @@ async def fill_demo(seed: int = 2026, items: int = 320, months: int = 6) -> str 
             elif story == "split":
                 half = max(1, body.length_mm // 2 - 5)
                 pieces = [schemas.PieceIn(length_mm=half, width_mm=body.width_mm, thickness_mm=body.thickness_mm)] * 2
-                await run(steward, lambda: service.split(steward, code, schemas.SplitIn(pieces=pieces, occurred_at=later())))
+                await run(
+                    steward, lambda: service.split(steward, code, schemas.SplitIn(pieces=pieces, occurred_at=later()))
+                )
             elif story == "move":
                 target = rng.choice([w for w, _ in WORKSHOPS if w != workshop])
-                await run(steward, lambda: service.move(steward, code, schemas.MoveIn(workshop=target, occurred_at=later())))
+                await run(
+                    steward, lambda: service.move(steward, code, schemas.MoveIn(workshop=target, occurred_at=later()))
+                )
         except (Conflict, Invalid):
             continue  # an unlucky draw (e.g. a cut finer than allowed): the item simply stays
     # A few current reservations by members, made just now.

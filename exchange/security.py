@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 from litestar import Request
-
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware

@@ -173,6 +173,17 @@ class LoginAttempt(Table, tablename="login_attempt"):
 
 
 ALL_TABLES = [
-    Member, AuthToken, Workshop, Category, FactorSet, Factor, Item, Event, BlankCode, IdempotencyKey,
-    StockChange, StockChangeMark, LoginAttempt,
+    Member,
+    AuthToken,
+    Workshop,
+    Category,
+    FactorSet,
+    Factor,
+    Item,
+    Event,
+    BlankCode,
+    IdempotencyKey,
+    StockChange,
+    StockChangeMark,
+    LoginAttempt,
 ]

@@ -146,4 +146,3 @@ async def forwards():
 
     manager.add_raw(create_tables)
     return manager
-

@@ -51,8 +51,12 @@ from live_server import live_server  # noqa: E402
 
 CHROMIUM = Path(os.environ.get("EXCHANGE_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 ARTIFACTS = ROOT / "test-artifacts"
 PASSWORD = "correct horse battery"
@@ -62,8 +66,20 @@ DESKTOP = {"width": 1280, "height": 800}
 ENGINES = ["sqlite", "postgres"]
 
 __all__ = [
-    "browser", "live", "page", "page_locale", "shoot", "check_page", "log_in", "api_token", "launch_browser",
-    "Live", "PASSWORD", "MOBILE", "DESKTOP", "ARTIFACTS",
+    "browser",
+    "live",
+    "page",
+    "page_locale",
+    "shoot",
+    "check_page",
+    "log_in",
+    "api_token",
+    "launch_browser",
+    "Live",
+    "PASSWORD",
+    "MOBILE",
+    "DESKTOP",
+    "ARTIFACTS",
 ]
 
 
@@ -94,7 +110,11 @@ async def seed(url: str) -> None:
 def _run_seed(url: str) -> None:
     result = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "seed", url],
-        cwd=ROOT, env={**os.environ, "EXCHANGE_DATABASE_URL": url}, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env={**os.environ, "EXCHANGE_DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     if result.returncode != 0:
         raise RuntimeError(f"seeding {url} failed:\n{result.stdout}\n{result.stderr}")
@@ -291,8 +311,9 @@ def page(request, page_locale):
     """A fresh browser context at 360 x 740; fails the test on any console error or failed request."""
     _require_chromium(request)
     browser = request.getfixturevalue("browser")
-    context = browser.new_context(viewport=MOBILE, locale=page_locale, accept_downloads=True,
-                                  timezone_id="Europe/Paris")
+    context = browser.new_context(
+        viewport=MOBILE, locale=page_locale, accept_downloads=True, timezone_id="Europe/Paris"
+    )
     context.set_default_timeout(15_000)
     recorder = Recorder()
     tab = context.new_page()

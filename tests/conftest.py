@@ -21,8 +21,8 @@ os.environ.setdefault("EXCHANGE_LIEU_NAME", "La Fabrique Test")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx  # noqa: E402
-
 from engines import UNDER_CI, create_pg_database, drop_pg_database, postgres_reachable  # noqa: E402
+
 from exchange import db  # noqa: E402
 from exchange.app import create_app  # noqa: E402
 from exchange.auth.service import Actor, add_member, issue_token  # noqa: E402
@@ -92,7 +92,16 @@ async def _close_engines():
             await drop_pg_database(setup.url)
 
 
-LEDGER_TABLES = ["login_attempt", "stock_change", "stock_change_mark", "idempotency_key", "event", "blank_code", "item", "workshop"]
+LEDGER_TABLES = [
+    "login_attempt",
+    "stock_change",
+    "stock_change_mark",
+    "idempotency_key",
+    "event",
+    "blank_code",
+    "item",
+    "workshop",
+]
 
 
 async def reset_ledger(setup: EngineSetup) -> None:

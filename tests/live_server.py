@@ -26,8 +26,19 @@ def live_server(database_url: str, workers: int = 1, env: dict[str, str] | None 
     base = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
         [
-            sys.executable, "-m", "uvicorn", "exchange.app:create_app", "--factory",
-            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--log-level", "warning",
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "exchange.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
         ],
         env={**os.environ, "EXCHANGE_DATABASE_URL": database_url, "EXCHANGE_BASE_URL": base, **(env or {})},
     )

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from conftest import auth
 
-PLANK = {"category": "plywood", "title": "Contreplaqué bouleau", "workshop": "bois",
-         "length_mm": 1200, "width_mm": 600, "thickness_mm": 18}
+PLANK = {
+    "category": "plywood",
+    "title": "Contreplaqué bouleau",
+    "workshop": "bois",
+    "length_mm": 1200,
+    "width_mm": 600,
+    "thickness_mm": 18,
+}
 
 
 async def intake(client, lieu, **overrides):
@@ -54,8 +60,12 @@ async def test_split_conserves_mass(client, lieu):
     code = (await intake(client, lieu, mass_kg=10))["code"]
     response = await client.post(
         f"/api/v1/items/{code}/split",
-        json={"pieces": [{"length_mm": 600, "width_mm": 600, "thickness_mm": 18},
-                         {"length_mm": 500, "width_mm": 600, "thickness_mm": 18, "mass_kg": 4}]},
+        json={
+            "pieces": [
+                {"length_mm": 600, "width_mm": 600, "thickness_mm": 18},
+                {"length_mm": 500, "width_mm": 600, "thickness_mm": 18, "mass_kg": 4},
+            ]
+        },
         headers=auth(lieu, "steward"),
     )
     assert response.status_code == 201, response.text
@@ -81,7 +91,9 @@ async def test_bad_input_is_4xx_and_writes_nothing(client, lieu):
         assert response.status_code == status, (body, response.text)
         problem = response.json()
         assert problem["status"] == status and problem["field"] == field, problem
-    malformed = await client.post("/api/v1/items", content=b"{not json", headers={**auth(lieu, "steward"), "content-type": "application/json"})
+    malformed = await client.post(
+        "/api/v1/items", content=b"{not json", headers={**auth(lieu, "steward"), "content-type": "application/json"}
+    )
     assert malformed.status_code == 400
     listing = (await client.get("/api/v1/items?status=any")).json()
     assert listing["items"] == []
@@ -93,6 +105,7 @@ async def test_mistyped_code_is_400_unknown_is_404(client, lieu):
     wrong = body[:3] + ("1" if body[3] != "1" else "2") + body[4:]
     assert (await client.get(f"/api/v1/items/{wrong}")).status_code == 400
     from exchange.ledger.codes import new_code
+
     other = new_code()
     assert (await client.get(f"/api/v1/items/{other}")).status_code == 404
 
@@ -114,24 +127,36 @@ async def test_idempotency_key_replays(client, lieu):
 
 
 async def test_backdating(client, lieu):
-    past = (datetime.now(timezone.utc) - timedelta(days=40)).isoformat()
+    past = (datetime.now(UTC) - timedelta(days=40)).isoformat()
     item = await intake(client, lieu, occurred_at=past)
-    late = (datetime.now(timezone.utc) - timedelta(hours=1)).isoformat()
-    member = await client.post(f"/api/v1/items/{item['code']}/reserve", json={"occurred_at": late}, headers=auth(lieu, "member"))
+    late = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    member = await client.post(
+        f"/api/v1/items/{item['code']}/reserve", json={"occurred_at": late}, headers=auth(lieu, "member")
+    )
     assert member.status_code == 422 and member.json()["field"] == "occurred_at"
-    future = (datetime.now(timezone.utc) + timedelta(hours=1)).isoformat()
-    steward = await client.post(f"/api/v1/items/{item['code']}/move", json={"workshop": "metal", "occurred_at": future}, headers=auth(lieu, "steward"))
+    future = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    steward = await client.post(
+        f"/api/v1/items/{item['code']}/move",
+        json={"workshop": "metal", "occurred_at": future},
+        headers=auth(lieu, "steward"),
+    )
     assert steward.status_code == 422
 
 
 async def test_old_history_reserve_then_use_within_the_reservation(client, lieu):
-    start = datetime.now(timezone.utc) - timedelta(days=90)
+    start = datetime.now(UTC) - timedelta(days=90)
     item = await intake(client, lieu, occurred_at=start.isoformat())
     steward = auth(lieu, "steward")
     code = item["code"]
-    reserved = await client.post(f"/api/v1/items/{code}/reserve", json={"hours": 24, "occurred_at": (start + timedelta(hours=1)).isoformat()}, headers=steward)
+    reserved = await client.post(
+        f"/api/v1/items/{code}/reserve",
+        json={"hours": 24, "occurred_at": (start + timedelta(hours=1)).isoformat()},
+        headers=steward,
+    )
     assert reserved.status_code == 200, reserved.text
-    used = await client.post(f"/api/v1/items/{code}/use", json={"occurred_at": (start + timedelta(hours=3)).isoformat()}, headers=steward)
+    used = await client.post(
+        f"/api/v1/items/{code}/use", json={"occurred_at": (start + timedelta(hours=3)).isoformat()}, headers=steward
+    )
     assert used.status_code == 200, used.text
     kinds = [e["kind"] for e in (await client.get(f"/api/v1/items/{code}/events")).json()]
     assert kinds == ["intake", "reserve", "use"]
@@ -141,9 +166,14 @@ async def test_a_member_uses_part_of_a_reserved_plank_in_one_step(client, lieu):
     code = (await intake(client, lieu, mass_kg=12.96))["code"]  # 1200 x 600 x 18
     member = auth(lieu, "member")
     assert (await client.post(f"/api/v1/items/{code}/reserve", headers=member)).status_code == 200
-    body = {"used": {"length_mm": 400, "width_mm": 600, "thickness_mm": 18},
-            "rest": [{"length_mm": 790, "width_mm": 600, "thickness_mm": 18}], "project": "Tabouret"}
-    assert (await client.post(f"/api/v1/items/{code}/use-part", json=body, headers=auth(lieu, "other"))).status_code == 409
+    body = {
+        "used": {"length_mm": 400, "width_mm": 600, "thickness_mm": 18},
+        "rest": [{"length_mm": 790, "width_mm": 600, "thickness_mm": 18}],
+        "project": "Tabouret",
+    }
+    assert (
+        await client.post(f"/api/v1/items/{code}/use-part", json=body, headers=auth(lieu, "other"))
+    ).status_code == 409
     response = await client.post(f"/api/v1/items/{code}/use-part", json=body, headers=member)
     assert response.status_code == 201, response.text
     out = response.json()

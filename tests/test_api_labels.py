@@ -6,12 +6,19 @@ import io
 import re
 
 import zxingcpp
+from conftest import auth
 from PIL import Image
 
-from conftest import auth
 from exchange.ledger.codes import new_code
 
-PLANK = {"category": "plywood", "title": "Contreplaqué", "workshop": "bois", "length_mm": 800, "width_mm": 400, "thickness_mm": 18}
+PLANK = {
+    "category": "plywood",
+    "title": "Contreplaqué",
+    "workshop": "bois",
+    "length_mm": 800,
+    "width_mm": 400,
+    "thickness_mm": 18,
+}
 
 
 async def test_item_label_png_decodes_to_its_url(client, lieu):
@@ -31,7 +38,9 @@ async def test_layouts_listed_with_the_default(client, lieu):
 
 
 async def test_sheet_pdf_for_stewards_only_and_unknown_codes_404(client, lieu):
-    codes = [(await client.post("/api/v1/items", json=PLANK, headers=auth(lieu, "steward"))).json()["code"] for _ in range(3)]
+    codes = [
+        (await client.post("/api/v1/items", json=PLANK, headers=auth(lieu, "steward"))).json()["code"] for _ in range(3)
+    ]
     url = f"/api/v1/labels.pdf?codes={','.join(codes)}&layout=a4-3x7&start=20"
     assert (await client.get(url)).status_code == 401
     assert (await client.get(url, headers=auth(lieu, "member"))).status_code == 403
@@ -46,7 +55,9 @@ async def test_sheet_pdf_for_stewards_only_and_unknown_codes_404(client, lieu):
 
 
 async def test_blank_batch_printed_then_claimed_once(client, lieu):
-    response = await client.post("/api/v1/labels/batch", json={"count": 5, "layout": "roll-62"}, headers=auth(lieu, "steward"))
+    response = await client.post(
+        "/api/v1/labels/batch", json={"count": 5, "layout": "roll-62"}, headers=auth(lieu, "steward")
+    )
     assert response.status_code == 201, response.text
     batch = response.json()
     assert len(set(batch["codes"])) == 5
@@ -54,7 +65,9 @@ async def test_blank_batch_printed_then_claimed_once(client, lieu):
     assert pdf.status_code == 200 and len(re.findall(rb"/Type\s*/Page\b", pdf.content)) == 5
     code = batch["codes"][0]
     assert (await client.get(f"/api/v1/items/{code}")).status_code == 404  # not yet an item
-    claimed = await client.post("/api/v1/items", json={**PLANK, "code": code.lower().replace("-", " ")}, headers=auth(lieu, "steward"))
+    claimed = await client.post(
+        "/api/v1/items", json={**PLANK, "code": code.lower().replace("-", " ")}, headers=auth(lieu, "steward")
+    )
     assert claimed.status_code == 201 and claimed.json()["code"] == code
     again = await client.post("/api/v1/items", json={**PLANK, "code": code}, headers=auth(lieu, "steward"))
     assert again.status_code == 409

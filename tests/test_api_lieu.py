@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from conftest import PASSWORD, auth
+
 from exchange.items import service
 from exchange.tables import Event, Item
 
 CONTRACT = [
-    ("post", "/api/v1/session"), ("get", "/api/v1/workshops"), ("post", "/api/v1/workshops"),
-    ("get", "/api/v1/categories"), ("post", "/api/v1/items"), ("get", "/api/v1/items"),
-    ("get", "/api/v1/items/{code}"), ("post", "/api/v1/items/{code}/move"),
-    ("post", "/api/v1/items/{code}/reserve"), ("post", "/api/v1/items/{code}/release"),
-    ("post", "/api/v1/items/{code}/use"), ("post", "/api/v1/items/{code}/recycle"),
-    ("post", "/api/v1/items/{code}/discard"), ("post", "/api/v1/items/{code}/split"),
-    ("post", "/api/v1/items/{code}/adjust"), ("get", "/api/v1/items/{code}/events"),
-    ("get", "/api/v1/items/{code}/label.png"), ("get", "/api/v1/labels/layouts"),
-    ("get", "/api/v1/labels.pdf"), ("post", "/api/v1/labels/batch"),
+    ("post", "/api/v1/session"),
+    ("get", "/api/v1/workshops"),
+    ("post", "/api/v1/workshops"),
+    ("get", "/api/v1/categories"),
+    ("post", "/api/v1/items"),
+    ("get", "/api/v1/items"),
+    ("get", "/api/v1/items/{code}"),
+    ("post", "/api/v1/items/{code}/move"),
+    ("post", "/api/v1/items/{code}/reserve"),
+    ("post", "/api/v1/items/{code}/release"),
+    ("post", "/api/v1/items/{code}/use"),
+    ("post", "/api/v1/items/{code}/recycle"),
+    ("post", "/api/v1/items/{code}/discard"),
+    ("post", "/api/v1/items/{code}/split"),
+    ("post", "/api/v1/items/{code}/adjust"),
+    ("get", "/api/v1/items/{code}/events"),
+    ("get", "/api/v1/items/{code}/label.png"),
+    ("get", "/api/v1/labels/layouts"),
+    ("get", "/api/v1/labels.pdf"),
+    ("post", "/api/v1/labels/batch"),
 ]
 
 
@@ -41,10 +53,18 @@ async def test_login_gives_a_working_token_and_logout_ends_it(client, lieu):
 
 
 async def test_workshops_created_by_coordinators(client, lieu):
-    created = await client.post("/api/v1/workshops", json={"slug": "verre", "name": "Atelier verre"}, headers=auth(lieu, "coordinator"))
+    created = await client.post(
+        "/api/v1/workshops", json={"slug": "verre", "name": "Atelier verre"}, headers=auth(lieu, "coordinator")
+    )
     assert created.status_code == 201
-    assert (await client.post("/api/v1/workshops", json={"slug": "verre", "name": "Bis"}, headers=auth(lieu, "coordinator"))).status_code == 422
-    assert (await client.post("/api/v1/workshops", json={"slug": "Bad Slug", "name": "X"}, headers=auth(lieu, "coordinator"))).json()["field"] == "slug"
+    assert (
+        await client.post("/api/v1/workshops", json={"slug": "verre", "name": "Bis"}, headers=auth(lieu, "coordinator"))
+    ).status_code == 422
+    assert (
+        await client.post(
+            "/api/v1/workshops", json={"slug": "Bad Slug", "name": "X"}, headers=auth(lieu, "coordinator")
+        )
+    ).json()["field"] == "slug"
     slugs = [w["slug"] for w in (await client.get("/api/v1/workshops")).json()]
     assert sorted(slugs) == ["bois", "metal", "verre"]
 
@@ -66,10 +86,16 @@ async def test_categories_carry_density_and_factor_provenance(client, lieu):
 
 
 async def test_a_reservation_past_its_expiry_is_available_again_with_its_release_event(client, lieu):
-    start = datetime.now(timezone.utc) - timedelta(hours=3)
+    start = datetime.now(UTC) - timedelta(hours=3)
     item = await client.post(
         "/api/v1/items",
-        json={"category": "steel", "title": "Tube", "workshop": "metal", "mass_kg": 3, "occurred_at": start.isoformat()},
+        json={
+            "category": "steel",
+            "title": "Tube",
+            "workshop": "metal",
+            "mass_kg": 3,
+            "occurred_at": start.isoformat(),
+        },
         headers=auth(lieu, "steward"),
     )
     code = item.json()["code"]
@@ -101,15 +127,29 @@ async def test_list_filters_fit_and_pagination(client, lieu):
     sizes = [(1200, 600, 18), (700, 450, 18), (650, 420, 18), (2000, 1000, 18), (700, 450, 12), (300, 200, 18)]
     codes = {}
     for length, width, thickness in sizes:
-        body = {"category": "plywood", "title": f"CP {length}", "workshop": "bois",
-                "length_mm": length, "width_mm": width, "thickness_mm": thickness}
-        codes[(length, width, thickness)] = (await client.post("/api/v1/items", json=body, headers=steward)).json()["code"]
+        body = {
+            "category": "plywood",
+            "title": f"CP {length}",
+            "workshop": "bois",
+            "length_mm": length,
+            "width_mm": width,
+            "thickness_mm": thickness,
+        }
+        codes[(length, width, thickness)] = (await client.post("/api/v1/items", json=body, headers=steward)).json()[
+            "code"
+        ]
     # A 600 x 400 x 18 part: the smallest leftover first; rotation in the plane allowed (400 x 600 asks the same).
     for fit in ("600x400x18", "400 x 600 x 18"):
         found = [i["code"] for i in (await client.get("/api/v1/items", params={"fit": fit})).json()["items"]]
         assert found == [codes[(650, 420, 18)], codes[(700, 450, 18)], codes[(1200, 600, 18)], codes[(2000, 1000, 18)]]
-    minimum = (await client.get("/api/v1/items", params={"min_length_mm": 450, "min_width_mm": 700, "thickness_mm": 18})).json()
-    assert {i["code"] for i in minimum["items"]} == {codes[(700, 450, 18)], codes[(1200, 600, 18)], codes[(2000, 1000, 18)]}
+    minimum = (
+        await client.get("/api/v1/items", params={"min_length_mm": 450, "min_width_mm": 700, "thickness_mm": 18})
+    ).json()
+    assert {i["code"] for i in minimum["items"]} == {
+        codes[(700, 450, 18)],
+        codes[(1200, 600, 18)],
+        codes[(2000, 1000, 18)],
+    }
     # Keyset pages: newest first, two by two, every item once.
     seen, cursor = [], None
     while True:
@@ -120,7 +160,9 @@ async def test_list_filters_fit_and_pagination(client, lieu):
             break
     assert seen == list(reversed(list(codes.values())))
     fit_pages = (await client.get("/api/v1/items", params={"fit": "600x400x18", "limit": 3})).json()
-    rest = (await client.get("/api/v1/items", params={"fit": "600x400x18", "limit": 3, "cursor": fit_pages["next_cursor"]})).json()
+    rest = (
+        await client.get("/api/v1/items", params={"fit": "600x400x18", "limit": 3, "cursor": fit_pages["next_cursor"]})
+    ).json()
     assert [i["code"] for i in rest["items"]] == [codes[(2000, 1000, 18)]] and rest["next_cursor"] is None
     assert (await client.get("/api/v1/items", params={"cursor": "garbage"})).status_code == 422
     assert (await client.get("/api/v1/items", params={"limit": 500})).status_code in (400, 422)
@@ -133,11 +175,15 @@ async def test_login_is_throttled_per_account(client, lieu):
     from exchange.auth import throttle
 
     for _ in range(throttle.PER_ACCOUNT):
-        assert (await client.post("/api/v1/session", json={"email": "other@lieu.example", "password": "guess"})).status_code == 401
+        assert (
+            await client.post("/api/v1/session", json={"email": "other@lieu.example", "password": "guess"})
+        ).status_code == 401
     blocked = await client.post("/api/v1/session", json={"email": "other@lieu.example", "password": PASSWORD})
     assert blocked.status_code == 429
     # another account from the same address still logs in
-    assert (await client.post("/api/v1/session", json={"email": "member@lieu.example", "password": PASSWORD})).status_code == 200
+    assert (
+        await client.post("/api/v1/session", json={"email": "member@lieu.example", "password": PASSWORD})
+    ).status_code == 200
 
 
 async def test_security_headers_on_every_answer(client, lieu):

@@ -32,10 +32,27 @@ RESEARCH_CANDIDATES = (
 )
 
 REQUIRED_SLUGS = {
-    "softwood", "hardwood", "plywood", "mdf", "osb", "particleboard",
-    "steel", "stainless-steel", "aluminium", "copper", "glass", "acrylic",
-    "polycarbonate", "plastics", "cardboard", "paper", "textile", "tiles",
-    "bricks", "concrete-blocks", "mixed",
+    "softwood",
+    "hardwood",
+    "plywood",
+    "mdf",
+    "osb",
+    "particleboard",
+    "steel",
+    "stainless-steel",
+    "aluminium",
+    "copper",
+    "glass",
+    "acrylic",
+    "polycarbonate",
+    "plastics",
+    "cardboard",
+    "paper",
+    "textile",
+    "tiles",
+    "bricks",
+    "concrete-blocks",
+    "mixed",
 }
 FACTOR_FIELDS = ("value", "unit", "source", "version", "entry", "note")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -162,9 +179,7 @@ def test_recycle_credits_come_from_research(categories, research_numbers):
         value = cat["recycle_factor"]["value"]
         if value == 0:
             continue
-        assert _in_research(value, research_numbers), (
-            f"{cat['slug']}: recycle factor {value} is not in RESEARCH.md"
-        )
+        assert _in_research(value, research_numbers), f"{cat['slug']}: recycle factor {value} is not in RESEARCH.md"
 
 
 def test_densities_positive_or_null(categories):

@@ -13,7 +13,10 @@ from exchange.tables import Event, Item, Member, Workshop
 def exchange(database_url: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "exchange.cli", *args],
-        input=stdin, capture_output=True, text=True, timeout=120,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={**os.environ, "EXCHANGE_DATABASE_URL": database_url},
     )
 
@@ -22,11 +25,23 @@ async def test_migrate_twice_and_user_add_from_stdin(lieu):
     first = exchange(lieu.url, "migrate")
     second = exchange(lieu.url, "migrate")
     assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
-    added = exchange(lieu.url, "user", "add", "Nadia@Lieu.example", "--name", "Nadia", "--role", "steward", stdin="long enough password\n")
+    added = exchange(
+        lieu.url,
+        "user",
+        "add",
+        "Nadia@Lieu.example",
+        "--name",
+        "Nadia",
+        "--role",
+        "steward",
+        stdin="long enough password\n",
+    )
     assert added.returncode == 0, added.stderr
     row = await Member.select().where(Member.email == "nadia@lieu.example").first()
     assert row["role"] == "steward" and row["password_hash"].startswith("$argon2id$")
-    twice = exchange(lieu.url, "user", "add", "nadia@lieu.example", "--name", "N", "--role", "member", stdin="another password\n")
+    twice = exchange(
+        lieu.url, "user", "add", "nadia@lieu.example", "--name", "N", "--role", "member", stdin="another password\n"
+    )
     assert twice.returncode == 1 and "already exists" in twice.stderr
     short = exchange(lieu.url, "user", "add", "x@lieu.example", "--name", "X", "--role", "member", stdin="short\n")
     assert short.returncode == 1 and "at least" in short.stderr

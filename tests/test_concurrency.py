@@ -7,14 +7,21 @@ import asyncio
 import asyncpg
 import httpx
 import pytest
-
 from conftest import auth
+from live_server import live_server
+
 from exchange.auth.service import Actor, issue_token
 from exchange.ledger.rules import Role
 from exchange.tables import Event, Item, Member, Workshop
-from live_server import live_server
 
-PLANK = {"category": "plywood", "title": "Panneau", "workshop": "bois", "length_mm": 1000, "width_mm": 500, "thickness_mm": 18}
+PLANK = {
+    "category": "plywood",
+    "title": "Panneau",
+    "workshop": "bois",
+    "length_mm": 1000,
+    "width_mm": 500,
+    "thickness_mm": 18,
+}
 
 
 async def _members(count: int) -> list[str]:
@@ -39,7 +46,9 @@ async def test_twenty_simultaneous_reserves_one_wins(lieu):
     statuses = sorted(a.status_code for a in answers)
     print(f"\n20 simultaneous reserves on {lieu.name}: {statuses.count(200)} x 200, {statuses.count(409)} x 409")
     assert statuses == [200] + [409] * 19
-    assert all(a.headers["content-type"].startswith("application/problem+json") for a in answers if a.status_code == 409)
+    assert all(
+        a.headers["content-type"].startswith("application/problem+json") for a in answers if a.status_code == 409
+    )
     item = await Item.select(Item.id).where(Item.code == code).first()
     kinds = [e["kind"] for e in await Event.select(Event.kind).where(Event.item == item["id"])]
     assert kinds == ["intake", "reserve"]
@@ -49,7 +58,9 @@ async def test_same_idempotency_key_concurrently_writes_once(lieu):
     with live_server(lieu.url) as base:
         async with httpx.AsyncClient(base_url=base, timeout=30) as http:
             headers = {**auth(lieu, "steward"), "Idempotency-Key": "phone-retry-1"}
-            answers = await asyncio.gather(*[http.post("/api/v1/items", json=PLANK, headers=headers) for _ in range(20)])
+            answers = await asyncio.gather(
+                *[http.post("/api/v1/items", json=PLANK, headers=headers) for _ in range(20)]
+            )
     assert {a.status_code for a in answers} == {201}
     assert len({a.json()["code"] for a in answers}) == 1
     assert await Item.count() == 1
@@ -65,7 +76,9 @@ async def test_a_connection_given_back_to_the_pool_keeps_no_transaction_open(lie
     async with pool.acquire() as connection:
         pid = connection.get_server_pid()
         await connection.execute("BEGIN")
-        await connection.execute("INSERT INTO workshop (slug, name, created_at) VALUES ('left-open', 'Left open', now())")
+        await connection.execute(
+            "INSERT INTO workshop (slug, name, created_at) VALUES ('left-open', 'Left open', now())"
+        )
     outside = await asyncpg.connect(lieu.url)
     try:
         state = await outside.fetchval("SELECT state FROM pg_stat_activity WHERE pid = $1", pid)

@@ -69,14 +69,21 @@ async def test_csv_is_for_coordinators_and_parses(client, lieu, months):
     assert tuple(rows[0].keys()) == CSV_COLUMNS
     # one row per month and category: plywood and steel have something to say in the range
     assert [(r["month"], r["category"]) for r in rows] == [
-        ("2025-01", "plywood"), ("2025-01", "steel"),
-        ("2025-02", "plywood"), ("2025-02", "steel"),
-        ("2025-03", "plywood"), ("2025-03", "steel"),
+        ("2025-01", "plywood"),
+        ("2025-01", "steel"),
+        ("2025-02", "plywood"),
+        ("2025-02", "steel"),
+        ("2025-03", "plywood"),
+        ("2025-03", "steel"),
     ]
     by = {(r["month"], r["category"]): r for r in rows}
     jan_steel = by[("2025-01", "steel")]
     assert (jan_steel["intake_kg"], jan_steel["reused_kg"], jan_steel["stock_kg"]) == ("12.000", "4.000", "8.000")
-    assert (jan_steel["reuse_rate"], jan_steel["co2e_avoided_kg"], jan_steel["items_reused"]) == ("1.0000", "6.200", "1")
+    assert (jan_steel["reuse_rate"], jan_steel["co2e_avoided_kg"], jan_steel["items_reused"]) == (
+        "1.0000",
+        "6.200",
+        "1",
+    )
     assert by[("2025-01", "plywood")]["reuse_rate"] == ""  # nothing left: no rate
     feb_plywood = by[("2025-02", "plywood")]
     # 6 kg recycled x 0 (no recycling credit claimed for plywood) = 0
@@ -99,8 +106,14 @@ async def test_trend_of_twelve_months(client, lieu, months):
 
 
 async def test_factor_override_makes_a_new_version(client, lieu, months, factor_sets_restored):
-    body = {"kind": "recycle", "value": 0.35, "source": "Lieu's own study", "version": "2025",
-            "entry": "plywood to particleboard", "note": "measured with our recycler"}
+    body = {
+        "kind": "recycle",
+        "value": 0.35,
+        "source": "Lieu's own study",
+        "version": "2025",
+        "entry": "plywood to particleboard",
+        "note": "measured with our recycler",
+    }
     url = "/api/v1/categories/plywood/factors"
     assert (await client.post(url, json=body)).status_code == 401
     assert (await client.post(url, json=body, headers=auth(lieu, "steward"))).status_code == 403
@@ -126,7 +139,9 @@ async def test_factor_override_makes_a_new_version(client, lieu, months, factor_
     assert same.status_code == 422
     listed = (await client.get("/api/v1/factor-sets")).json()
     assert [(s["version"], s["current"]) for s in listed] == [
-        (f"{SHIPPED}+lieu.2", True), (f"{SHIPPED}+lieu.1", False), (SHIPPED, False),
+        (f"{SHIPPED}+lieu.2", True),
+        (f"{SHIPPED}+lieu.1", False),
+        (SHIPPED, False),
     ]
     detail = await client.get(f"/api/v1/factor-sets/{SHIPPED}")
     assert detail.status_code == 200 and not detail.json()["current"]

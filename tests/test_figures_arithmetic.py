@@ -38,7 +38,8 @@ UTC = UTC
 def test_month_bounds_in_paris():
     # January: CET all month, +01:00
     assert month_bounds("2026-01", PARIS) == (
-        datetime(2025, 12, 31, 23, tzinfo=UTC), datetime(2026, 1, 31, 23, tzinfo=UTC)
+        datetime(2025, 12, 31, 23, tzinfo=UTC),
+        datetime(2026, 1, 31, 23, tzinfo=UTC),
     )
     # March 2026: summer time from 29 March; starts at +01:00, ends at +02:00: 31 days minus 1 hour
     start, end = month_bounds("2026-03", PARIS)
@@ -91,7 +92,9 @@ def test_month_range_limits():
 
 
 def test_derived_figures():
-    s = Sums(intake_g=10_000, reused_g=3_000, recycled_g=1_000, discarded_g=1_000, loss_g=500, opening_g=2_000, net_g=4_500)
+    s = Sums(
+        intake_g=10_000, reused_g=3_000, recycled_g=1_000, discarded_g=1_000, loss_g=500, opening_g=2_000, net_g=4_500
+    )
     assert waste_avoided_g(s) == 3_000
     assert diverted_g(s) == 4_000
     assert reuse_rate(s) == Fraction(3, 5) and rate_value(reuse_rate(s)) == 0.6
@@ -148,15 +151,35 @@ def test_sql_placeholders_match_arguments():
 
 def test_fold_moves_and_category_changes():
     row = dict.fromkeys(
-        ("intake_g", "piece_g", "reused_g", "items_reused", "recycled_g", "discarded_g", "split_g", "loss_g",
-         "adjust_new_g", "adjust_old_g", "moved_g"), 0,
+        (
+            "intake_g",
+            "piece_g",
+            "reused_g",
+            "items_reused",
+            "recycled_g",
+            "discarded_g",
+            "split_g",
+            "loss_g",
+            "adjust_new_g",
+            "adjust_old_g",
+            "moved_g",
+        ),
+        0,
     )
     rows = [
         # 5 kg moved from workshop 1 to workshop 2, category 7
         {**row, "bucket": 1, "workshop": 2, "from_workshop": 1, "category": 7, "from_category": None, "moved_g": 5_000},
         # in workshop 1, an adjust from category 7 (3 kg) to category 8 (2.5 kg)
-        {**row, "bucket": 1, "workshop": 1, "from_workshop": None, "category": 8, "from_category": 7,
-         "adjust_new_g": 2_500, "adjust_old_g": 3_000},
+        {
+            **row,
+            "bucket": 1,
+            "workshop": 1,
+            "from_workshop": None,
+            "category": 8,
+            "from_category": 7,
+            "adjust_new_g": 2_500,
+            "adjust_old_g": 3_000,
+        },
     ]
     cells = fold(rows)[1]
     assert (cells[(2, 7)].moved_in_g, cells[(2, 7)].net_g) == (5_000, 5_000)
@@ -169,20 +192,50 @@ def test_fold_moves_and_category_changes():
 def test_fold_stock_takes_moves_and_old_categories_from_their_origin():
     rows = [
         # before the instant: 10 kg in at (1, 7), then 4 kg of it moved to workshop 2
-        {"workshop": 1, "category": 7, "from_workshop": None, "from_category": None, "here_g": 10_000,
-         "adjust_old_g": 0, "moved_g": 0},
-        {"workshop": 2, "category": 7, "from_workshop": 1, "from_category": None, "here_g": 4_000,
-         "adjust_old_g": 0, "moved_g": 4_000},
+        {
+            "workshop": 1,
+            "category": 7,
+            "from_workshop": None,
+            "from_category": None,
+            "here_g": 10_000,
+            "adjust_old_g": 0,
+            "moved_g": 0,
+        },
+        {
+            "workshop": 2,
+            "category": 7,
+            "from_workshop": 1,
+            "from_category": None,
+            "here_g": 4_000,
+            "adjust_old_g": 0,
+            "moved_g": 4_000,
+        },
         # the 4 kg re-weighed at 3.5 kg and re-categorised 7 → 8 in workshop 2
-        {"workshop": 2, "category": 8, "from_workshop": None, "from_category": 7, "here_g": 3_500,
-         "adjust_old_g": 4_000, "moved_g": 0},
+        {
+            "workshop": 2,
+            "category": 8,
+            "from_workshop": None,
+            "from_category": 7,
+            "here_g": 3_500,
+            "adjust_old_g": 4_000,
+            "moved_g": 0,
+        },
     ]
     assert fold_stock(rows) == {(1, 7): 6_000, (2, 8): 3_500}
 
 
 def _event(kind, when, workshop=1, category=7, mass_g=1_000, **extra):
-    return {"kind": kind, "occurred_at": when, "workshop": workshop, "category": category, "from_workshop": None,
-            "from_category": None, "mass_g": mass_g, "mass_before_g": None, **extra}
+    return {
+        "kind": kind,
+        "occurred_at": when,
+        "workshop": workshop,
+        "category": category,
+        "from_workshop": None,
+        "from_category": None,
+        "mass_g": mass_g,
+        "mass_before_g": None,
+        **extra,
+    }
 
 
 def test_monthly_changes_cut_months_in_the_lieus_time_zone():
@@ -194,8 +247,11 @@ def test_monthly_changes_cut_months_in_the_lieus_time_zone():
         _event("use", datetime(2025, 10, 31, 23, 30, tzinfo=UTC), mass_g=1_500),
         _event("reserve", datetime(2025, 4, 2, tzinfo=UTC), mass_g=5_000),  # moves no mass
     ]
-    assert monthly_changes(events, PARIS) == {("2025-03", 1, 7): 2_000, ("2025-04", 1, 7): 5_000,
-                                              ("2025-11", 1, 7): -1_500}
+    assert monthly_changes(events, PARIS) == {
+        ("2025-03", 1, 7): 2_000,
+        ("2025-04", 1, 7): 5_000,
+        ("2025-11", 1, 7): -1_500,
+    }
 
 
 def test_monthly_changes_take_moves_and_adjusts_from_their_origin():

@@ -12,6 +12,7 @@ from browser import ARTIFACTS, browser, live, log_in, page, page_locale, shoot  
 def three_months(live) -> None:
     """January to March 2025 in two workshops and three materials, through the API."""
     with live.api("steward") as api:
+
         def intake(when: str, **body) -> str:
             answer = api.post("/api/v1/items", json={"title": "Chute", "occurred_at": when, **body})
             assert answer.status_code == 201, answer.text
@@ -22,8 +23,14 @@ def three_months(live) -> None:
             assert answer.status_code == 200, answer.text
 
         for month in ("01", "02", "03"):
-            panel = intake(f"2025-{month}-03T10:00:00+01:00", category="plywood", workshop="bois",
-                           length_mm=2440, width_mm=1220, thickness_mm=18)
+            panel = intake(
+                f"2025-{month}-03T10:00:00+01:00",
+                category="plywood",
+                workshop="bois",
+                length_mm=2440,
+                width_mm=1220,
+                thickness_mm=18,
+            )
             bar = intake(f"2025-{month}-04T10:00:00+01:00", category="steel", workshop="metal", mass_kg=12.5)
             glass = intake(f"2025-{month}-05T10:00:00+01:00", category="glass", workshop="metal", mass_kg=4)
             act(panel, "move", f"2025-{month}-10T10:00:00+01:00", workshop="metal")

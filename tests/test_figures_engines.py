@@ -17,7 +17,13 @@ def fixed_history(seed: int = 20250402, size: int = 60) -> list[tuple]:
     """A long mixed history over February to June 2025 (the March change included)."""
     rng = random.Random(seed)
     return [
-        (rng.choice(OPS), rng.randrange(10_000), rng.randrange(1, 60_000), rng.randrange(1_000), rng.randrange(1, 4 * 24 * 60))
+        (
+            rng.choice(OPS),
+            rng.randrange(10_000),
+            rng.randrange(1, 60_000),
+            rng.randrange(1_000),
+            rng.randrange(1, 4 * 24 * 60),
+        )
         for _ in range(size)
     ]
 

@@ -56,8 +56,16 @@ async def test_report_is_one_print_page_per_month_for_coordinators(client, lieu,
     assert report.text.count('class="report-page"') == 3
     assert "@page { size: A4" in report.text and "@media print" in report.text
     words = text_of(report.text)
-    for needed in ("Rapport mensuel", "janvier 2025", "février 2025", "mars 2025", SHIPPED, "Méthode",
-                   "Par atelier", "Par matériau"):
+    for needed in (
+        "Rapport mensuel",
+        "janvier 2025",
+        "février 2025",
+        "mars 2025",
+        SHIPPED,
+        "Méthode",
+        "Par atelier",
+        "Par matériau",
+    ):
         assert needed in words, needed
     assert report.text.count("<svg") == 3
 
@@ -75,8 +83,16 @@ async def test_methodology_shows_every_factor_with_its_source(client, lieu):
 async def test_a_coordinator_overrides_a_factor_from_the_page(client, lieu, factor_sets_restored):
     as_role(client, lieu, "coordinator")
     page = await client.get("/figures/methodology")
-    form = {"_csrf_token": csrf_of(page.text), "category": "glass", "kind": "recycle", "value": "0,6",
-            "source": "Étude du lieu", "version": "2025", "entry": "verre plat", "note": ""}
+    form = {
+        "_csrf_token": csrf_of(page.text),
+        "category": "glass",
+        "kind": "recycle",
+        "value": "0,6",
+        "source": "Étude du lieu",
+        "version": "2025",
+        "entry": "verre plat",
+        "note": "",
+    }
     answer = await client.post("/figures/methodology/factors", data=form)
     assert answer.status_code == 303, answer.text
     after = await client.get(answer.headers["location"])
@@ -100,7 +116,8 @@ def test_chart_is_plain_svg_scaled_to_its_numbers():
     svg = charts.stacked_bars(
         ["janv.", "févr."],
         [charts.Series("Réemployé", "#000", [10.0, 0.0]), charts.Series("Recyclé <&>", "#111", [5.0, 2.5])],
-        title="Sorties", unit="kg",
+        title="Sorties",
+        unit="kg",
     )
     assert svg.startswith("<svg") and svg.endswith("</svg>") and 'role="img"' in svg
     assert "Recyclé &lt;&amp;&gt;" in svg and "<&>" not in svg  # text escaped

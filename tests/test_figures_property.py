@@ -21,8 +21,16 @@ from exchange.tables import Item
 PARIS = ZoneInfo("Europe/Paris")
 START = datetime(2025, 2, 20, 12, 0, tzinfo=UTC)  # the weeks before and after the March change
 MASS_FIELDS = (
-    "intake_kg", "reused_kg", "recycled_kg", "discarded_kg", "loss_kg", "adjusted_kg",
-    "opening_stock_kg", "stock_kg", "waste_avoided_kg", "diverted_kg",
+    "intake_kg",
+    "reused_kg",
+    "recycled_kg",
+    "discarded_kg",
+    "loss_kg",
+    "adjusted_kg",
+    "opening_stock_kg",
+    "stock_kg",
+    "waste_avoided_kg",
+    "diverted_kg",
 )
 OPS = ("intake", "intake", "intake", "move", "use", "recycle", "discard", "split", "adjust", "month_end", "keep")
 CATEGORIES = ("plywood", "steel", "softwood", "cardboard")  # plywood by its size, cardboard unweighed
@@ -71,7 +79,9 @@ async def play(lieu, ops) -> tuple[datetime, datetime]:
                 category = CATEGORIES[choice % len(CATEGORIES)]
                 workshop = ("bois", "metal")[pick % 2]
                 if category == "plywood":
-                    new = await h.intake(now, category=category, workshop=workshop, dims=(100 + amount % 2400, 100 + choice, 18))
+                    new = await h.intake(
+                        now, category=category, workshop=workshop, dims=(100 + amount % 2400, 100 + choice, 18)
+                    )
                 elif category == "cardboard":
                     new = await h.intake(now, category=category, workshop=workshop)  # no mass yet
                 else:
@@ -116,9 +126,7 @@ async def play(lieu, ops) -> tuple[datetime, datetime]:
 
 def assert_balance(f, where: str) -> None:
     left = g(f.opening_stock_kg) + g(f.intake_kg) + g(f.adjusted_kg) + g(f.moved_in_kg)
-    right = (
-        g(f.reused_kg) + g(f.recycled_kg) + g(f.discarded_kg) + g(f.loss_kg) + g(f.moved_out_kg) + g(f.stock_kg)
-    )
+    right = g(f.reused_kg) + g(f.recycled_kg) + g(f.discarded_kg) + g(f.loss_kg) + g(f.moved_out_kg) + g(f.stock_kg)
     assert left == right, f"mass balance off by {left - right} g in {where}"
 
 
@@ -152,7 +160,9 @@ async def test_random_histories_balance(lieu, ops):
             assert_balance(c, f"{month} for {c.category}")
         assert sum(c.items_reused for c in f.by_category) == f.items_reused
         # CO2e: each block rounded to the gram, so the sum may differ by half a gram per block
-        assert abs(sum(c.co2e_avoided_kg for c in f.by_category) - f.co2e_avoided_kg) <= 0.0005 * len(f.by_category) + 1e-9
+        assert (
+            abs(sum(c.co2e_avoided_kg for c in f.by_category) - f.co2e_avoided_kg) <= 0.0005 * len(f.by_category) + 1e-9
+        )
     today = await Item.select(Item.mass_g).where(Item.status.is_in(["available", "reserved"]))
     assert previous_closing == sum(r["mass_g"] or 0 for r in today)
     await stock.keep_stock_ahead()  # every month kept: the same figures

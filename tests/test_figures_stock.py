@@ -28,9 +28,14 @@ async def write_history(lieu) -> History:
     bar = await h.intake("2025-01-20T10:00:00+01:00", category="steel", workshop="metal", mass_kg=12.5)
     await h.act("move", panel, "2025-02-03T09:00:00+01:00", workshop="metal")
     await h.act("adjust", bar, "2025-02-14T09:00:00+01:00", note="re-weighed", mass_kg=11, category="aluminium")
-    pieces = await h.split(panel, "2025-03-05T09:00:00+01:00", [
-        {"length_mm": 600, "width_mm": 600, "thickness_mm": 18}, {"length_mm": 500, "width_mm": 600, "thickness_mm": 18},
-    ])
+    pieces = await h.split(
+        panel,
+        "2025-03-05T09:00:00+01:00",
+        [
+            {"length_mm": 600, "width_mm": 600, "thickness_mm": 18},
+            {"length_mm": 500, "width_mm": 600, "thickness_mm": 18},
+        ],
+    )
     await h.act("use", pieces[0], "2025-03-31T23:30:00+02:00")  # 1 April in Paris
     await h.act("recycle", bar, "2025-04-02T09:00:00+02:00")
     await h.intake("2025-04-20T10:00:00+02:00", category="steel", workshop="bois", mass_kg=3)
@@ -110,18 +115,32 @@ async def test_an_event_committed_late_is_not_passed_over(lieu):
     await stock.keep_stock_ahead()
     march = parse_month("2025-03")
     before = await stock.opening_stock(march)
-    item = (await Event.select(Event.item, Event.workshop, Event.category).first())
+    item = await Event.select(Event.item, Event.workshop, Event.category).first()
     columns = "(item, kind, occurred_at, recorded_at, workshop, category, mass_g, note, data)"
     values = "($1, 'intake', $2, now(), $3, $4, $5, '', $6)"
     slow = await asyncpg.connect(lieu.url)
     try:
         transaction = slow.transaction()
         await transaction.start()
-        await slow.execute(f"INSERT INTO event {columns} VALUES {values}", item["item"], at("2025-02-02T10:00:00+01:00"),
-                           item["workshop"], item["category"], 1_000, "{}")
+        await slow.execute(
+            f"INSERT INTO event {columns} VALUES {values}",
+            item["item"],
+            at("2025-02-02T10:00:00+01:00"),
+            item["workshop"],
+            item["category"],
+            1_000,
+            "{}",
+        )
         # a later id, committed first
-        await Event.raw(f"INSERT INTO event {columns} VALUES ({{}}, 'intake', {{}}, now(), {{}}, {{}}, {{}}, '', {{}})",
-                        item["item"], at("2025-02-03T10:00:00+01:00"), item["workshop"], item["category"], 500, "{}")
+        await Event.raw(
+            f"INSERT INTO event {columns} VALUES ({{}}, 'intake', {{}}, now(), {{}}, {{}}, {{}}, '', {{}})",
+            item["item"],
+            at("2025-02-03T10:00:00+01:00"),
+            item["workshop"],
+            item["category"],
+            500,
+            "{}",
+        )
         keeper = asyncio.create_task(stock.keep_stock_ahead())
         await asyncio.sleep(0.3)
         assert not keeper.done(), "the keeper went on while an earlier event was uncommitted"
@@ -150,12 +169,21 @@ async def test_behind_a_long_transaction_the_keeper_comes_back_later(lieu):
         await long.execute(
             "INSERT INTO event (item, kind, occurred_at, recorded_at, workshop, category, mass_g, note, data)"
             " VALUES ($1, 'intake', $2, now(), $3, $4, 700, '', '{}')",
-            item["item"], at("2025-02-02T10:00:00+01:00"), item["workshop"], item["category"],
+            item["item"],
+            at("2025-02-02T10:00:00+01:00"),
+            item["workshop"],
+            item["category"],
         )
         # a later event, committed: the keeper has work, but must wait for the long transaction
-        await Event.raw("INSERT INTO event (item, kind, occurred_at, recorded_at, workshop, category, mass_g, note, data)"
-                        " VALUES ({}, 'intake', {}, now(), {}, {}, 300, '', {})", item["item"],
-                        at("2025-02-03T10:00:00+01:00"), item["workshop"], item["category"], "{}")
+        await Event.raw(
+            "INSERT INTO event (item, kind, occurred_at, recorded_at, workshop, category, mass_g, note, data)"
+            " VALUES ({}, 'intake', {}, now(), {}, {}, 300, '', {})",
+            item["item"],
+            at("2025-02-03T10:00:00+01:00"),
+            item["workshop"],
+            item["category"],
+            "{}",
+        )
         # it waits a second, then gives up quietly
         assert await asyncio.wait_for(stock.keep_stock_ahead(), 5) == 0
         await transaction.commit()

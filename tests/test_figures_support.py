@@ -43,16 +43,25 @@ class History:
     async def intake(self, when, *, category="plywood", workshop="bois", mass_kg=None, dims=None, title="Chute"):
         length, width, thickness = dims or (None, None, None)
         body = items.ItemCreate(
-            category=category, title=title, workshop=workshop, length_mm=length, width_mm=width,
-            thickness_mm=thickness, mass_kg=mass_kg, occurred_at=when if isinstance(when, datetime) else at(when),
+            category=category,
+            title=title,
+            workshop=workshop,
+            length_mm=length,
+            width_mm=width,
+            thickness_mm=thickness,
+            mass_kg=mass_kg,
+            occurred_at=when if isinstance(when, datetime) else at(when),
         )
         return (await self._run(lambda: service.intake(self.actor, body), 201))["code"]
 
     async def act(self, kind: str, code: str, when, **fields) -> dict:
         when = when if isinstance(when, datetime) else at(when)
         schema = {
-            "move": items.MoveIn, "use": items.UseIn, "recycle": items.RecycleIn,
-            "discard": items.DiscardIn, "adjust": items.AdjustIn,
+            "move": items.MoveIn,
+            "use": items.UseIn,
+            "recycle": items.RecycleIn,
+            "discard": items.DiscardIn,
+            "adjust": items.AdjustIn,
         }[kind]
         body = schema(occurred_at=when, **fields)
         function = getattr(service, kind)

@@ -11,28 +11,40 @@ import sqlite3
 import subprocess
 import sys
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import httpx
 import msgspec
-
 from conftest import PASSWORD, auth
+from live_server import free_port, live_server
+
 from exchange import db
 from exchange.auth.service import Actor, issue_token
 from exchange.figures.service import month_figures
 from exchange.ledger.rules import Action, Role, Status, next_status
 from exchange.tables import Event, Item, Member
-from live_server import free_port, live_server
 
-PLANK = {"category": "plywood", "title": "Panneau", "workshop": "bois", "length_mm": 1000, "width_mm": 500, "thickness_mm": 18}
+PLANK = {
+    "category": "plywood",
+    "title": "Panneau",
+    "workshop": "bois",
+    "length_mm": 1000,
+    "width_mm": 500,
+    "thickness_mm": 18,
+}
 
 
 async def _new_members(count: int, tag: str) -> list[tuple[int, str]]:
     members = []
     for n in range(count):
         row = await Member.insert(
-            Member(email=f"{tag}{n}-{time.monotonic_ns()}@lieu.example", name=f"{tag} {n}", role="member", password_hash="-")
+            Member(
+                email=f"{tag}{n}-{time.monotonic_ns()}@lieu.example",
+                name=f"{tag} {n}",
+                role="member",
+                password_hash="-",
+            )
         ).returning(Member.id)
         actor = Actor(id=row[0]["id"], name=f"{tag} {n}", email="", role=Role.member)
         members.append((actor.id, await issue_token(actor)))
@@ -67,15 +79,20 @@ async def test_fifty_mixed_actions_on_several_workers(lieu):
                 else:
                     requests.append((kind, {"Authorization": f"Bearer {members[n % 30][1]}"}, {}))
             answers = await asyncio.gather(
-                *[http.post(f"/api/v1/items/{code}/{kind}", json=body, headers=headers) for kind, headers, body in requests]
+                *[
+                    http.post(f"/api/v1/items/{code}/{kind}", json=body, headers=headers)
+                    for kind, headers, body in requests
+                ]
             )
     statuses = [a.status_code for a in answers]
     assert set(statuses) <= {200, 409, 422}, statuses  # 422: a move to where it already is
     item = await Item.select().where(Item.code == code).first()
     events = await Event.select().where(Event.item == item["id"]).order_by(Event.id)
     won = statuses.count(200)
-    print(f"\n50 mixed actions on 3 workers ({lieu.name}): {won} won, {statuses.count(409)} x 409, "
-          f"{statuses.count(422)} x 422, {len(events)} events")
+    print(
+        f"\n50 mixed actions on 3 workers ({lieu.name}): {won} won, {statuses.count(409)} x 409, "
+        f"{statuses.count(422)} x 422, {len(events)} events"
+    )
     # Every answer that said yes wrote exactly one event; every refusal wrote none.
     assert len(events) == 1 + won
     status, holder = _replay(events, {lieu.members["steward"].id})
@@ -87,18 +104,33 @@ async def test_one_idempotency_key_a_hundred_times_at_once(lieu):
     with live_server(lieu.url, workers=3) as base:
         async with httpx.AsyncClient(base_url=base, timeout=60) as http:
             headers = {**auth(lieu, "steward"), "Idempotency-Key": "shaky-wifi-42"}
-            answers = await asyncio.gather(*[http.post("/api/v1/items", json=PLANK, headers=headers) for _ in range(100)])
+            answers = await asyncio.gather(
+                *[http.post("/api/v1/items", json=PLANK, headers=headers) for _ in range(100)]
+            )
     codes = {a.json()["code"] for a in answers}
-    print(f"\n100 replays of one Idempotency-Key on 3 workers ({lieu.name}): statuses {sorted({a.status_code for a in answers})}, "
-          f"{len(codes)} item, {await Event.count()} event")
+    print(
+        f"\n100 replays of one Idempotency-Key on 3 workers ({lieu.name}): statuses {sorted({a.status_code for a in answers})}, "
+        f"{len(codes)} item, {await Event.count()} event"
+    )
     assert {a.status_code for a in answers} == {201}
     assert len(codes) == 1 and await Item.count() == 1 and await Event.count() == 1
 
 
 def _start(database_url: str, port: int) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "exchange.app:create_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "exchange.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
         env={**os.environ, "EXCHANGE_DATABASE_URL": database_url},
     )
 
@@ -127,7 +159,9 @@ async def test_sigkill_in_a_burst_of_intakes_loses_nothing_answered(lieu):
             for i in range(10_000):
                 sent += 1
                 try:
-                    response = await http.post("/api/v1/items", json={**PLANK, "title": f"w{n}-{i}"}, headers=auth(lieu, "steward"))
+                    response = await http.post(
+                        "/api/v1/items", json={**PLANK, "title": f"w{n}-{i}"}, headers=auth(lieu, "steward")
+                    )
                 except httpx.TransportError:
                     return  # the server is gone
                 if response.status_code == 201:
@@ -149,8 +183,10 @@ async def test_sigkill_in_a_burst_of_intakes_loses_nothing_answered(lieu):
         pass
     items = {row["code"]: row["id"] for row in await Item.select(Item.code, Item.id)}
     intakes = {row["item"] for row in await Event.select(Event.item).where(Event.kind == "intake")}
-    print(f"\nSIGKILL during {sent} intakes from 8 clients ({lieu.name}): {len(answered)} answered 201, "
-          f"{len(items)} items after restart, all with their intake event: {set(items.values()) == intakes}")
+    print(
+        f"\nSIGKILL during {sent} intakes from 8 clients ({lieu.name}): {len(answered)} answered 201, "
+        f"{len(items)} items after restart, all with their intake event: {set(items.values()) == intakes}"
+    )
     assert set(answered) <= set(items)
     assert set(items.values()) == intakes
     if lieu.name == "sqlite":
@@ -160,8 +196,13 @@ async def test_sigkill_in_a_burst_of_intakes_loses_nothing_answered(lieu):
 
 
 def _cli(database_url: str, *args: str) -> None:
-    subprocess.run([sys.executable, "-m", "exchange.cli", *args], check=True, capture_output=True, timeout=120,
-                   env={**os.environ, "EXCHANGE_DATABASE_URL": database_url})
+    subprocess.run(
+        [sys.executable, "-m", "exchange.cli", *args],
+        check=True,
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "EXCHANGE_DATABASE_URL": database_url},
+    )
 
 
 async def test_backup_while_writing_then_restore_gives_the_same_figures(lieu, tmp_path):
@@ -171,7 +212,9 @@ async def test_backup_while_writing_then_restore_gives_the_same_figures(lieu, tm
 
     async def log_and_use(http: httpx.AsyncClient, count: int, tag: str) -> None:
         for n in range(count):
-            code = (await http.post("/api/v1/items", json={**PLANK, "title": f"{tag}{n}"}, headers=steward)).json()["code"]
+            code = (await http.post("/api/v1/items", json={**PLANK, "title": f"{tag}{n}"}, headers=steward)).json()[
+                "code"
+            ]
             if n % 3 == 0:
                 await http.post(f"/api/v1/items/{code}/use", headers=member)
 
@@ -213,31 +256,42 @@ async def test_backup_while_writing_then_restore_gives_the_same_figures(lieu, tm
     assert msgspec.to_builtins(await month_figures(month))["reused_kg"] != held["reused_kg"]
     await restore()
     again = msgspec.to_builtins(await month_figures(month))
-    print(f"\nbackup during {during} concurrent intakes ({lieu.name}): {len(items)} items in the copy, "
-          f"restored figures equal to the copy's: {again == held}")
+    print(
+        f"\nbackup during {during} concurrent intakes ({lieu.name}): {len(items)} items in the copy, "
+        f"restored figures equal to the copy's: {again == held}"
+    )
     assert again == held
 
 
 async def test_reservations_past_expiry_end_by_themselves_after_a_restart(lieu):
-    from datetime import timedelta, timezone
+    from datetime import timedelta
 
-    start = datetime.now(timezone.utc) - timedelta(hours=3)
+    start = datetime.now(UTC) - timedelta(hours=3)
     steward = auth(lieu, "steward")
     with live_server(lieu.url) as base:
         async with httpx.AsyncClient(base_url=base, timeout=30) as http:
-            code = (await http.post("/api/v1/items", json={**PLANK, "occurred_at": start.isoformat()}, headers=steward)).json()["code"]
-            held = await http.post(f"/api/v1/items/{code}/reserve", headers=steward,
-                                   json={"hours": 1, "occurred_at": (start + timedelta(minutes=1)).isoformat()})
+            code = (
+                await http.post("/api/v1/items", json={**PLANK, "occurred_at": start.isoformat()}, headers=steward)
+            ).json()["code"]
+            held = await http.post(
+                f"/api/v1/items/{code}/reserve",
+                headers=steward,
+                json={"hours": 1, "occurred_at": (start + timedelta(minutes=1)).isoformat()},
+            )
             assert held.status_code == 200
     # The server was stopped; a new one starts and nobody touches the item.
     item = await Item.select(Item.id).where(Item.code == code).first()
     with live_server(lieu.url):
         for _ in range(100):
-            kinds = [e["kind"] for e in await Event.select(Event.kind).where(Event.item == item["id"]).order_by(Event.id)]
+            kinds = [
+                e["kind"] for e in await Event.select(Event.kind).where(Event.item == item["id"]).order_by(Event.id)
+            ]
             if kinds[-1] == "release":
                 break
             await asyncio.sleep(0.1)
-    print(f"\nafter a restart ({lieu.name}): the expired reservation's release was written by the server alone: {kinds}")
+    print(
+        f"\nafter a restart ({lieu.name}): the expired reservation's release was written by the server alone: {kinds}"
+    )
     assert kinds == ["intake", "reserve", "release"]
     assert (await Item.select(Item.status).where(Item.id == item["id"]).first())["status"] == "available"
 
@@ -250,10 +304,12 @@ async def test_guesses_sent_at_once_to_two_workers_are_all_counted(lieu):
 
     with live_server(lieu.url, workers=2) as base:
         async with httpx.AsyncClient(base_url=base, timeout=30) as http:
-            answers = await asyncio.gather(*[
-                http.post("/api/v1/session", json={"email": "member@lieu.example", "password": f"guess {n}"})
-                for n in range(20)
-            ])
+            answers = await asyncio.gather(
+                *[
+                    http.post("/api/v1/session", json={"email": "member@lieu.example", "password": f"guess {n}"})
+                    for n in range(20)
+                ]
+            )
             right = await http.post("/api/v1/session", json={"email": "member@lieu.example", "password": PASSWORD})
     statuses = sorted(a.status_code for a in answers)
     print(f"\n20 guesses at once on {lieu.name}, 2 workers: {statuses.count(401)} x 401, {statuses.count(429)} x 429")
@@ -264,16 +320,23 @@ async def test_guesses_sent_at_once_to_two_workers_are_all_counted(lieu):
 
 async def test_text_with_the_nul_character_is_refused_and_changes_nothing(client, lieu):
     steward = auth(lieu, "steward")
-    plank = {"category": "plywood", "title": "Chute\u0000", "workshop": "bois",
-             "length_mm": 500, "width_mm": 300, "thickness_mm": 18}
+    plank = {
+        "category": "plywood",
+        "title": "Chute\u0000",
+        "workshop": "bois",
+        "length_mm": 500,
+        "width_mm": 300,
+        "thickness_mm": 18,
+    }
     refused = await client.post("/api/v1/items", json=plank, headers=steward)
     assert refused.status_code == 400 and refused.headers["content-type"] == "application/problem+json"
     assert "NUL" in refused.json()["detail"]
     assert (await client.get("/api/v1/items", params={"q": "cp\x00"})).status_code == 400
     coordinator = auth(lieu, "coordinator")
     assert (await client.get("/api/v1/factor-sets/v%00", headers=coordinator)).status_code == 400  # in the path
-    assert (await client.get("/api/v1/figures", params={"month": "2025-01", "factor_set": "v\x00"},
-                             headers=coordinator)).status_code == 400
+    assert (
+        await client.get("/api/v1/figures", params={"month": "2025-01", "factor_set": "v\x00"}, headers=coordinator)
+    ).status_code == 400
     assert await Item.count() == 0 and await Event.count() == 0
     # a backslash and "u0000" are text like any other
     kept = await client.post("/api/v1/items", json={**plank, "title": "C:\\u0000"}, headers=steward)

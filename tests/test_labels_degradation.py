@@ -69,8 +69,7 @@ def _solve(a: list[list[float]], b: list[float]) -> list[float]:
     return [m[i][n] / m[i][i] for i in range(n)]
 
 
-def _perspective_coeffs(dst: list[tuple[float, float]],
-                        src: list[tuple[float, float]]) -> list[float]:
+def _perspective_coeffs(dst: list[tuple[float, float]], src: list[tuple[float, float]]) -> list[float]:
     """Coefficients for Image.transform(PERSPECTIVE), mapping output points ``dst`` to
     input points ``src``."""
     a, b = [], []
@@ -88,8 +87,7 @@ def px_per_mm(distance_cm: float) -> tuple[float, float]:
     return 1280 / field_mm, 1920 / field_mm
 
 
-def phone_shot(label: Image.Image, dpi: int, rng: random.Random,
-               distance_cm: float = DISTANCE_CM) -> Image.Image:
+def phone_shot(label: Image.Image, dpi: int, rng: random.Random, distance_cm: float = DISTANCE_CM) -> Image.Image:
     """``label`` (rendered at ``dpi``) as a phone scanning at ``distance_cm`` sees it."""
     scale = rng.uniform(*px_per_mm(distance_cm))
     # Geometry is simulated at OVERSAMPLE times the camera's resolution (at most the
@@ -100,8 +98,7 @@ def phone_shot(label: Image.Image, dpi: int, rng: random.Random,
     down = scale * MM_PER_INCH / dpi / fine
     label = label.convert("L")
     if fine < 1:
-        label = label.resize((round(label.width * fine), round(label.height * fine)),
-                             Image.Resampling.BOX)
+        label = label.resize((round(label.width * fine), round(label.height * fine)), Image.Resampling.BOX)
     # The label stuck on a plank: a darker, mottled surround (also the rotation fill).
     margin = label.height // 3
     bg = rng.randint(90, 170)
@@ -113,15 +110,17 @@ def phone_shot(label: Image.Image, dpi: int, rng: random.Random,
 
     # Geometry in the world: rotation up to 20 degrees, then a modest slant of the phone
     # (each corner moves by up to 7 % of the size).
-    scene = scene.rotate(rng.uniform(-20, 20), resample=Image.Resampling.BICUBIC,
-                         expand=True, fillcolor=bg)
+    scene = scene.rotate(rng.uniform(-20, 20), resample=Image.Resampling.BICUBIC, expand=True, fillcolor=bg)
     w, h = scene.size
     corners = [(0, 0), (w, 0), (w, h), (0, h)]
-    moved = [(x + rng.uniform(-0.07, 0.07) * w, y + rng.uniform(-0.07, 0.07) * h)
-             for x, y in corners]
-    scene = scene.transform((w, h), Image.Transform.PERSPECTIVE,
-                            _perspective_coeffs(corners, moved),
-                            resample=Image.Resampling.BICUBIC, fillcolor=bg)
+    moved = [(x + rng.uniform(-0.07, 0.07) * w, y + rng.uniform(-0.07, 0.07) * h) for x, y in corners]
+    scene = scene.transform(
+        (w, h),
+        Image.Transform.PERSPECTIVE,
+        _perspective_coeffs(corners, moved),
+        resample=Image.Resampling.BICUBIC,
+        fillcolor=bg,
+    )
 
     # The camera: area sampling down to px_per_mm, lens and focus blur, uneven light
     # (a gradient from 40-80 % to 100 % brightness in a random direction), JPEG.
@@ -129,7 +128,8 @@ def phone_shot(label: Image.Image, dpi: int, rng: random.Random,
     shot = shot.filter(ImageFilter.GaussianBlur(rng.uniform(0.5, 1.5)))
     low = rng.uniform(0.4, 0.8)
     gradient = Image.linear_gradient("L").rotate(  # 256 x 256, dark to light
-        rng.uniform(0, 360), resample=Image.Resampling.BILINEAR, expand=True)
+        rng.uniform(0, 360), resample=Image.Resampling.BILINEAR, expand=True
+    )
     middle = gradient.width // 2  # the central 180 px square is covered at any angle
     gradient = gradient.crop((middle - 90, middle - 90, middle + 90, middle + 90))
     gradient = gradient.resize(shot.size, Image.Resampling.BILINEAR)
@@ -141,25 +141,21 @@ def phone_shot(label: Image.Image, dpi: int, rng: random.Random,
 
 
 def decodes_to(image: Image.Image, url: str) -> bool:
-    return any(r.text == url for r in zxingcpp.read_barcodes(
-        image, formats=zxingcpp.BarcodeFormat.QRCode))
+    return any(r.text == url for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode))
 
 
 def decode_rate(layout: Layout, shots: int, seed: int, distance_cm: float) -> float:
     rng = random.Random(seed)
     label = render_label(LabelContent(url=URL, **CONTENT), layout, DPI)
-    hits = sum(decodes_to(phone_shot(label, DPI, rng, distance_cm), URL)
-               for _ in range(shots))
+    hits = sum(decodes_to(phone_shot(label, DPI, rng, distance_cm), URL) for _ in range(shots))
     return hits / shots
 
 
 @pytest.mark.parametrize("name", list(LAYOUTS))
 def test_label_survives_a_phone_camera(name: str) -> None:
     distance = CLOSER_CM.get(name, DISTANCE_CM)
-    rate = decode_rate(LAYOUTS[name], SHOTS_PER_LAYOUT, seed=sum(map(ord, name)),
-                       distance_cm=distance)
-    message = (f"{name}: {rate:.1%} of {SHOTS_PER_LAYOUT} simulated phone shots at "
-               f"{distance} cm decode to {URL}")
+    rate = decode_rate(LAYOUTS[name], SHOTS_PER_LAYOUT, seed=sum(map(ord, name)), distance_cm=distance)
+    message = f"{name}: {rate:.1%} of {SHOTS_PER_LAYOUT} simulated phone shots at {distance} cm decode to {URL}"
     print(message)
     assert rate == 1.0, message
 

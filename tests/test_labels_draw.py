@@ -32,9 +32,14 @@ from exchange.labels.layouts import LAYOUTS, Layout
 
 URL = "https://lieu.example/i/7K3M-Q9D2"
 FULL = LabelContent(
-    url=URL, code="7K3M-Q9D2", title="Contreplaqué bouleau, chute de découpe laser",
-    category="Plywood", dimensions="1200 × 400 × 18 mm", lieu="La Fabrique du Quartier",
-    workshop="Atelier bois (mezzanine)")
+    url=URL,
+    code="7K3M-Q9D2",
+    title="Contreplaqué bouleau, chute de découpe laser",
+    category="Plywood",
+    dimensions="1200 × 400 × 18 mm",
+    lieu="La Fabrique du Quartier",
+    workshop="Atelier bois (mezzanine)",
+)
 BLANK = LabelContent(url=URL, code="7K3M-Q9D2", lieu="La Fabrique du Quartier")
 # A 29 mm tape printed along its length (like Brother DK-11201, 29 x 90 mm): tall.
 TALL = Layout("tall-29x90", "29 x 90 mm", 29, 90, 29, 90, 1, 1, 0, 0, 0, 0)
@@ -64,8 +69,7 @@ def test_label_has_its_size_and_decodes_to_its_url(name: str, content: LabelCont
     layout = LAYOUTS.get(name, TALL)
     image = render_label(content, layout)
     assert image.mode == "1"
-    assert image.size == (round(layout.label_w_mm / 25.4 * 300),
-                          round(layout.label_h_mm / 25.4 * 300))
+    assert image.size == (round(layout.label_w_mm / 25.4 * 300), round(layout.label_h_mm / 25.4 * 300))
     assert decoded(image) == [URL]
 
 
@@ -88,17 +92,24 @@ def test_qr_code_has_whole_pixel_modules_and_a_white_quiet_zone(name: str) -> No
     assert side == (n + 8) * m
     # The quiet zone (four modules all round) is white; the symbol starts right inside
     # it with a finder pattern's dark corner, one module of m x m pixels.
-    for ring in [(left, top, left + side, top + quiet),
-                 (left, top + side - quiet, left + side, top + side),
-                 (left, top, left + quiet, top + side),
-                 (left + side - quiet, top, left + side, top + side)]:
+    for ring in [
+        (left, top, left + side, top + quiet),
+        (left, top + side - quiet, left + side, top + side),
+        (left, top, left + quiet, top + side),
+        (left + side - quiet, top, left + side, top + side),
+    ]:
         assert not black(image, ring), ring
     assert image.crop((left + quiet, top + quiet, left + quiet + m, top + quiet + m)).getextrema() == (0, 0)
     # The symbol is the plan's modules, each a solid m x m square: not resampled.
     symbol = image.crop((left + quiet, top + quiet, left + quiet + n * m, top + quiet + n * m))
-    assert symbol.resize((n, n), Image.Resampling.NEAREST).resize(symbol.size, Image.Resampling.NEAREST).tobytes() == symbol.tobytes()
-    assert [[v == 0 for v in symbol.resize((n, n), Image.Resampling.NEAREST).tobytes()][r * n:(r + 1) * n]
-            for r in range(n)] == [list(row) for row in plan.modules]
+    assert (
+        symbol.resize((n, n), Image.Resampling.NEAREST).resize(symbol.size, Image.Resampling.NEAREST).tobytes()
+        == symbol.tobytes()
+    )
+    assert [
+        [v == 0 for v in symbol.resize((n, n), Image.Resampling.NEAREST).tobytes()][r * n : (r + 1) * n]
+        for r in range(n)
+    ] == [list(row) for row in plan.modules]
     module_mm = m * 25.4 / 300
     if name == "label-29x62" or name == TALL.name:  # 29 mm: nothing reaches 1.1 mm
         assert module_mm >= 0.8
@@ -127,8 +138,15 @@ def test_a_url_too_long_for_the_label_is_refused() -> None:
 
 
 def test_long_text_is_cut_with_an_ellipsis_inside_the_label() -> None:
-    long = LabelContent(url=URL, code="7K3M-Q9D2", title="Panneau " * 40, category="Contreplaqué " * 10,
-                        dimensions="12000 × 4000 × 180 mm", workshop="Atelier " * 20, lieu="Lieu " * 20)
+    long = LabelContent(
+        url=URL,
+        code="7K3M-Q9D2",
+        title="Panneau " * 40,
+        category="Contreplaqué " * 10,
+        dimensions="12000 × 4000 × 180 mm",
+        workshop="Atelier " * 20,
+        lieu="Lieu " * 20,
+    )
     for layout in [*LAYOUTS.values(), TALL]:
         image = render_label(long, layout)
         w, h = image.size
@@ -150,7 +168,10 @@ def test_fit_and_wrap() -> None:
     # A word longer than the line ends the wrapping with an ellipsis, never overflows.
     wide = _wrap("Aggloméréhydrofugeignifugé " * 3, font, 300, 2)
     assert len(wide) == 1 and wide[0].endswith("…") and font.getlength(wide[0]) <= 300
-    assert _wrap("Pin Aggloméréhydrofugeignifugé", font, 300, 3) == ["Pin", _fit("Aggloméréhydrofugeignifugé", font, 300)]
+    assert _wrap("Pin Aggloméréhydrofugeignifugé", font, 300, 3) == [
+        "Pin",
+        _fit("Aggloméréhydrofugeignifugé", font, 300),
+    ]
 
 
 def test_dimensions_shrink_before_they_are_cut() -> None:
@@ -165,14 +186,19 @@ def test_dimensions_shrink_before_they_are_cut() -> None:
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    title=st.text(max_size=200), category=st.text(max_size=60), dimensions=st.text(max_size=60),
-    workshop=st.text(max_size=80), lieu=st.text(max_size=80),
+    title=st.text(max_size=200),
+    category=st.text(max_size=60),
+    dimensions=st.text(max_size=60),
+    workshop=st.text(max_size=80),
+    lieu=st.text(max_size=80),
     layout=st.sampled_from([*LAYOUTS.values(), TALL]),
 )
 def test_any_text_stays_on_the_label_and_leaves_the_qr_code_alone(
-        title: str, category: str, dimensions: str, workshop: str, lieu: str, layout: Layout) -> None:
-    content = LabelContent(url=URL, code="7K3M-Q9D2", title=title, category=category,
-                           dimensions=dimensions, workshop=workshop, lieu=lieu)
+    title: str, category: str, dimensions: str, workshop: str, lieu: str, layout: Layout
+) -> None:
+    content = LabelContent(
+        url=URL, code="7K3M-Q9D2", title=title, category=category, dimensions=dimensions, workshop=workshop, lieu=lieu
+    )
     image = render_label(content, layout)
     assert image.size == label_size_px(layout, 300)
     w, h = image.size

@@ -12,8 +12,10 @@ EPS = 1e-9
 
 
 def _rects(layout: Layout) -> list[tuple[float, float, float, float]]:
-    return [(x, y, x + layout.label_w_mm, y + layout.label_h_mm)
-            for x, y in map(layout.position_mm, range(positions_per_page(layout)))]
+    return [
+        (x, y, x + layout.label_w_mm, y + layout.label_h_mm)
+        for x, y in map(layout.position_mm, range(positions_per_page(layout)))
+    ]
 
 
 def test_the_layouts_of_the_contract_are_there() -> None:
@@ -22,11 +24,14 @@ def test_the_layouts_of_the_contract_are_there() -> None:
     assert all(layout.name == name and layout.title for name, layout in LAYOUTS.items())
 
 
-@pytest.mark.parametrize(("name", "size", "grid", "margins", "gaps"), [
-    ("a4-3x7", (63.5, 38.1), (3, 7), (7.2, 15.15), (2.5, 0)),  # Avery L7160
-    ("a4-3x8", (70, 37), (3, 8), (0, 0.5), (0, 0)),
-    ("a4-2x7", (99.1, 38.1), (2, 7), (4.65, 15.15), (2.5, 0)),  # Avery L7163
-])
+@pytest.mark.parametrize(
+    ("name", "size", "grid", "margins", "gaps"),
+    [
+        ("a4-3x7", (63.5, 38.1), (3, 7), (7.2, 15.15), (2.5, 0)),  # Avery L7160
+        ("a4-3x8", (70, 37), (3, 8), (0, 0.5), (0, 0)),
+        ("a4-2x7", (99.1, 38.1), (2, 7), (4.65, 15.15), (2.5, 0)),  # Avery L7163
+    ],
+)
 def test_a4_sheet_geometry(name, size, grid, margins, gaps) -> None:
     layout = LAYOUTS[name]
     assert (layout.page_w_mm, layout.page_h_mm) == (210, 297)
@@ -58,8 +63,7 @@ def test_every_label_is_on_its_page(name: str) -> None:
 @pytest.mark.parametrize("name", list(LAYOUTS))
 def test_no_two_labels_overlap(name: str) -> None:
     for a, b in itertools.combinations(_rects(LAYOUTS[name]), 2):
-        apart = (a[2] <= b[0] + EPS or b[2] <= a[0] + EPS
-                 or a[3] <= b[1] + EPS or b[3] <= a[1] + EPS)
+        apart = a[2] <= b[0] + EPS or b[2] <= a[0] + EPS or a[3] <= b[1] + EPS or b[3] <= a[1] + EPS
         assert apart, (a, b)
 
 

@@ -22,15 +22,22 @@ DPI = 300
 
 def contents(n: int) -> list[LabelContent]:
     codes = [f"7K3M-{i:04d}" for i in range(n)]
-    return [LabelContent(url=f"https://lieu.example/i/{code}", code=code, title=f"Panneau {i}",
-                         category="Plywood", dimensions="1200 × 400 × 18 mm",
-                         workshop="Atelier bois", lieu="La Fabrique")
-            for i, code in enumerate(codes)]
+    return [
+        LabelContent(
+            url=f"https://lieu.example/i/{code}",
+            code=code,
+            title=f"Panneau {i}",
+            category="Plywood",
+            dimensions="1200 × 400 × 18 mm",
+            workshop="Atelier bois",
+            lieu="La Fabrique",
+        )
+        for i, code in enumerate(codes)
+    ]
 
 
 def media_boxes(pdf: bytes) -> list[tuple[float, float]]:
-    return [(float(w), float(h)) for w, h in
-            re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf)]
+    return [(float(w), float(h)) for w, h in re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf)]
 
 
 def pdf_page_images(pdf: bytes) -> list[Image.Image]:
@@ -73,11 +80,22 @@ def test_pages_have_the_true_physical_size(name: str) -> None:
         assert boxes[0] == pytest.approx((595.28, 841.89), abs=0.01)
 
 
-@pytest.mark.parametrize(("name", "n", "start", "pages"), [
-    ("a4-3x7", 1, 1, 1), ("a4-3x7", 21, 1, 1), ("a4-3x7", 21, 2, 2), ("a4-3x7", 2, 20, 1),
-    ("a4-3x7", 3, 20, 2), ("a4-3x7", 50, 5, 3), ("a4-3x8", 24, 1, 1), ("a4-3x8", 25, 24, 2),
-    ("a4-2x7", 15, 1, 2), ("roll-62", 3, 1, 3), ("label-29x62", 1, 1, 1),
-])
+@pytest.mark.parametrize(
+    ("name", "n", "start", "pages"),
+    [
+        ("a4-3x7", 1, 1, 1),
+        ("a4-3x7", 21, 1, 1),
+        ("a4-3x7", 21, 2, 2),
+        ("a4-3x7", 2, 20, 1),
+        ("a4-3x7", 3, 20, 2),
+        ("a4-3x7", 50, 5, 3),
+        ("a4-3x8", 24, 1, 1),
+        ("a4-3x8", 25, 24, 2),
+        ("a4-2x7", 15, 1, 2),
+        ("roll-62", 3, 1, 3),
+        ("label-29x62", 1, 1, 1),
+    ],
+)
 def test_page_count(name: str, n: int, start: int, pages: int) -> None:
     pdf = sheet_pdf(contents(n), LAYOUTS[name], start=start)
     assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
@@ -86,16 +104,24 @@ def test_page_count(name: str, n: int, start: int, pages: int) -> None:
     assert re.search(rb"/Type\s*/Pages\s.*?/Count\s+(\d+)", pdf).group(1) == str(pages).encode()
 
 
-@pytest.mark.parametrize(("name", "n", "start"), [
-    ("a4-3x7", 25, 5), ("a4-3x8", 4, 23), ("a4-2x7", 3, 13), ("roll-62", 2, 1), ("label-29x62", 2, 1),
-])
+@pytest.mark.parametrize(
+    ("name", "n", "start"),
+    [
+        ("a4-3x7", 25, 5),
+        ("a4-3x8", 4, 23),
+        ("a4-2x7", 3, 13),
+        ("roll-62", 2, 1),
+        ("label-29x62", 2, 1),
+    ],
+)
 def test_every_label_in_the_pdf_decodes_at_its_position(name: str, n: int, start: int) -> None:
     layout = LAYOUTS[name]
     labels = contents(n)
     pages = pdf_page_images(sheet_pdf(labels, layout, start=start))
     per_page = positions_per_page(layout)
-    assert [page.size for page in pages] == [(mm_to_px(layout.page_w_mm, DPI),
-                                              mm_to_px(layout.page_h_mm, DPI))] * len(pages)
+    assert [page.size for page in pages] == [(mm_to_px(layout.page_w_mm, DPI), mm_to_px(layout.page_h_mm, DPI))] * len(
+        pages
+    )
     expected = iter(labels)
     for number, page in enumerate(pages):
         for slot in range(per_page):

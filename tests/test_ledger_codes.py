@@ -126,7 +126,18 @@ def test_any_forgiving_spelling_parses_to_the_canonical_code(pair):
 
 @pytest.mark.parametrize(
     "raw",
-    ["", "   ", "7K3M-Q9X", "7K3M-Q9XJ0", "7K3M-Q9XU", "7K3M_Q9XJ", "7K3M.Q9XJ", "7K3M-Q9Xé", "7K3M-Q9X\u0130", "7K3M-Q9Xß"],
+    [
+        "",
+        "   ",
+        "7K3M-Q9X",
+        "7K3M-Q9XJ0",
+        "7K3M-Q9XU",
+        "7K3M_Q9XJ",
+        "7K3M.Q9XJ",
+        "7K3M-Q9Xé",
+        "7K3M-Q9X\u0130",
+        "7K3M-Q9Xß",
+    ],
 )
 def test_malformed_codes(raw):
     with pytest.raises(MalformedCode) as raised:

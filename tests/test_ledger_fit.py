@@ -15,8 +15,20 @@ def test_parse_fit(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["", "600x400", "600x400x18x2", "600*400*18", "600x400x", "60.5x400x18", "-600x400x18",
-     "600x400x0", "20001x400x18", "axbxc", "600mmx400mmx18mm", "６００x400x18"],
+    [
+        "",
+        "600x400",
+        "600x400x18x2",
+        "600*400*18",
+        "600x400x",
+        "60.5x400x18",
+        "-600x400x18",
+        "600x400x0",
+        "20001x400x18",
+        "axbxc",
+        "600mmx400mmx18mm",
+        "６００x400x18",
+    ],
 )
 def test_parse_fit_refuses(text):
     with pytest.raises(Invalid) as raised:
@@ -67,8 +79,9 @@ dims = st.integers(1, 3000)
 maybe = st.none() | dims
 
 
-@given(st.tuples(dims, dims, st.integers(1, 5)),
-       st.lists(st.tuples(maybe, maybe, maybe | st.integers(1, 5)), max_size=30))
+@given(
+    st.tuples(dims, dims, st.integers(1, 5)), st.lists(st.tuples(maybe, maybe, maybe | st.integers(1, 5)), max_size=30)
+)
 def test_rank_fits_properties(part, shapes):
     pieces = list(enumerate(shapes))
     ranked = rank_fits(part, pieces)

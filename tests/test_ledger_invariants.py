@@ -3,18 +3,24 @@ ledger and mass balance holds after every step, on both engines."""
 
 from __future__ import annotations
 
+from conftest import reset_ledger
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import reset_ledger
 from exchange.items import schemas, service
 from exchange.ledger.rules import FINAL, Action, LedgerError, Status, next_status
 from exchange.tables import Event, Item
 
 ACTORS = ["member", "other", "steward"]
 step = st.one_of(
-    st.tuples(st.just("intake"), st.sampled_from(["plywood", "steel", "cardboard"]), st.integers(100, 2000),
-              st.integers(100, 1000), st.sampled_from([3, 18]), st.none() | st.integers(1, 50_000)),
+    st.tuples(
+        st.just("intake"),
+        st.sampled_from(["plywood", "steel", "cardboard"]),
+        st.integers(100, 2000),
+        st.integers(100, 1000),
+        st.sampled_from([3, 18]),
+        st.none() | st.integers(1, 50_000),
+    ),
     st.tuples(st.just("move"), st.integers(0, 9), st.sampled_from(["bois", "metal"])),
     st.tuples(st.sampled_from(["reserve", "release", "use"]), st.integers(0, 9), st.sampled_from(ACTORS)),
     st.tuples(st.sampled_from(["recycle", "discard"]), st.integers(0, 9)),
@@ -54,28 +60,53 @@ async def test_random_histories_keep_the_rules_and_the_balance(lieu, steps):
         actor = lieu.members[s[2] if kind in ("reserve", "release", "use") else "steward"]
         if kind == "intake":
             _, category, length, width, thickness, grams = s
-            body = schemas.ItemCreate(category=category, title="t", workshop="bois", length_mm=length, width_mm=width,
-                                      thickness_mm=thickness, mass_kg=None if grams is None else grams / 1000)
+            body = schemas.ItemCreate(
+                category=category,
+                title="t",
+                workshop="bois",
+                length_mm=length,
+                width_mm=width,
+                thickness_mm=thickness,
+                mass_kg=None if grams is None else grams / 1000,
+            )
             out = await service.run_action(actor, None, 201, lambda: service.intake(actor, body))
             codes.append(__import__("json").loads(out.body)["code"])
             continue
         code = codes[s[1] % len(codes)]
         before = await Item.select().where(Item.code == code).first()
         try:
-            expected = next_status(Action(kind), Status(before["status"]), role=actor.role, actor_id=actor.id,
-                                   holder_id=before["reserved_by"])
+            expected = next_status(
+                Action(kind),
+                Status(before["status"]),
+                role=actor.role,
+                actor_id=actor.id,
+                holder_id=before["reserved_by"],
+            )
         except LedgerError as error:
             expected = type(error)
         bodies = {
-            "move": lambda: schemas.MoveIn(workshop=s[2]), "reserve": schemas.ReserveIn, "release": schemas.ReleaseIn,
-            "use": schemas.UseIn, "recycle": schemas.RecycleIn, "discard": schemas.DiscardIn,
-            "split": lambda: schemas.SplitIn(pieces=[schemas.PieceIn(length_mm=max(1, (before["length_mm"] or 100) // (s[2] + 1)),
-                                                                     width_mm=before["width_mm"] or 100,
-                                                                     thickness_mm=before["thickness_mm"] or 3)] * s[2]),
+            "move": lambda: schemas.MoveIn(workshop=s[2]),
+            "reserve": schemas.ReserveIn,
+            "release": schemas.ReleaseIn,
+            "use": schemas.UseIn,
+            "recycle": schemas.RecycleIn,
+            "discard": schemas.DiscardIn,
+            "split": lambda: schemas.SplitIn(
+                pieces=[
+                    schemas.PieceIn(
+                        length_mm=max(1, (before["length_mm"] or 100) // (s[2] + 1)),
+                        width_mm=before["width_mm"] or 100,
+                        thickness_mm=before["thickness_mm"] or 3,
+                    )
+                ]
+                * s[2]
+            ),
             "adjust": lambda: schemas.AdjustIn(note="weighed again", mass_kg=s[2] / 1000),
         }
         try:
-            await service.run_action(actor, None, 200, lambda: service.ACTIONS[Action(kind)](actor, code, bodies[kind]()))
+            await service.run_action(
+                actor, None, 200, lambda: service.ACTIONS[Action(kind)](actor, code, bodies[kind]())
+            )
             outcome = Status((await Item.select(Item.status).where(Item.code == code).first())["status"])
         except LedgerError as error:
             outcome = type(error)

@@ -48,8 +48,11 @@ def test_resolve_mass():
 
 
 @given(
-    st.integers(1, 20_000), st.integers(1, 20_000), st.integers(1, 20_000),
-    st.integers(1, 10_000), st.integers(1, 20_000),
+    st.integers(1, 20_000),
+    st.integers(1, 20_000),
+    st.integers(1, 20_000),
+    st.integers(1, 10_000),
+    st.integers(1, 20_000),
 )
 def test_estimate_is_within_half_a_gram_of_the_exact_mass(length, width, thickness, quantity, density):
     estimate = estimate_mass_g(length, width, thickness, quantity, density)

@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
@@ -161,7 +161,7 @@ def test_at_most_a_minute_into_the_future(role):
 
 
 def test_the_same_instant_in_another_offset_is_the_same_time():
-    assert not refused(NOW.astimezone(timezone.utc) + timedelta(seconds=30), role=R.member)
+    assert not refused(NOW.astimezone(UTC) + timedelta(seconds=30), role=R.member)
 
 
 @pytest.mark.parametrize("role", ROLES)

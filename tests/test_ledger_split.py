@@ -12,9 +12,7 @@ NO_DIMS = dict(parent_length_mm=None, parent_width_mm=None, parent_thickness_mm=
 
 
 def split(pieces, *, mass=30_000, density=600.0, **parent):
-    return plan_split(
-        parent_mass_g=mass, category_density_kg_m3=density, pieces=pieces, **(parent or SHEET)
-    )
+    return plan_split(parent_mass_g=mass, category_density_kg_m3=density, pieces=pieces, **(parent or SHEET))
 
 
 def refusal(pieces, **kwargs) -> str:
@@ -36,8 +34,14 @@ def test_unweighed_pieces_take_the_parent_s_own_density():
 
 def test_the_parent_s_quantity_is_part_of_its_volume():
     # A bundle of 4 planks weighing 8 kg: one plank of the same size is 2 kg.
-    plan = split([PieceSpec(2000, 100, 20)], mass=8_000, parent_length_mm=2000,
-                 parent_width_mm=100, parent_thickness_mm=20, parent_quantity=4)
+    plan = split(
+        [PieceSpec(2000, 100, 20)],
+        mass=8_000,
+        parent_length_mm=2000,
+        parent_width_mm=100,
+        parent_thickness_mm=20,
+        parent_quantity=4,
+    )
     assert plan.piece_masses_g == [2_000] and plan.loss_g == 6_000
 
 
@@ -77,8 +81,14 @@ def test_pieces_must_fit_in_the_parent():
 
 @pytest.mark.parametrize(
     "piece",
-    [PieceSpec(0, 100, 18), PieceSpec(100, -1, 18), PieceSpec(100, 100, 0), PieceSpec(100, 100, 18, quantity=0),
-     PieceSpec(100, 100, 18, mass_g=-1), PieceSpec(100, 100, 18, quantity=10_001)],
+    [
+        PieceSpec(0, 100, 18),
+        PieceSpec(100, -1, 18),
+        PieceSpec(100, 100, 0),
+        PieceSpec(100, 100, 18, quantity=0),
+        PieceSpec(100, 100, 18, mass_g=-1),
+        PieceSpec(100, 100, 18, quantity=10_001),
+    ],
 )
 def test_impossible_pieces_are_refused(piece):
     refusal([piece])
@@ -101,13 +111,16 @@ def test_rounding_never_makes_exact_halves_heavier_than_their_parent():
 def cuts(draw):
     length, width, thickness = (draw(st.integers(1, 3000)) for _ in range(3))
     quantity = draw(st.integers(1, 5))
-    parent = dict(parent_length_mm=length, parent_width_mm=width, parent_thickness_mm=thickness,
-                  parent_quantity=quantity)
+    parent = dict(
+        parent_length_mm=length, parent_width_mm=width, parent_thickness_mm=thickness, parent_quantity=quantity
+    )
     if draw(st.booleans()):
         parent = dict(NO_DIMS, parent_quantity=quantity)
     pieces = [
         PieceSpec(
-            draw(st.integers(1, length)), draw(st.integers(1, width)), draw(st.integers(1, thickness)),
+            draw(st.integers(1, length)),
+            draw(st.integers(1, width)),
+            draw(st.integers(1, thickness)),
             quantity=draw(st.integers(1, 4)),
             mass_g=draw(st.none() | st.integers(0, 50_000)),
         )
@@ -122,16 +135,21 @@ def exact_share(piece, mass, density, parent) -> Fraction:
     volume = piece.length_mm * piece.width_mm * piece.thickness_mm * piece.quantity
     if parent["parent_length_mm"] is None:
         return Fraction(volume) * Fraction(str(density)) / 10**6
-    parent_volume = (parent["parent_length_mm"] * parent["parent_width_mm"]
-                     * parent["parent_thickness_mm"] * parent["parent_quantity"])
+    parent_volume = (
+        parent["parent_length_mm"]
+        * parent["parent_width_mm"]
+        * parent["parent_thickness_mm"]
+        * parent["parent_quantity"]
+    )
     return Fraction(mass * volume, parent_volume)
 
 
 @given(cuts())
 def test_mass_is_conserved_to_the_gram(cut):
     mass, density, parent, pieces = cut
-    exact = [piece.mass_g if piece.mass_g is not None else exact_share(piece, mass, density, parent)
-             for piece in pieces]
+    exact = [
+        piece.mass_g if piece.mass_g is not None else exact_share(piece, mass, density, parent) for piece in pieces
+    ]
     try:
         plan = split(pieces, mass=mass, density=density, **parent)
     except Invalid as error:
@@ -151,6 +169,7 @@ def test_mass_is_conserved_to_the_gram(cut):
 def test_unweighed_pieces_that_share_the_parent_lose_nothing(mass, lengths):
     # Strips cut side by side from a plank as long as their lengths: no kerf, no loss.
     pieces = [PieceSpec(length, 50, 10) for length in lengths]
-    plan = split(pieces, mass=mass, parent_length_mm=sum(lengths), parent_width_mm=50,
-                 parent_thickness_mm=10, parent_quantity=1)
+    plan = split(
+        pieces, mass=mass, parent_length_mm=sum(lengths), parent_width_mm=50, parent_thickness_mm=10, parent_quantity=1
+    )
     assert plan.loss_g == 0 and sum(plan.piece_masses_g) == mass

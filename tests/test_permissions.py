@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from conftest import auth
+
 from exchange.app import create_app
 from exchange.auth.permissions import ANYONE, PERMISSIONS
 from exchange.auth.service import issue_token
@@ -14,13 +15,26 @@ from exchange.lieu.service import current_factor_set
 from exchange.tables import Item
 
 IDENTITIES = [None, Role.member, Role.steward, Role.coordinator]
-PLANK = {"category": "plywood", "title": "Panneau", "workshop": "bois", "length_mm": 800, "width_mm": 400, "thickness_mm": 18}
+PLANK = {
+    "category": "plywood",
+    "title": "Panneau",
+    "workshop": "bois",
+    "length_mm": 800,
+    "width_mm": 400,
+    "thickness_mm": 18,
+}
 
 
 def app_routes() -> list[tuple[str, str]]:
     app = create_app(Item._meta.db)  # the engine the tables are bound to now
     return sorted(
-        {(m, route.path_format) for route in app.routes for h in route.route_handlers for m in h.http_methods if m != "OPTIONS"}
+        {
+            (m, route.path_format)
+            for route in app.routes
+            for h in route.route_handlers
+            for m in h.http_methods
+            if m != "OPTIONS"
+        }
     )
 
 
@@ -40,9 +54,18 @@ async def test_every_route_answers_each_role_as_the_table_says(client, lieu):
         minimum = PERMISSIONS[(method, template)]
         for role in IDENTITIES:
             code = (await client.post("/api/v1/items", json=PLANK, headers=steward)).json()["code"]
-            values = {"code": code, "slug": "plywood", "version": version, "batch": batch, "lang": "en",
-                      "file_path": "css/app.css", "name": "none.jpg", "member_id": str(lieu.members["other"].id),
-                      "action": "reserve", "path": "nothing"}
+            values = {
+                "code": code,
+                "slug": "plywood",
+                "version": version,
+                "batch": batch,
+                "lang": "en",
+                "file_path": "css/app.css",
+                "name": "none.jpg",
+                "member_id": str(lieu.members["other"].id),
+                "action": "reserve",
+                "path": "nothing",
+            }
             path = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], template)
             headers = {"x-csrftoken": csrf}
             cookies = {"exchange_csrf": csrf}
@@ -83,16 +106,26 @@ def test_the_table_says_what_the_design_says():
     """DESIGN.md, Roles: reading is open; members reserve, release and use; stewards log in,
     move, cut, recycle, discard, adjust and print sheets; coordinators export and administer."""
     expected = {
-        ANYONE: [("GET", "/api/v1/items"), ("GET", "/api/v1/items/{code}"), ("GET", "/api/v1/items/{code}/events"),
-                 ("GET", "/api/v1/items/{code}/label.png"), ("GET", "/api/v1/categories"), ("GET", "/api/v1/workshops"),
-                 ("GET", "/i/{code}")],
+        ANYONE: [
+            ("GET", "/api/v1/items"),
+            ("GET", "/api/v1/items/{code}"),
+            ("GET", "/api/v1/items/{code}/events"),
+            ("GET", "/api/v1/items/{code}/label.png"),
+            ("GET", "/api/v1/categories"),
+            ("GET", "/api/v1/workshops"),
+            ("GET", "/i/{code}"),
+        ],
         Role.member: [("POST", f"/api/v1/items/{{code}}/{a}") for a in ("reserve", "release", "use")]
         + [("GET", "/api/v1/figures")],
-        Role.steward: [("POST", "/api/v1/items")] + [("POST", f"/api/v1/items/{{code}}/{a}") for a in
-                                                       ("move", "split", "recycle", "discard", "adjust")]
+        Role.steward: [("POST", "/api/v1/items")]
+        + [("POST", f"/api/v1/items/{{code}}/{a}") for a in ("move", "split", "recycle", "discard", "adjust")]
         + [("GET", "/api/v1/labels.pdf"), ("POST", "/api/v1/labels/batch")],
-        Role.coordinator: [("GET", "/api/v1/figures.csv"), ("GET", "/figures/report"), ("POST", "/api/v1/workshops"),
-                           ("POST", "/admin/members")],
+        Role.coordinator: [
+            ("GET", "/api/v1/figures.csv"),
+            ("GET", "/figures/report"),
+            ("POST", "/api/v1/workshops"),
+            ("POST", "/admin/members"),
+        ],
     }
     for role, routes in expected.items():
         for route in routes:

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import httpx
 import schemathesis
-from hypothesis import HealthCheck, given, settings
-
 from conftest import PASSWORD
+from hypothesis import HealthCheck, given, settings
 from live_server import live_server
 
 EXAMPLES = 400
@@ -22,13 +21,22 @@ def test_generated_requests_never_crash_the_server(lieu):
         headers = {"Authorization": f"Bearer {session.json()['token']}"}
         # A few real items, so that generated codes sometimes meet the ledger.
         for n in range(3):
-            httpx.post(f"{base}/api/v1/items", json={"category": "plywood", "title": f"P{n}", "workshop": "bois",
-                                                      "length_mm": 500, "width_mm": 300, "thickness_mm": 18}, headers=headers)
+            httpx.post(
+                f"{base}/api/v1/items",
+                json={
+                    "category": "plywood",
+                    "title": f"P{n}",
+                    "workshop": "bois",
+                    "length_mm": 500,
+                    "width_mm": 300,
+                    "thickness_mm": 18,
+                },
+                headers=headers,
+            )
         schema = schemathesis.openapi.from_dict(httpx.get(f"{base}/schema/openapi.json").json())
         strategy = schema.as_strategy()
 
-        @settings(max_examples=EXAMPLES, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
         @given(case=strategy)
         def check(case):
             response = case.call(base_url=base, headers=headers, timeout=30)
@@ -48,4 +56,6 @@ def test_generated_requests_never_crash_the_server(lieu):
                 counts["2xx"] += 1
 
         check()
-    print(f"\nschemathesis on {lieu.name}: {counts['requests']} requests, {counts['2xx']} 2xx, {counts['4xx']} 4xx, no 5xx")
+    print(
+        f"\nschemathesis on {lieu.name}: {counts['requests']} requests, {counts['2xx']} 2xx, {counts['4xx']} 4xx, no 5xx"
+    )

@@ -6,13 +6,20 @@ from __future__ import annotations
 import io
 import zipfile
 
+from conftest import auth
 from PIL import Image
 
-from conftest import auth
 from exchange.settings import get_settings
 from exchange.tables import Item
 
-PLANK = {"category": "plywood", "title": "Panneau", "workshop": "bois", "length_mm": 800, "width_mm": 400, "thickness_mm": 18}
+PLANK = {
+    "category": "plywood",
+    "title": "Panneau",
+    "workshop": "bois",
+    "length_mm": 800,
+    "width_mm": 400,
+    "thickness_mm": 18,
+}
 
 
 def _jpeg(size=(400, 300), color=(200, 120, 40)) -> bytes:

@@ -8,10 +8,8 @@ import io
 import re
 
 import pytest
-
-from PIL import ExifTags, Image, ImageDraw
-
 from browser import browser, live, log_in, page, page_locale, shoot  # noqa: F401 (fixtures)
+from PIL import ExifTags, Image, ImageDraw
 
 
 def phone_photo() -> bytes:
@@ -185,7 +183,9 @@ def _stock(live) -> dict[str, str]:
         "narrow": dict(title="Narrow plywood", length_mm=1000, width_mm=380, thickness_mm=18),
         "thin": dict(title="Thin plywood", length_mm=700, width_mm=450, thickness_mm=15),
         "mdf": dict(title="MDF board", category="mdf", length_mm=800, width_mm=600, thickness_mm=18),
-        "metal": dict(title="Plywood in the metal shop", workshop="metal", length_mm=900, width_mm=500, thickness_mm=18),
+        "metal": dict(
+            title="Plywood in the metal shop", workshop="metal", length_mm=900, width_mm=500, thickness_mm=18
+        ),
     }.items():
         codes[key] = _create(live, **fields)["code"]
     return codes
@@ -203,7 +203,10 @@ def test_search_with_filters_and_fit_finds_the_right_piece_first(live, page):
     page.fill("#need-t", "18")
     page.click(".filters button[type=submit]")
     page.wait_for_url(re.compile(r"need_l=600"))
-    found = [page.inner_text(f".cards .card:nth-child({n}) .code") for n in range(1, page.locator(".cards .card").count() + 1)]
+    found = [
+        page.inner_text(f".cards .card:nth-child({n}) .code")
+        for n in range(1, page.locator(".cards .card").count() + 1)
+    ]
     # Least leftover area first; the narrow, thin pieces are not offered.
     assert found[0] == codes["best"]
     assert found == [codes["best"], codes["turned"], codes["metal"], codes["mdf"], codes["big"]]
@@ -214,7 +217,10 @@ def test_search_with_filters_and_fit_finds_the_right_piece_first(live, page):
     page.select_option("#f-workshop", "bois")
     page.click(".filters button[type=submit]")
     page.wait_for_url(re.compile(r"category=plywood"))
-    found = [page.inner_text(f".cards .card:nth-child({n}) .code") for n in range(1, page.locator(".cards .card").count() + 1)]
+    found = [
+        page.inner_text(f".cards .card:nth-child({n}) .code")
+        for n in range(1, page.locator(".cards .card").count() + 1)
+    ]
     assert found == [codes["best"], codes["turned"], codes["big"]]
     shared = page.url
     shoot(page, "2-fit-and-filters")
@@ -259,10 +265,17 @@ def test_every_page_reads_well_on_a_phone_and_a_desktop(live, page):
     page.goto(f"{live.base}/i/{blank}")
     assert page.locator(f"a[href='/items/new?code={blank}']").count() == 1
     shoot(page, "blank-code")
-    for path, name in [("/", "home"), ("/items", "items"), ("/items/new", "intake"), (f"/i/{item['code']}", "item-reserved"),
-                       ("/labels?today=1", "labels"), ("/me/reservations", "reservations"),
-                       ("/admin/members", "admin-members"), ("/admin/workshops", "admin-workshops"),
-                       ("/admin/categories", "admin-categories")]:
+    for path, name in [
+        ("/", "home"),
+        ("/items", "items"),
+        ("/items/new", "intake"),
+        (f"/i/{item['code']}", "item-reserved"),
+        ("/labels?today=1", "labels"),
+        ("/me/reservations", "reservations"),
+        ("/admin/members", "admin-members"),
+        ("/admin/workshops", "admin-workshops"),
+        ("/admin/categories", "admin-categories"),
+    ]:
         page.goto(f"{live.base}{path}")
         shoot(page, name)
     page.goto(f"{live.base}/i/{item['code']}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import string
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -33,8 +33,12 @@ def test_every_key_the_templates_and_pages_use_is_in_the_catalogue():
         # Whole keys only: t("status." ~ item.status) is checked by test_dynamic_keys_exist.
         used |= set(re.findall(r"""\bt\(\s*["']([a-z_]+\.[a-z0-9_.-]+)["']\s*[,)]""", path.read_text()))
     for path in PYTHON.glob("*.py"):
-        used |= set(re.findall(r"""["']((?:done|next|error|code|login|labels|items|new|admin|field|ev)\.[a-z0-9_]+)["']""",
-                               path.read_text()))
+        used |= set(
+            re.findall(
+                r"""["']((?:done|next|error|code|login|labels|items|new|admin|field|ev)\.[a-z0-9_]+)["']""",
+                path.read_text(),
+            )
+        )
     missing = sorted(k for k in used if k not in i18n.MESSAGES)
     assert not missing, missing
     assert len(used) > 100
@@ -57,9 +61,18 @@ def test_dynamic_keys_exist():
 
 @pytest.mark.parametrize(
     ("header", "lang"),
-    [(None, "fr"), ("", "fr"), ("en", "en"), ("en-GB,en;q=0.9", "en"), ("de-DE, en;q=0.8, fr;q=0.9", "fr"),
-     ("fr-CA;q=0.2, en;q=0.5", "en"), ("es, it", "fr"), ("en;q=0, fr;q=0.1", "fr"), ("EN-us", "en"),
-     ("en;q=abc, fr", "fr")],
+    [
+        (None, "fr"),
+        ("", "fr"),
+        ("en", "en"),
+        ("en-GB,en;q=0.9", "en"),
+        ("de-DE, en;q=0.8, fr;q=0.9", "fr"),
+        ("fr-CA;q=0.2, en;q=0.5", "en"),
+        ("es, it", "fr"),
+        ("en;q=0, fr;q=0.1", "fr"),
+        ("EN-us", "en"),
+        ("en;q=abc, fr", "fr"),
+    ],
 )
 def test_accept_language(header, lang):
     assert i18n.lang_from_accept_language(header) == lang
@@ -79,10 +92,10 @@ def test_numbers_in_each_locale():
 
 
 def test_dates_in_the_lieus_time_zone():
-    moment = datetime(2026, 3, 1, 13, 5, tzinfo=timezone.utc)  # 14:05 in Paris (winter time)
+    moment = datetime(2026, 3, 1, 13, 5, tzinfo=UTC)  # 14:05 in Paris (winter time)
     assert i18n.format_datetime(moment, "fr") == "1er mars 2026 à 14:05"
     assert i18n.format_datetime(moment, "en") == "1 March 2026 at 14:05"
-    summer = datetime(2026, 8, 15, 22, 30, tzinfo=timezone.utc)  # already the 16th in Paris
+    summer = datetime(2026, 8, 15, 22, 30, tzinfo=UTC)  # already the 16th in Paris
     assert i18n.format_date(summer, "fr") == "16 août 2026"
 
 
@@ -91,7 +104,10 @@ def test_the_ledgers_refusals_in_french():
 
     with pytest.raises(Conflict) as refused:
         next_status(Action.use, Status.used, role="member", actor_id=1, holder_id=None)
-    assert i18n.translate_error("fr", refused.value.message) == "Cette pièce est déjà utilisée : on ne peut plus rien en faire."
+    assert (
+        i18n.translate_error("fr", refused.value.message)
+        == "Cette pièce est déjà utilisée : on ne peut plus rien en faire."
+    )
     assert i18n.translate_error("en", refused.value.message) == refused.value.message
     assert i18n.translate_error("fr", "Only a steward or above can split an item.") == (
         "Il faut être responsable d'atelier (ou plus) pour cela."

@@ -7,15 +7,21 @@ import io
 import re
 from html import unescape
 
+from conftest import PASSWORD, auth
 from PIL import Image
 
-from conftest import PASSWORD, auth
 from exchange.items import service
 from exchange.ledger.codes import new_code
 from exchange.tables import BlankCode, Event, Item, Member
 
-PLANK = {"category": "plywood", "title": "Contreplaqué", "workshop": "bois", "length_mm": 1000, "width_mm": 500,
-         "thickness_mm": 18}
+PLANK = {
+    "category": "plywood",
+    "title": "Contreplaqué",
+    "workshop": "bois",
+    "length_mm": 1000,
+    "width_mm": 500,
+    "thickness_mm": 18,
+}
 
 
 def csrf_of(html: str) -> str:
@@ -76,8 +82,20 @@ async def test_numbers_and_dates_follow_the_reader(client, lieu):
     assert "35,6\u00a0kg" in french and "estimé" in french
     english = text_of((await client.get(f"/i/{item['code']}", headers={"Accept-Language": "en"})).text)
     assert "2,500" in english and "35.6\u00a0kg" in english and "estimated" in english
-    month = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-             "November", "December"]
+    month = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ]
     assert any(m in english for m in month)
 
 
@@ -87,8 +105,12 @@ async def test_numbers_and_dates_follow_the_reader(client, lieu):
 async def test_forgiving_spellings_redirect_to_the_canonical_page(client, lieu):
     item = await plank(client, lieu)
     code = item["code"]
-    for typed in (code.lower(), code.replace("-", ""), f" {code[:4]} {code[5:]} ".replace(" ", "%20"),
-                  code.replace("0", "O").replace("1", "I").lower()):
+    for typed in (
+        code.lower(),
+        code.replace("-", ""),
+        f" {code[:4]} {code[5:]} ".replace(" ", "%20"),
+        code.replace("0", "O").replace("1", "I").lower(),
+    ):
         answer = await client.get(f"/i/{typed}")
         if typed == code:
             continue
@@ -143,7 +165,7 @@ async def test_actions_shown_follow_role_and_status(client, lieu):
     item = await plank(client, lieu)
     await log_in(client, "member")
     member = (await client.get(f"/i/{item['code']}")).text
-    assert "/reserve" in member and "/use\"" in member and "/use-part" in member  # a member may use part of it
+    assert "/reserve" in member and '/use"' in member and "/use-part" in member  # a member may use part of it
     assert "/discard" not in member and "/move" not in member
     await client.post("/logout", data={"_csrf_token": csrf_of(member)})
     await log_in(client, "steward")
@@ -160,8 +182,9 @@ async def test_login_sets_a_safe_session_cookie_and_logout_revokes_it(client, li
     token = csrf_of(page.text)
     wrong = await client.post("/login", data={"email": "member@lieu.example", "password": "nope", "_csrf_token": token})
     assert wrong.status_code == 422 and "mot de passe erroné" in unescape(wrong.text)
-    answer = await client.post("/login", data={"email": "member@lieu.example", "password": PASSWORD,
-                                               "_csrf_token": token, "next": "/items"})
+    answer = await client.post(
+        "/login", data={"email": "member@lieu.example", "password": PASSWORD, "_csrf_token": token, "next": "/items"}
+    )
     assert answer.status_code == 303 and answer.headers["location"] == "/items"
     cookie = next(c for c in answer.headers.get_list("set-cookie") if c.startswith("exchange_session="))
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax") and "Secure" in cookie
@@ -179,8 +202,15 @@ async def test_login_sets_a_safe_session_cookie_and_logout_revokes_it(client, li
 
 async def test_login_refuses_to_send_elsewhere(client, lieu):
     page = await client.get("/login")
-    answer = await client.post("/login", data={"email": "member@lieu.example", "password": PASSWORD,
-                                               "_csrf_token": csrf_of(page.text), "next": "//evil.example/x"})
+    answer = await client.post(
+        "/login",
+        data={
+            "email": "member@lieu.example",
+            "password": PASSWORD,
+            "_csrf_token": csrf_of(page.text),
+            "next": "//evil.example/x",
+        },
+    )
     assert answer.headers["location"] == "/"
 
 
@@ -226,7 +256,9 @@ async def test_reserve_then_use_through_the_forms(client, lieu):
     code = item["code"]
     await log_in(client, "member")
     page = (await client.get(f"/i/{code}")).text
-    reserved = await client.post(f"/i/{code}/reserve", data={"_csrf_token": csrf_of(page), "_idem": idem_of(page, "reserve")})
+    reserved = await client.post(
+        f"/i/{code}/reserve", data={"_csrf_token": csrf_of(page), "_idem": idem_of(page, "reserve")}
+    )
     assert reserved.status_code == 303 and reserved.headers["location"] == f"/i/{code}"
     shown = await client.get(f"/i/{code}")
     assert "Réservée pour vous jusqu'au" in unescape(shown.text)
@@ -268,10 +300,18 @@ async def test_a_refused_action_says_why_in_the_readers_language(client, lieu):
 async def test_used_part_of_it_splits_and_uses_in_one_step(client, lieu):
     item = await plank(client, lieu, length_mm=2000, width_mm=600)
     token = await log_in(client, "steward")
-    answer = await client.post(f"/i/{item['code']}/use-part", data={
-        "_csrf_token": token, "used_length": "800", "used_width": "600", "rest_length": "1150", "rest_width": "600",
-        "thickness": "18", "project": "Banc",
-    })
+    answer = await client.post(
+        f"/i/{item['code']}/use-part",
+        data={
+            "_csrf_token": token,
+            "used_length": "800",
+            "used_width": "600",
+            "rest_length": "1150",
+            "rest_width": "600",
+            "thickness": "18",
+            "project": "Banc",
+        },
+    )
     assert answer.status_code == 303
     rest = answer.headers["location"].rsplit("/", 1)[1]
     page = unescape((await client.get(answer.headers["location"])).text)
@@ -282,9 +322,16 @@ async def test_used_part_of_it_splits_and_uses_in_one_step(client, lieu):
     assert (await service.get_item(used_code, None)).status == "used"
     assert (await service.get_item(rest, None)).status == "available"
 
-    too_big = await client.post(f"/i/{rest}/use-part", data={
-        "_csrf_token": token, "used_length": "3000", "used_width": "600", "rest_length": "10", "rest_width": "10",
-    })
+    too_big = await client.post(
+        f"/i/{rest}/use-part",
+        data={
+            "_csrf_token": token,
+            "used_length": "3000",
+            "used_width": "600",
+            "rest_length": "10",
+            "rest_width": "10",
+        },
+    )
     assert too_big.status_code == 303 and too_big.headers["location"] == f"/i/{rest}"
     assert "ne tient pas" in unescape((await client.get(f"/i/{rest}")).text)
     assert (await service.get_item(rest, None)).status == "available"
@@ -294,9 +341,16 @@ async def test_a_holder_steward_uses_part_of_their_own_reservation(client, lieu)
     item = await plank(client, lieu, length_mm=2000, width_mm=600)
     await client.post(f"/api/v1/items/{item['code']}/reserve", headers=auth(lieu, "steward"))
     token = await log_in(client, "steward")
-    answer = await client.post(f"/i/{item['code']}/use-part", data={
-        "_csrf_token": token, "used_length": "800", "used_width": "600", "rest_length": "1100", "rest_width": "600",
-    })
+    answer = await client.post(
+        f"/i/{item['code']}/use-part",
+        data={
+            "_csrf_token": token,
+            "used_length": "800",
+            "used_width": "600",
+            "rest_length": "1100",
+            "rest_width": "600",
+        },
+    )
     assert answer.status_code == 303 and answer.headers["location"] != f"/i/{item['code']}"
     kinds = [e.kind for e in await service.item_events(item["code"], None)]
     assert kinds == ["intake", "reserve", "release", "split"]
@@ -337,8 +391,17 @@ async def test_intake_form_logs_an_offcut_with_its_photo(client, lieu):
     assert 'capture="environment"' in form.text and 'data-density="632.5"' in form.text
     answer = await client.post(
         "/items/new",
-        data={"_csrf_token": token, "category": "plywood", "workshop": "bois", "length_mm": "800", "width_mm": "600",
-              "thickness_mm": "18", "quantity": "1", "mass_kg": "", "next": "label"},
+        data={
+            "_csrf_token": token,
+            "category": "plywood",
+            "workshop": "bois",
+            "length_mm": "800",
+            "width_mm": "600",
+            "thickness_mm": "18",
+            "quantity": "1",
+            "mass_kg": "",
+            "next": "label",
+        },
         files={"photo": ("plank.jpg", jpeg_with_gps(), "image/jpeg")},
     )
     assert answer.status_code == 303, answer.text
@@ -357,10 +420,17 @@ async def test_intake_form_logs_an_offcut_with_its_photo(client, lieu):
 
 async def test_intake_log_another_keeps_category_and_workshop(client, lieu):
     token = await log_in(client, "steward")
-    answer = await client.post("/items/new", data={
-        "_csrf_token": token, "category": "steel", "workshop": "metal", "title": "Cornière", "mass_kg": "2,5",
-        "next": "another",
-    })
+    answer = await client.post(
+        "/items/new",
+        data={
+            "_csrf_token": token,
+            "category": "steel",
+            "workshop": "metal",
+            "title": "Cornière",
+            "mass_kg": "2,5",
+            "next": "another",
+        },
+    )
     assert answer.status_code == 303
     assert answer.headers["location"] == "/items/new?category=steel&workshop=metal"
     item = (await service.list_items(service.ItemFilters(), None)).items[0]
@@ -371,14 +441,22 @@ async def test_intake_log_another_keeps_category_and_workshop(client, lieu):
 
 async def test_intake_form_errors_keep_what_was_typed(client, lieu):
     token = await log_in(client, "steward")
-    answer = await client.post("/items/new", data={
-        "_csrf_token": token, "category": "plywood", "workshop": "bois", "length_mm": "99999", "title": "Trop long",
-    })
+    answer = await client.post(
+        "/items/new",
+        data={
+            "_csrf_token": token,
+            "category": "plywood",
+            "workshop": "bois",
+            "length_mm": "99999",
+            "title": "Trop long",
+        },
+    )
     assert answer.status_code == 422
     assert 'aria-invalid="true"' in answer.text and 'value="Trop long"' in answer.text
     assert "nombre entier de 1 à 20" in unescape(answer.text)
     not_a_photo = await client.post(
-        "/items/new", data={"_csrf_token": token, "category": "plywood", "workshop": "bois"},
+        "/items/new",
+        data={"_csrf_token": token, "category": "plywood", "workshop": "bois"},
         files={"photo": ("x.jpg", b"not an image at all", "image/jpeg")},
     )
     assert not_a_photo.status_code == 422 and "JPEG, PNG ou WebP" in unescape(not_a_photo.text)
@@ -389,9 +467,18 @@ async def test_intake_claims_a_blank_code(client, lieu):
     blank = new_code()
     await BlankCode.insert(BlankCode(code=blank, batch="b2"))
     token = await log_in(client, "steward")
-    answer = await client.post("/items/new", data={"_csrf_token": token, "category": "glass", "workshop": "bois",
-                                                   "code": blank, "length_mm": "500", "width_mm": "400",
-                                                   "thickness_mm": "4"})
+    answer = await client.post(
+        "/items/new",
+        data={
+            "_csrf_token": token,
+            "category": "glass",
+            "workshop": "bois",
+            "code": blank,
+            "length_mm": "500",
+            "width_mm": "400",
+            "thickness_mm": "4",
+        },
+    )
     assert answer.status_code == 303 and answer.headers["location"] == f"/labels?codes={blank}"
     assert (await client.get(f"/i/{blank}")).status_code == 200
 
@@ -403,17 +490,21 @@ async def test_list_filters_live_in_the_url_and_fit_ranks_least_waste_first(clie
     best = await plank(client, lieu, title="Juste", length_mm=650, width_mm=420)
     await plank(client, lieu, title="Grand", length_mm=2400, width_mm=1200)
     await plank(client, lieu, title="Trop fin", length_mm=650, width_mm=420, thickness_mm=10)
-    await plank(client, lieu, title="Métal", category="steel", workshop="metal", length_mm=700, width_mm=500,
-                thickness_mm=18)
+    await plank(
+        client, lieu, title="Métal", category="steel", workshop="metal", length_mm=700, width_mm=500, thickness_mm=18
+    )
     page = await client.get("/items", params={"need_l": "600", "need_w": "400", "need_t": "18"})
     codes = re.findall(r'<span class="code">([0-9A-Z-]{9})</span>', page.text)
     assert codes[0] == best["code"] and len(codes) == 3
     assert 'value="600"' in page.text
-    filtered = await client.get("/items", params={"need_l": "600", "need_w": "400", "need_t": "18",
-                                                   "workshop": "bois", "category": "plywood"})
+    filtered = await client.get(
+        "/items", params={"need_l": "600", "need_w": "400", "need_t": "18", "workshop": "bois", "category": "plywood"}
+    )
     assert len(re.findall(r'class="card"', filtered.text)) == 2
     incomplete = await client.get("/items", params={"need_l": "600"})
-    assert incomplete.status_code == 200 and "donnez la longueur, la largeur et l'épaisseur" in unescape(incomplete.text)
+    assert incomplete.status_code == 200 and "donnez la longueur, la largeur et l'épaisseur" in unescape(
+        incomplete.text
+    )
     text = await client.get("/items", params={"q": "juste"})
     assert len(re.findall(r'class="card"', text.text)) == 1
 
@@ -436,9 +527,16 @@ async def test_list_is_paginated(client, lieu):
 async def test_labels_page_picks_today_and_pieces_and_serves_the_pdf(client, lieu):
     one = await plank(client, lieu)
     two = await plank(client, lieu)
-    split = await client.post(f"/api/v1/items/{two['code']}/split", headers=auth(lieu, "steward"), json={
-        "pieces": [{"length_mm": 400, "width_mm": 500, "thickness_mm": 18},
-                   {"length_mm": 500, "width_mm": 500, "thickness_mm": 18}]})
+    split = await client.post(
+        f"/api/v1/items/{two['code']}/split",
+        headers=auth(lieu, "steward"),
+        json={
+            "pieces": [
+                {"length_mm": 400, "width_mm": 500, "thickness_mm": 18},
+                {"length_mm": 500, "width_mm": 500, "thickness_mm": 18},
+            ]
+        },
+    )
     pieces = [p["code"] for p in split.json()["pieces"]]
     await log_in(client, "steward")
     today = await client.get("/labels", params={"today": "1"})
@@ -446,8 +544,9 @@ async def test_labels_page_picks_today_and_pieces_and_serves_the_pdf(client, lie
         assert f'value="{code}" checked' in today.text
     of_split = await client.get("/labels", params={"split_of": two["code"]})
     assert all(f'value="{c}" checked' in of_split.text for c in pieces) and one["code"] not in of_split.text
-    pdf = await client.get("/labels/sheet.pdf", params=[("codes", one["code"]), ("codes", pieces[0]),
-                                                        ("layout", "a4-3x8"), ("start", "5")])
+    pdf = await client.get(
+        "/labels/sheet.pdf", params=[("codes", one["code"]), ("codes", pieces[0]), ("layout", "a4-3x8"), ("start", "5")]
+    )
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF") and "attachment" in pdf.headers["content-disposition"]
     empty = await client.get("/labels/sheet.pdf")
@@ -462,17 +561,29 @@ async def test_labels_page_picks_today_and_pieces_and_serves_the_pdf(client, lie
 
 async def test_coordinator_adds_a_workshop_and_a_member(client, lieu):
     token = await log_in(client, "coordinator")
-    added = await client.post("/admin/workshops", data={"_csrf_token": token, "slug": "textile", "name": "Atelier couture"})
+    added = await client.post(
+        "/admin/workshops", data={"_csrf_token": token, "slug": "textile", "name": "Atelier couture"}
+    )
     assert added.status_code == 303
     assert "Atelier couture" in (await client.get("/admin/workshops")).text
     refused = await client.post("/admin/workshops", data={"_csrf_token": token, "slug": "Pas Bon", "name": "X"})
     assert refused.status_code == 422 and "minuscules" in unescape(refused.text)
-    member = await client.post("/admin/members", data={"_csrf_token": token, "email": "nina@lieu.example",
-                                                        "name": "Nina", "role": "steward", "password": "long enough pw"})
+    member = await client.post(
+        "/admin/members",
+        data={
+            "_csrf_token": token,
+            "email": "nina@lieu.example",
+            "name": "Nina",
+            "role": "steward",
+            "password": "long enough pw",
+        },
+    )
     assert member.status_code == 303
     assert (await Member.select(Member.role).where(Member.email == "nina@lieu.example").first())["role"] == "steward"
-    short = await client.post("/admin/members", data={"_csrf_token": token, "email": "x@lieu.example",
-                                                       "name": "X", "role": "member", "password": "short"})
+    short = await client.post(
+        "/admin/members",
+        data={"_csrf_token": token, "email": "x@lieu.example", "name": "X", "role": "member", "password": "short"},
+    )
     assert short.status_code == 422 and "au moins 8 caractères" in unescape(short.text)
     categories = await client.get("/admin/categories")
     assert "Contreplaqué" in categories.text and "kg/m³" in categories.text
@@ -486,25 +597,34 @@ async def test_photo_api(client, lieu):
     url = f"/api/v1/items/{item['code']}/photos"
     png = io.BytesIO()
     Image.new("RGBA", (500, 300), (0, 120, 0, 128)).save(png, "PNG")
-    answer = await client.post(url, files={"file": ("a.png", png.getvalue(), "image/png")}, headers=auth(lieu, "steward"))
+    answer = await client.post(
+        url, files={"file": ("a.png", png.getvalue(), "image/png")}, headers=auth(lieu, "steward")
+    )
     assert answer.status_code == 201, answer.text
     assert answer.json()["photo_url"].endswith(".jpg") and answer.json()["thumbnail_url"].endswith("-thumb.jpg")
 
     gif = io.BytesIO()
     Image.new("RGB", (10, 10)).save(gif, "GIF")
-    assert (await client.post(url, files={"file": ("a.gif", gif.getvalue())}, headers=auth(lieu, "steward"))).status_code == 415
+    assert (
+        await client.post(url, files={"file": ("a.gif", gif.getvalue())}, headers=auth(lieu, "steward"))
+    ).status_code == 415
     text = await client.post(url, files={"file": ("a.txt", b"hello")}, headers=auth(lieu, "steward"))
     assert text.status_code == 415 and text.headers["content-type"] == "application/problem+json"
     jpeg = io.BytesIO()
     Image.new("RGB", (200, 200)).save(jpeg, "JPEG")
     truncated = await client.post(url, files={"file": ("t.jpg", jpeg.getvalue()[:300])}, headers=auth(lieu, "steward"))
     assert truncated.status_code == 422
-    huge = await client.post(url, files={"file": ("h.jpg", b"\xff" * (10 * 1024 * 1024 + 10))}, headers=auth(lieu, "steward"))
+    huge = await client.post(
+        url, files={"file": ("h.jpg", b"\xff" * (10 * 1024 * 1024 + 10))}, headers=auth(lieu, "steward")
+    )
     assert huge.status_code == 413
-    assert (await client.post(url, files={"file": ("a.png", png.getvalue())}, headers=auth(lieu, "member"))).status_code == 403
+    assert (
+        await client.post(url, files={"file": ("a.png", png.getvalue())}, headers=auth(lieu, "member"))
+    ).status_code == 403
     assert (await client.post(url, files={"file": ("a.png", png.getvalue())})).status_code == 401
-    unknown = await client.post(f"/api/v1/items/{new_code()}/photos", files={"file": ("a.png", png.getvalue())},
-                                headers=auth(lieu, "steward"))
+    unknown = await client.post(
+        f"/api/v1/items/{new_code()}/photos", files={"file": ("a.png", png.getvalue())}, headers=auth(lieu, "steward")
+    )
     assert unknown.status_code == 404
 
 
@@ -531,7 +651,9 @@ async def test_a_forged_flash_message_is_not_shown(client, lieu):
 
 async def test_pages_vary_with_language_and_login(client, lieu):
     anonymous = await client.get("/items")
-    assert "Accept-Language" in anonymous.headers["vary"] and "no-store" not in anonymous.headers.get("cache-control", "")
+    assert "Accept-Language" in anonymous.headers["vary"] and "no-store" not in anonymous.headers.get(
+        "cache-control", ""
+    )
     await log_in(client, "member")
     assert "no-store" in (await client.get("/items")).headers["cache-control"]
 
@@ -541,13 +663,17 @@ async def test_coordinator_changes_a_role_and_closes_an_account(client, lieu):
     from exchange.ledger.rules import Role
     from exchange.tables import Member
 
-    row = await Member.insert(Member(email="leaving@lieu.example", name="Leaving", role="member", password_hash="-")).returning(Member.id)
+    row = await Member.insert(
+        Member(email="leaving@lieu.example", name="Leaving", role="member", password_hash="-")
+    ).returning(Member.id)
     member_id = row[0]["id"]
     token = await issue_token(Actor(id=member_id, name="Leaving", email="leaving@lieu.example", role=Role.member))
     await log_in(client, "coordinator")
     page = await client.get("/admin/members")
     csrf = csrf_of(page.text)
-    promoted = await client.post(f"/admin/members/{member_id}", data={"role": "steward", "active": "on", "_csrf_token": csrf})
+    promoted = await client.post(
+        f"/admin/members/{member_id}", data={"role": "steward", "active": "on", "_csrf_token": csrf}
+    )
     assert promoted.status_code == 303
     assert (await Member.select(Member.role).where(Member.id == member_id).first())["role"] == "steward"
     closed = await client.post(f"/admin/members/{member_id}", data={"role": "steward", "_csrf_token": csrf})
@@ -565,7 +691,8 @@ async def test_coordinator_changes_a_role_and_closes_an_account(client, lieu):
 
 async def test_a_form_with_the_nul_character_gets_a_page_that_says_so(client, lieu):
     page = await client.get("/login")
-    answer = await client.post("/login", data={"email": "member@lieu.example\x00", "password": PASSWORD,
-                                               "_csrf_token": csrf_of(page.text)})
+    answer = await client.post(
+        "/login", data={"email": "member@lieu.example\x00", "password": PASSWORD, "_csrf_token": csrf_of(page.text)}
+    )
     assert answer.status_code == 400 and answer.headers["content-type"].startswith("text/html")
     assert "ne peut pas contenir le caractère NUL" in unescape(answer.text)

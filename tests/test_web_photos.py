@@ -8,9 +8,9 @@ import io
 import re
 
 import pytest
+from conftest import PASSWORD, auth
 from PIL import ExifTags, Image
 
-from conftest import PASSWORD, auth
 from exchange.items import photos, service
 from exchange.settings import get_settings
 
@@ -77,21 +77,27 @@ async def test_the_same_photo_is_stored_once(lieu):
 
 
 async def test_a_steward_adds_a_photo_from_the_item_page(client, lieu):
-    created = await client.post("/api/v1/items", headers=auth(lieu, "steward"), json={
-        "category": "steel", "title": "Tôle", "workshop": "metal", "mass_kg": 3})
+    created = await client.post(
+        "/api/v1/items",
+        headers=auth(lieu, "steward"),
+        json={"category": "steel", "title": "Tôle", "workshop": "metal", "mass_kg": 3},
+    )
     code = created.json()["code"]
     page = await client.get("/login")
     token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
     await client.post("/login", data={"email": "steward@lieu.example", "password": PASSWORD, "_csrf_token": token})
     item_page = await client.get(f"/i/{code}")
     assert 'action="/i/' + code + '/photo"' in item_page.text and 'enctype="multipart/form-data"' in item_page.text
-    answer = await client.post(f"/i/{code}/photo", data={"_csrf_token": token},
-                               files={"photo": ("p.webp", _image("WEBP"), "image/webp")})
+    answer = await client.post(
+        f"/i/{code}/photo", data={"_csrf_token": token}, files={"photo": ("p.webp", _image("WEBP"), "image/webp")}
+    )
     assert answer.status_code == 303
     item = await service.get_item(code, None)
     assert item.photo_url
     shown = await client.get(f"/i/{code}")
-    assert "Photo enregistrée" in shown.text and re.search(r'<img src="/media/[0-9a-f]{64}\.jpg" alt="Photo de : Tôle"', shown.text)
+    assert "Photo enregistrée" in shown.text and re.search(
+        r'<img src="/media/[0-9a-f]{64}\.jpg" alt="Photo de : Tôle"', shown.text
+    )
     bad = await client.post(f"/i/{code}/photo", data={"_csrf_token": token}, files={"photo": ("x.gif", _image("GIF"))})
     assert bad.status_code == 303
     assert "JPEG, PNG ou WebP" in (await client.get(f"/i/{code}")).text

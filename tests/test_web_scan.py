@@ -15,11 +15,11 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from y4m import camera_frame, read_y4m, write_y4m
 
 from exchange.labels.draw import LabelContent, render_label
 from exchange.labels.layouts import DEFAULT_LAYOUT, LAYOUTS
 from exchange.web import i18n, scan
-from y4m import camera_frame, read_y4m, write_y4m
 
 ROOT = Path(__file__).resolve().parent.parent
 VENDOR = ROOT / "static" / "vendor" / "barcode-detector"
@@ -81,9 +81,14 @@ def node():
 
 def _run_scan_js(node: str, tmp_path: Path, scanned=(), typed=(), valid=()) -> dict:
     shutil.copy(SCAN_JS, tmp_path / "scan.mjs")
-    (tmp_path / "check.mjs").write_text(NODE_CHECKS % {
-        "scanned": json.dumps(list(scanned)), "typed": json.dumps(list(typed)), "valid": json.dumps(list(valid)),
-    })
+    (tmp_path / "check.mjs").write_text(
+        NODE_CHECKS
+        % {
+            "scanned": json.dumps(list(scanned)),
+            "typed": json.dumps(list(typed)),
+            "valid": json.dumps(list(valid)),
+        }
+    )
     result = subprocess.run([node, "check.mjs"], cwd=tmp_path, capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
@@ -158,8 +163,15 @@ def test_every_message_scan_js_shows_comes_from_the_page():
 
 
 def _label(url: str, code: str) -> LabelContent:
-    return LabelContent(url=url, code=code, title="Contreplaqué bouleau", category="plywood",
-                        dimensions="1200 × 400 × 18 mm", lieu="La Fabrique Test", workshop="Atelier bois")
+    return LabelContent(
+        url=url,
+        code=code,
+        title="Contreplaqué bouleau",
+        category="plywood",
+        dimensions="1200 × 400 × 18 mm",
+        lieu="La Fabrique Test",
+        workshop="Atelier bois",
+    )
 
 
 def test_y4m_file_parses_back(tmp_path):
@@ -253,8 +265,15 @@ DECODED = re.compile(r"scan: read (\S+) with the (\w+) detector, (\d+) ms after 
 
 
 def _intake(live, **extra) -> dict:
-    body = {"category": "plywood", "title": "Contreplaqué bouleau", "workshop": "bois",
-            "length_mm": 1200, "width_mm": 400, "thickness_mm": 18, **extra}
+    body = {
+        "category": "plywood",
+        "title": "Contreplaqué bouleau",
+        "workshop": "bois",
+        "length_mm": 1200,
+        "width_mm": 400,
+        "thickness_mm": 18,
+        **extra,
+    }
     with live.api("steward") as api:
         answer = api.post("/api/v1/items", json=body)
     assert answer.status_code == 201, answer.text
@@ -263,7 +282,7 @@ def _intake(live, **extra) -> dict:
 
 def _typed_code(code: str) -> str:
     """How a person copies a code off a torn label: lower case, spaces instead of the hyphen."""
-    return " ".join(code.replace("-", "").lower()[i:i + 2] for i in range(0, 8, 2))
+    return " ".join(code.replace("-", "").lower()[i : i + 2] for i in range(0, 8, 2))
 
 
 def _wait_for_script(page) -> None:
@@ -275,8 +294,9 @@ def _wait_for_script(page) -> None:
 def camera_tab(browser, video: Path, locale: str = "fr-FR"):
     """A page in a Chromium whose camera films `video` (looped), recording like `page` does,
     plus every request made and every console message."""
-    camera = launch_browser(SimpleNamespace(chromium=browser.browser_type),
-                            FAKE_CAMERA + [f"--use-file-for-fake-video-capture={video}"])
+    camera = launch_browser(
+        SimpleNamespace(chromium=browser.browser_type), FAKE_CAMERA + [f"--use-file-for-fake-video-capture={video}"]
+    )
     try:
         context = camera.new_context(viewport=MOBILE, locale=locale, timezone_id="Europe/Paris")
         context.set_default_timeout(15_000)
@@ -301,9 +321,17 @@ def test_camera_reads_a_label_and_opens_its_item(live, browser, tmp_path):
     item = _intake(live)
     code, url = item["code"], item["url"]
     assert url == f"{live.base}/i/{code}"  # what the label's QR code holds
-    label = render_label(LabelContent(url=url, code=code, title=item["title"], category="plywood",
-                                      dimensions="1200 × 400 × 18 mm", workshop="Atelier bois"),
-                         LAYOUTS[DEFAULT_LAYOUT])
+    label = render_label(
+        LabelContent(
+            url=url,
+            code=code,
+            title=item["title"],
+            category="plywood",
+            dimensions="1200 × 400 × 18 mm",
+            workshop="Atelier bois",
+        ),
+        LAYOUTS[DEFAULT_LAYOUT],
+    )
     video = tmp_path / "camera.y4m"
     write_y4m(video, [camera_frame(label)] * 5, fps=10)
 
@@ -317,14 +345,18 @@ def test_camera_reads_a_label_and_opens_its_item(live, browser, tmp_path):
     decoded = [m.groups() for m in map(DECODED.search, tab.logged) if m]
     assert decoded, f"scan.js did not say how it read the code: {tab.logged}"
     read, detector, after_ms = decoded[0]
-    print(f"\n[{live.engine}] the {detector} BarcodeDetector read {read} {after_ms} ms after the page opened; "
-          f"on the item's page {elapsed:.2f} s after goto")
+    print(
+        f"\n[{live.engine}] the {detector} BarcodeDetector read {read} {after_ms} ms after the page opened; "
+        f"on the item's page {elapsed:.2f} s after goto"
+    )
     assert read == code
     # Linux Chromium has no BarcodeDetector of its own: the vendored polyfill did the work,
     # with its WebAssembly from this server, and nothing was asked of any other host.
     assert detector == "polyfill"
     assert any(u.startswith(f"{live.base}/static/vendor/barcode-detector/zxing_reader.wasm") for u in tab.requested)
-    assert all(u.startswith(live.base) for u in tab.requested), [u for u in tab.requested if not u.startswith(live.base)]
+    assert all(u.startswith(live.base) for u in tab.requested), [
+        u for u in tab.requested if not u.startswith(live.base)
+    ]
     assert elapsed < 8
 
 

@@ -27,8 +27,13 @@ class Y4MInfo:
     frames: int
 
 
-def camera_frame(subject: Image.Image, size: tuple[int, int] = (640, 480), fill: float = 0.7,
-                 background: tuple[int, int, int] = (150, 120, 90), blur: float = 0.6) -> Image.Image:
+def camera_frame(
+    subject: Image.Image,
+    size: tuple[int, int] = (640, 480),
+    fill: float = 0.7,
+    background: tuple[int, int, int] = (150, 120, 90),
+    blur: float = 0.6,
+) -> Image.Image:
     """What a phone held over `subject` sees: it centred on a (wood-coloured) background,
     `fill` of the frame's width (or height), slightly out of focus."""
     width, height = size
@@ -47,8 +52,9 @@ def frame_bytes(image: Image.Image) -> bytes:
         raise ValueError(f"4:2:0 needs even dimensions, not {image.width}x{image.height}")
     y, cb, cr = image.convert("RGB").convert("YCbCr").split()
     half = (image.width // 2, image.height // 2)
-    return (y.tobytes() + cb.resize(half, Image.Resampling.BOX).tobytes()
-            + cr.resize(half, Image.Resampling.BOX).tobytes())
+    return (
+        y.tobytes() + cb.resize(half, Image.Resampling.BOX).tobytes() + cr.resize(half, Image.Resampling.BOX).tobytes()
+    )
 
 
 def write_y4m(path: Path | str, frames: Iterable[Image.Image], fps: int = 10) -> Y4MInfo:
@@ -106,6 +112,6 @@ def read_y4m(path: Path | str) -> tuple[Y4MInfo, list[Image.Image]]:
         pos = line_end + 1
         if pos + luma + 2 * chroma > len(data):
             raise ValueError("truncated frame")
-        frames.append(Image.frombytes("L", (width, height), data[pos:pos + luma]))
+        frames.append(Image.frombytes("L", (width, height), data[pos : pos + luma]))
         pos += luma + 2 * chroma
     return Y4MInfo(width, height, fps, colorspace, len(frames)), frames

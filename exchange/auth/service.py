@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -109,7 +109,7 @@ async def log_in(email: str, password: str, address: str) -> Actor:
 
 
 async def issue_token(actor: Actor, now: datetime | None = None) -> str:
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     token = secrets.token_urlsafe(32)
     await AuthToken.insert(
         AuthToken(token_hash=_token_hash(token), member=actor.id, created_at=now, expires_at=now + TOKEN_LIFETIME)
@@ -124,22 +124,24 @@ async def revoke_token(token: str) -> None:
 # Every API request looks its token up: the select is built once (exchange.db.Prepared).
 _ACTOR_BY_TOKEN_HASH = Prepared(
     AuthToken,
-    lambda token_hash: AuthToken.select(
-        AuthToken.expires_at,
-        AuthToken.member.id,
-        AuthToken.member.name,
-        AuthToken.member.email,
-        AuthToken.member.role,
-        AuthToken.member.active,
-    )
-    .where(AuthToken.token_hash == token_hash)
-    .limit(1),
+    lambda token_hash: (
+        AuthToken.select(
+            AuthToken.expires_at,
+            AuthToken.member.id,
+            AuthToken.member.name,
+            AuthToken.member.email,
+            AuthToken.member.role,
+            AuthToken.member.active,
+        )
+        .where(AuthToken.token_hash == token_hash)
+        .limit(1)
+    ),
     1,
 )
 
 
 async def actor_for_token(token: str) -> Actor | None:
     row = await _ACTOR_BY_TOKEN_HASH.first(_token_hash(token))
-    if row is None or not row["member.active"] or row["expires_at"] <= datetime.now(timezone.utc):
+    if row is None or not row["member.active"] or row["expires_at"] <= datetime.now(UTC):
         return None
     return Actor(id=row["member.id"], name=row["member.name"], email=row["member.email"], role=Role(row["member.role"]))

@@ -52,7 +52,7 @@ class Month:
 
 
 def parse_month(text: str | None, field: str = "month") -> Month:
-    """"YYYY-MM" → Month; anything else is a 422 naming the field."""
+    """ "YYYY-MM" → Month; anything else is a 422 naming the field."""
     match = _MONTH.match((text or "").strip())
     if not match:
         raise Invalid(f"A month is written YYYY-MM, e.g. 2026-03 (got {text!r}).", field=field)
@@ -268,7 +268,9 @@ class EquivalenceValue:
         )
 
 
-def equivalences(reused_g_by_category: dict[str, int], density_by_category: dict[str, float | None]) -> list[EquivalenceValue]:
+def equivalences(
+    reused_g_by_category: dict[str, int], density_by_category: dict[str, float | None]
+) -> list[EquivalenceValue]:
     """For each category reused this period that has a reference product and a shipped
     density, how many new products of that size its reused mass makes."""
     result = []

@@ -11,6 +11,7 @@ from litestar.params import Parameter, QueryParameter
 from exchange.auth.guards import actor_of
 from exchange.figures import factors, schemas, service
 from exchange.figures.arithmetic import month_of
+from exchange.figures.pages import ROUTES as PAGE_ROUTES
 from exchange.figures.service import BOM, CSV_MEDIA_TYPE
 from exchange.settings import get_settings
 
@@ -83,7 +84,5 @@ class FiguresController(Controller):
     async def override(self, request: Request, slug: str, data: schemas.FactorIn) -> schemas.FactorSetDetail:
         return await factors.override_factor(actor_of(request), slug, data)
 
-
-from exchange.figures.pages import ROUTES as PAGE_ROUTES
 
 ROUTES: list = [FiguresController, *PAGE_ROUTES]

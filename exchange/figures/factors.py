@@ -76,7 +76,10 @@ async def load_factor_set(version: str | None = None) -> LoadedFactorSet:
         pair = values.setdefault(factor["category"], [None, None])
         pair[0 if factor["kind"] == "reuse" else 1] = as_written(factor["value"])
     return LoadedFactorSet(
-        id=row["id"], version=row["version"], created_at=row["created_at"], note=row["note"],
+        id=row["id"],
+        version=row["version"],
+        created_at=row["created_at"],
+        note=row["note"],
         values={k: (v[0], v[1]) for k, v in values.items()},
     )
 
@@ -95,17 +98,25 @@ async def factor_set_detail(version: str | None = None) -> schemas.FactorSetDeta
     row = current if not version else await FactorSet.select().where(FactorSet.version == version).first()
     if row is None:
         raise NotFound(f"No factor set has the version {version!r}." if version else "No factor set is installed yet.")
-    factors = await Factor.select(
-        *Factor.all_columns(), Factor.category.slug.as_alias("category_slug")
-    ).where(Factor.factor_set == row["id"])
+    factors = await Factor.select(*Factor.all_columns(), Factor.category.slug.as_alias("category_slug")).where(
+        Factor.factor_set == row["id"]
+    )
     factors.sort(key=lambda f: (f["category_slug"], f["kind"] != "reuse"))
     return schemas.FactorSetDetail(
-        version=row["version"], created_at=row["created_at"], note=row["note"],
+        version=row["version"],
+        created_at=row["created_at"],
+        note=row["note"],
         current=current is not None and current["id"] == row["id"],
         factors=[
             schemas.FactorRow(
-                category=f["category_slug"], kind=f["kind"], value=as_written(f["value"]), unit=f["unit"], source=f["source"],
-                version=f["version"], entry=f["entry"], note=f["note"],
+                category=f["category_slug"],
+                kind=f["kind"],
+                value=as_written(f["value"]),
+                unit=f["unit"],
+                source=f["source"],
+                version=f["version"],
+                entry=f["entry"],
+                note=f["note"],
             )
             for f in factors
         ],
@@ -113,7 +124,7 @@ async def factor_set_detail(version: str | None = None) -> schemas.FactorSetDeta
 
 
 def next_version(previous: str, taken: set[str]) -> str:
-    """"exchange-defaults-2026.1" → "exchange-defaults-2026.1+lieu.1" → "...+lieu.2"."""
+    """ "exchange-defaults-2026.1" → "exchange-defaults-2026.1+lieu.1" → "...+lieu.2"."""
     match = _LIEU_SUFFIX.match(previous)
     root, n = (match.group("root"), int(match.group("n"))) if match else (previous, 0)
     while True:
@@ -135,8 +146,12 @@ async def override_factor(actor: Actor, category_slug: str, data: schemas.Factor
     if category is None:
         raise NotFound(f"No category has the slug {category_slug!r}.")
     new = dict(
-        value=float(data.value), unit=UNIT, source=data.source.strip(), version=data.version.strip(),
-        entry=data.entry.strip(), note=data.note.strip(),
+        value=float(data.value),
+        unit=UNIT,
+        source=data.source.strip(),
+        version=data.version.strip(),
+        entry=data.entry.strip(),
+        note=data.note.strip(),
     )
     if not new["source"]:
         raise Invalid("A factor names its source.", field="source")
@@ -161,8 +176,15 @@ async def override_factor(actor: Actor, category_slug: str, data: schemas.Factor
             set_id = (await FactorSet.insert(FactorSet(version=version, note=note)).returning(FactorSet.id))[0]["id"]
             copies = [
                 Factor(
-                    factor_set=set_id, category=r["category"], kind=r["kind"], value=r["value"], unit=r["unit"],
-                    source=r["source"], version=r["version"], entry=r["entry"], note=r["note"],
+                    factor_set=set_id,
+                    category=r["category"],
+                    kind=r["kind"],
+                    value=r["value"],
+                    unit=r["unit"],
+                    source=r["source"],
+                    version=r["version"],
+                    entry=r["entry"],
+                    note=r["note"],
                 )
                 for r in rows
                 if r is not old

@@ -53,7 +53,9 @@ def trend_charts(trend: schemas.TrendOut, lang: str, short: bool = True) -> dict
         [
             charts.Series(i18n.translate(lang, "fig.reused"), charts.REUSED, [m.reused_kg for m in trend.months]),
             charts.Series(i18n.translate(lang, "fig.recycled"), charts.RECYCLED, [m.recycled_kg for m in trend.months]),
-            charts.Series(i18n.translate(lang, "fig.discarded"), charts.DISCARDED, [m.discarded_kg for m in trend.months]),
+            charts.Series(
+                i18n.translate(lang, "fig.discarded"), charts.DISCARDED, [m.discarded_kg for m in trend.months]
+            ),
         ],
         title=i18n.translate(lang, "fig.trend_mass"),
         unit="kg",
@@ -74,7 +76,7 @@ def _rate(value: float | None, lang: str) -> str:
 
 
 def _equivalences(figures: schemas.FiguresOut, lang: str, categories: dict[str, str]) -> list[dict[str, str]]:
-    """"33.9 kg of plywood reused: as much as 1 new plywood sheet (2440 × 1220 × 18 mm) not bought"."""
+    """ "33.9 kg of plywood reused: as much as 1 new plywood sheet (2440 × 1220 × 18 mm) not bought"."""
     shown = []
     for e in figures.equivalences:
         if e.count < 0.1:
@@ -83,18 +85,28 @@ def _equivalences(figures: schemas.FiguresOut, lang: str, categories: dict[str, 
         unit = i18n.format_kg(e.unit_mass_kg, lang)
         reused = i18n.format_kg(e.reused_kg, lang)
         name = e.object_fr if lang == "fr" else e.object
-        shown.append({
-            "text": i18n.translate(
-                lang, "fig.equivalence", reused=reused,
-                material=words.lower_first(categories.get(e.category, e.category)),
-                count=i18n.format_number(e.count, lang, max_decimals=1), object=words.plural(name, e.count, lang),
-                size=size,
-            ),
-            "basis": i18n.translate(
-                lang, "fig.equivalence_basis", size=size, density=i18n.format_number(e.density_kg_m3, lang),
-                unit=unit, reused=reused, exact=i18n.format_number(e.reused_kg / e.unit_mass_kg, lang),
-            ),
-        })
+        shown.append(
+            {
+                "text": i18n.translate(
+                    lang,
+                    "fig.equivalence",
+                    reused=reused,
+                    material=words.lower_first(categories.get(e.category, e.category)),
+                    count=i18n.format_number(e.count, lang, max_decimals=1),
+                    object=words.plural(name, e.count, lang),
+                    size=size,
+                ),
+                "basis": i18n.translate(
+                    lang,
+                    "fig.equivalence_basis",
+                    size=size,
+                    density=i18n.format_number(e.density_kg_m3, lang),
+                    unit=unit,
+                    reused=reused,
+                    exact=i18n.format_number(e.reused_kg / e.unit_mass_kg, lang),
+                ),
+            }
+        )
     return shown
 
 
@@ -110,7 +122,9 @@ async def figures_page(
     problems: list[dict[str, Any]] = []
     try:
         figures = await service.month_figures(
-            month or str(_this_month()), workshop=workshop or None, category=category or None,
+            month or str(_this_month()),
+            workshop=workshop or None,
+            category=category or None,
             factor_set=factor_set or None,
         )
     except Invalid as error:
@@ -217,7 +231,9 @@ async def methodology_page(request: Request, version: str | None = None) -> Resp
 @post("/figures/methodology/factors", include_in_schema=False, name="figures-override")
 async def override_factor(request: Request) -> Response:
     form = await request.form()
-    values = {k: str(form.get(k) or "").strip() for k in ("category", "kind", "value", "source", "version", "entry", "note")}
+    values = {
+        k: str(form.get(k) or "").strip() for k in ("category", "kind", "value", "source", "version", "entry", "note")
+    }
     try:
         value = float(values["value"].replace(",", "."))
         if not 0 <= value <= 1000:
@@ -226,8 +242,14 @@ async def override_factor(request: Request) -> Response:
         return redirect("/figures/methodology", message("error", "fig.bad_value"))
     try:
         data = msgspec.convert(
-            {"kind": values["kind"], "value": value, "source": values["source"], "version": values["version"],
-             "entry": values["entry"], "note": values["note"]},
+            {
+                "kind": values["kind"],
+                "value": value,
+                "source": values["source"],
+                "version": values["version"],
+                "entry": values["entry"],
+                "note": values["note"],
+            },
             schemas.FactorIn,
         )
         created = await factors.override_factor(actor_of(request), values["category"], data)

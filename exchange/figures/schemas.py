@@ -47,7 +47,7 @@ class FactorSetOut(msgspec.Struct):
 
 
 class Equivalence(msgspec.Struct):
-    """"Like N new products not bought": N from the reused mass and the shipped density alone."""
+    """ "Like N new products not bought": N from the reused mass and the shipped density alone."""
 
     category: str
     reused_kg: float

@@ -52,8 +52,14 @@ log = logging.getLogger("exchange.figures")
 
 # Reserve and release move no mass: they are left out of the scan.
 _KINDS = (
-    EventKind.intake, EventKind.piece, EventKind.use, EventKind.recycle, EventKind.discard,
-    EventKind.split, EventKind.adjust, EventKind.move,
+    EventKind.intake,
+    EventKind.piece,
+    EventKind.use,
+    EventKind.recycle,
+    EventKind.discard,
+    EventKind.split,
+    EventKind.adjust,
+    EventKind.move,
 )
 _KIND_LIST = ", ".join(f"'{k.value}'" for k in _KINDS)
 
@@ -122,11 +128,21 @@ def fold(rows: Iterable[dict]) -> dict[int, dict[Cell, Sums]]:
         here.adjusted_g += r["adjust_new_g"]
         here.moved_in_g += r["moved_g"]
         here.net_g += (
-            r["intake_g"] + r["piece_g"] - r["split_g"] - r["reused_g"] - r["recycled_g"] - r["discarded_g"]
-            + r["adjust_new_g"] + r["moved_g"]
+            r["intake_g"]
+            + r["piece_g"]
+            - r["split_g"]
+            - r["reused_g"]
+            - r["recycled_g"]
+            - r["discarded_g"]
+            + r["adjust_new_g"]
+            + r["moved_g"]
         )
-        take_from_origins(cells, r, lambda sums, grams: setattr(sums, "adjusted_g", sums.adjusted_g - grams),
-                          lambda sums, grams: setattr(sums, "moved_out_g", sums.moved_out_g + grams))
+        take_from_origins(
+            cells,
+            r,
+            lambda sums, grams: setattr(sums, "adjusted_g", sums.adjusted_g - grams),
+            lambda sums, grams: setattr(sums, "moved_out_g", sums.moved_out_g + grams),
+        )
     return buckets
 
 
@@ -186,13 +202,19 @@ async def _names() -> tuple[dict[int, str], dict[int, dict]]:
     return workshops, categories
 
 
-def _check_balance(month: Month, cells: dict[Cell, Sums], workshops: dict[int, str], categories: dict[int, dict]) -> None:
+def _check_balance(
+    month: Month, cells: dict[Cell, Sums], workshops: dict[int, str], categories: dict[int, dict]
+) -> None:
     for (w, c), sums in cells.items():
         gap = balance_gap_g(sums)
         if gap:
             log.warning(
                 "mass balance off by %s g in %s for workshop %s, category %s: a split's recorded loss "
-                "differs from its parent minus its pieces", gap, month, workshops.get(w), categories.get(c, {}).get("slug"),
+                "differs from its parent minus its pieces",
+                gap,
+                month,
+                workshops.get(w),
+                categories.get(c, {}).get("slug"),
             )
 
 
@@ -247,9 +269,15 @@ async def month_figures(
         **figure_fields(total),
         equivalences=[
             schemas.Equivalence(
-                category=e.category, reused_kg=kg(e.reused_g), count=e.count_tenths, object=e.reference.name,
-                object_fr=e.reference.name_fr, size=e.reference.size, density_kg_m3=e.density_kg_m3,
-                unit_mass_kg=float(e.unit_mass_kg), basis=e.basis,
+                category=e.category,
+                reused_kg=kg(e.reused_g),
+                count=e.count_tenths,
+                object=e.reference.name,
+                object_fr=e.reference.name_fr,
+                size=e.reference.size,
+                density_kg_m3=e.density_kg_m3,
+                unit_mass_kg=float(e.unit_mass_kg),
+                basis=e.basis,
             )
             for e in equivalences(reused_by_slug, densities)
         ],
@@ -270,20 +298,44 @@ async def month_figures(
 CSV_MEDIA_TYPE = "text/csv"  # Litestar adds "; charset=utf-8"
 BOM = "\ufeff"  # lets Excel open the file as UTF-8 (LibreOffice takes it too)
 CSV_COLUMNS = (
-    "month", "category", "intake_kg", "reused_kg", "recycled_kg", "discarded_kg", "loss_kg", "adjusted_kg",
-    "opening_stock_kg", "stock_kg", "waste_avoided_kg", "diverted_kg", "reuse_rate", "co2e_avoided_kg",
-    "items_reused", "factor_set",
+    "month",
+    "category",
+    "intake_kg",
+    "reused_kg",
+    "recycled_kg",
+    "discarded_kg",
+    "loss_kg",
+    "adjusted_kg",
+    "opening_stock_kg",
+    "stock_kg",
+    "waste_avoided_kg",
+    "diverted_kg",
+    "reuse_rate",
+    "co2e_avoided_kg",
+    "items_reused",
+    "factor_set",
 )
 
 
 def _csv_row(month: Month, slug: str, s: Sums, version: str) -> list[str]:
     rate = reuse_rate(s)
     return [
-        str(month), slug, kg_text(s.intake_g), kg_text(s.reused_g), kg_text(s.recycled_g), kg_text(s.discarded_g),
-        kg_text(s.loss_g), kg_text(s.adjusted_g), kg_text(s.opening_g), kg_text(s.closing_g),
-        kg_text(waste_avoided_g(s)), kg_text(diverted_g(s)),
+        str(month),
+        slug,
+        kg_text(s.intake_g),
+        kg_text(s.reused_g),
+        kg_text(s.recycled_g),
+        kg_text(s.discarded_g),
+        kg_text(s.loss_g),
+        kg_text(s.adjusted_g),
+        kg_text(s.opening_g),
+        kg_text(s.closing_g),
+        kg_text(waste_avoided_g(s)),
+        kg_text(diverted_g(s)),
         "" if rate is None else f"{rate_value(rate):.4f}",
-        decimal_text(s.co2e_kg), str(s.items_reused), version,
+        decimal_text(s.co2e_kg),
+        str(s.items_reused),
+        version,
     ]
 
 
@@ -328,8 +380,11 @@ async def trend(months: int = 12, end_month: str | None = None, factor_set: str 
         total = Sums.total(_with_co2e(cells, factors).values())
         result.append(
             schemas.TrendMonth(
-                month=str(month), reused_kg=kg(total.reused_g), recycled_kg=kg(total.recycled_g),
-                discarded_kg=kg(total.discarded_g), co2e_avoided_kg=round_decimal(total.co2e_kg),
+                month=str(month),
+                reused_kg=kg(total.reused_g),
+                recycled_kg=kg(total.recycled_g),
+                discarded_kg=kg(total.discarded_g),
+                co2e_avoided_kg=round_decimal(total.co2e_kg),
             )
         )
     return schemas.TrendOut(timezone=settings.timezone, months=result, factor_set=factors.out())

@@ -20,7 +20,7 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 
 import asyncpg
 
@@ -34,8 +34,14 @@ log = logging.getLogger("exchange.figures")
 
 # How each kind of event changes the stock at its own workshop and category (reserve and release: not at all).
 SIGNS = {
-    EventKind.intake: 1, EventKind.piece: 1, EventKind.adjust: 1, EventKind.move: 1,
-    EventKind.split: -1, EventKind.use: -1, EventKind.recycle: -1, EventKind.discard: -1,
+    EventKind.intake: 1,
+    EventKind.piece: 1,
+    EventKind.adjust: 1,
+    EventKind.move: 1,
+    EventKind.split: -1,
+    EventKind.use: -1,
+    EventKind.recycle: -1,
+    EventKind.discard: -1,
 }
 # Events added to the kept months per transaction: some 40 ms each, so the first pass over
 # a large ledger never holds the writers (or, on SQLite, the event loop) for long.
@@ -73,8 +79,10 @@ def stock_row(event: dict) -> dict:
     kind = EventKind(event["kind"])
     mass = event["mass_g"] or 0
     return {
-        "workshop": event["workshop"], "category": event["category"],
-        "from_workshop": event["from_workshop"], "from_category": event["from_category"],
+        "workshop": event["workshop"],
+        "category": event["category"],
+        "from_workshop": event["from_workshop"],
+        "from_category": event["from_category"],
         "here_g": SIGNS.get(kind, 0) * mass,
         "adjust_old_g": (event["mass_before_g"] or 0) if kind is EventKind.adjust else 0,
         "moved_g": mass if kind is EventKind.move else 0,
@@ -166,7 +174,9 @@ async def _keep_chunk(timezone: str, tz: tzinfo, chunk: int) -> int:
         for first in range(0, len(changes), _ROWS_PER_INSERT):
             batch = changes[first : first + _ROWS_PER_INSERT]
             values = ", ".join(["({}, {}, {}, {}, {})"] * len(batch))
-            args = [v for (month, workshop, category), grams in batch for v in (timezone, month, workshop, category, grams)]
+            args = [
+                v for (month, workshop, category), grams in batch for v in (timezone, month, workshop, category, grams)
+            ]
             await StockChange.raw(_ADD_CHANGES.replace("{}", values, 1), *args)
         await StockChange.raw(_SET_MARK, timezone, events[-1]["id"])
         return len(events)

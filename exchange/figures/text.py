@@ -6,9 +6,17 @@ from exchange.figures import schemas
 from exchange.figures.words import plural
 
 _COLUMNS = (
-    ("opening", "opening_stock_kg"), ("intake", "intake_kg"), ("in", "moved_in_kg"), ("out", "moved_out_kg"),
-    ("reused", "reused_kg"), ("recycled", "recycled_kg"), ("discarded", "discarded_kg"), ("loss", "loss_kg"),
-    ("adjusted", "adjusted_kg"), ("closing", "stock_kg"), ("CO2e", "co2e_avoided_kg"),
+    ("opening", "opening_stock_kg"),
+    ("intake", "intake_kg"),
+    ("in", "moved_in_kg"),
+    ("out", "moved_out_kg"),
+    ("reused", "reused_kg"),
+    ("recycled", "recycled_kg"),
+    ("discarded", "discarded_kg"),
+    ("loss", "loss_kg"),
+    ("adjusted", "adjusted_kg"),
+    ("closing", "stock_kg"),
+    ("CO2e", "co2e_avoided_kg"),
 )
 
 

@@ -4,10 +4,34 @@
 from __future__ import annotations
 
 MONTHS = {
-    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-           "novembre", "décembre"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"),
+    "fr": (
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
 }
 SHORT_MONTHS = {
     "fr": ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."),
@@ -16,7 +40,7 @@ SHORT_MONTHS = {
 
 
 def plural(name: str, count: float, lang: str) -> str:
-    """"panneau de contreplaqué" → "panneaux de contreplaqué" from 2 on (French);
+    """ "panneau de contreplaqué" → "panneaux de contreplaqué" from 2 on (French);
     "plywood sheet" → "plywood sheets" unless exactly 1 (English)."""
     if lang == "fr":
         if count < 2:
@@ -28,12 +52,12 @@ def plural(name: str, count: float, lang: str) -> str:
 
 
 def lower_first(name: str) -> str:
-    """"Contreplaqué" → "contreplaqué" in a sentence; "MDF" stays."""
+    """ "Contreplaqué" → "contreplaqué" in a sentence; "MDF" stays."""
     return name if len(name) > 1 and name[1].isupper() else name[:1].lower() + name[1:]
 
 
 def month_label(month: str, lang: str, short: bool = False) -> str:
-    """"2025-03" → "mars 2025" / "March 2025" (short: "mars 25" / "Mar 25")."""
+    """ "2025-03" → "mars 2025" / "March 2025" (short: "mars 25" / "Mar 25")."""
     year, number = int(month[:4]), int(month[5:7])
     names = (SHORT_MONTHS if short else MONTHS).get(lang, MONTHS["fr"])
     return f"{names[number - 1]} {str(year)[2:] if short else year}"
@@ -55,7 +79,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "fig.show": ("Afficher", "Show"),
     "fig.headline": ("L'essentiel", "At a glance"),
     "fig.reused": ("Réemployé", "Reused"),
-    "fig.reused_help": ("matière devenue un objet au lieu d'un déchet (déchet évité)", "material that became something instead of waste (waste avoided)"),
+    "fig.reused_help": (
+        "matière devenue un objet au lieu d'un déchet (déchet évité)",
+        "material that became something instead of waste (waste avoided)",
+    ),
     "fig.diverted": ("Détourné", "Diverted"),
     "fig.diverted_help": ("réemployé + recyclé : les « tonnes détournées »", "reused + recycled: kept from the skip"),
     "fig.co2e": ("CO2e évité", "CO2e avoided"),
@@ -133,14 +160,35 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # The methodology page
     "fig.method_page": ("Méthode et facteurs d'émission", "Method and emission factors"),
     "fig.definitions": ("Définitions", "Definitions"),
-    "fig.def_intake": ("masse des pièces enregistrées (les morceaux d'une découpe n'en sont pas)", "mass of items logged in (pieces of a cut are not intake)"),
-    "fig.def_reused": ("masse des pièces dont l'utilisation tombe dans le mois", "mass of items whose use falls in the month"),
+    "fig.def_intake": (
+        "masse des pièces enregistrées (les morceaux d'une découpe n'en sont pas)",
+        "mass of items logged in (pieces of a cut are not intake)",
+    ),
+    "fig.def_reused": (
+        "masse des pièces dont l'utilisation tombe dans le mois",
+        "mass of items whose use falls in the month",
+    ),
     "fig.def_recycled": ("masse envoyée au recyclage dans le mois", "mass sent to recycling in the month"),
-    "fig.def_discarded": ("masse jetée (benne, enfouissement, incinération) dans le mois", "mass discarded (skip, landfill, incineration) in the month"),
-    "fig.def_loss": ("sciure, chants abîmés, chutes trop petites : la différence entre une pièce et ses morceaux", "sawdust, broken edges, strips too small to keep: a piece minus its pieces"),
-    "fig.def_adjusted": ("somme des changements de masse faits par des corrections", "sum of the mass changes made by corrections"),
-    "fig.def_stock": ("masse disponible ou réservée à la fin du mois", "mass available or reserved at the end of the month"),
-    "fig.def_co2e": ("réemployé × facteur de réemploi + recyclé × facteur de recyclage, par matériau", "reused × reuse factor + recycled × recycling factor, per material"),
+    "fig.def_discarded": (
+        "masse jetée (benne, enfouissement, incinération) dans le mois",
+        "mass discarded (skip, landfill, incineration) in the month",
+    ),
+    "fig.def_loss": (
+        "sciure, chants abîmés, chutes trop petites : la différence entre une pièce et ses morceaux",
+        "sawdust, broken edges, strips too small to keep: a piece minus its pieces",
+    ),
+    "fig.def_adjusted": (
+        "somme des changements de masse faits par des corrections",
+        "sum of the mass changes made by corrections",
+    ),
+    "fig.def_stock": (
+        "masse disponible ou réservée à la fin du mois",
+        "mass available or reserved at the end of the month",
+    ),
+    "fig.def_co2e": (
+        "réemployé × facteur de réemploi + recyclé × facteur de recyclage, par matériau",
+        "reused × reuse factor + recycled × recycling factor, per material",
+    ),
     "fig.factors": ("Les facteurs du jeu {version}", "The factors of set {version}"),
     "fig.factor_kind": ("Usage", "Use"),
     "fig.kind_reuse": ("réemploi", "reuse"),
@@ -162,7 +210,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "fig.override_entry": ("Entrée dans la source", "Entry in the source"),
     "fig.override_submit": ("Créer la nouvelle version", "Make the new version"),
     "fig.overridden": ("Nouveau jeu de facteurs : {version}.", "New factor set: {version}."),
-    "fig.bad_value": ("La valeur doit être un nombre entre 0 et 1000.", "The value must be a number between 0 and 1000."),
+    "fig.bad_value": (
+        "La valeur doit être un nombre entre 0 et 1000.",
+        "The value must be a number between 0 and 1000.",
+    ),
     "fig.csv_note": (
         "Export CSV : UTF-8 avec BOM, séparateur virgule, point décimal (12.500), masses en kg au gramme près, taux de réemploi en fraction (0.2500), vide quand rien n'est sorti.",
         "CSV export: UTF-8 with a BOM, comma-separated, decimal point (12.500), masses in kg to the gram, reuse rate as a fraction (0.2500), empty when nothing left.",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
@@ -24,9 +25,7 @@ IdempotencyKeyHeader = Annotated[
 async def _answer(
     request: Request, idempotency_key: str | None, status_code: int, work: Callable[[], Awaitable[msgspec.Struct]]
 ) -> Response:
-    idempotency = service.IdempotencyRequest.of(
-        idempotency_key, request.method, request.url.path, await request.body()
-    )
+    idempotency = service.IdempotencyRequest.of(idempotency_key, request.method, request.url.path, await request.body())
     answer = await service.run_action(actor_of(request), idempotency, status_code, work)
     return Response(content=answer.body, status_code=answer.status_code, media_type="application/json")
 
@@ -57,8 +56,16 @@ class ItemController(Controller):
         cursor: Annotated[str | None, Parameter(max_length=200)] = None,
     ) -> schemas.ItemPage:
         filters = service.ItemFilters(
-            status=status, category=category, workshop=workshop, min_length_mm=min_length_mm,
-            min_width_mm=min_width_mm, thickness_mm=thickness_mm, q=q, fit=fit, limit=limit, cursor=cursor,
+            status=status,
+            category=category,
+            workshop=workshop,
+            min_length_mm=min_length_mm,
+            min_width_mm=min_width_mm,
+            thickness_mm=thickness_mm,
+            q=q,
+            fit=fit,
+            limit=limit,
+            cursor=cursor,
         )
         return await service.list_items(filters, actor_of(request))
 
@@ -78,7 +85,10 @@ class ItemController(Controller):
 
     @post("/{code:str}/reserve", status_code=200, summary="Hold it for yourself (48 h by default)")
     async def reserve(
-        self, request: Request, code: str, data: schemas.ReserveIn | None = None,
+        self,
+        request: Request,
+        code: str,
+        data: schemas.ReserveIn | None = None,
         idempotency_key: IdempotencyKeyHeader = None,
     ) -> Response[schemas.ItemOut]:
         body = data or schemas.ReserveIn()
@@ -86,7 +96,10 @@ class ItemController(Controller):
 
     @post("/{code:str}/release", status_code=200, summary="End a reservation")
     async def release(
-        self, request: Request, code: str, data: schemas.ReleaseIn | None = None,
+        self,
+        request: Request,
+        code: str,
+        data: schemas.ReleaseIn | None = None,
         idempotency_key: IdempotencyKeyHeader = None,
     ) -> Response[schemas.ItemOut]:
         body = data or schemas.ReleaseIn()
@@ -94,7 +107,10 @@ class ItemController(Controller):
 
     @post("/{code:str}/use", status_code=200, summary="Say it was used (made into something)")
     async def use(
-        self, request: Request, code: str, data: schemas.UseIn | None = None,
+        self,
+        request: Request,
+        code: str,
+        data: schemas.UseIn | None = None,
         idempotency_key: IdempotencyKeyHeader = None,
     ) -> Response[schemas.ItemOut]:
         body = data or schemas.UseIn()
@@ -102,7 +118,10 @@ class ItemController(Controller):
 
     @post("/{code:str}/recycle", status_code=200, summary="Send to a recycling channel")
     async def recycle(
-        self, request: Request, code: str, data: schemas.RecycleIn | None = None,
+        self,
+        request: Request,
+        code: str,
+        data: schemas.RecycleIn | None = None,
         idempotency_key: IdempotencyKeyHeader = None,
     ) -> Response[schemas.ItemOut]:
         body = data or schemas.RecycleIn()
@@ -110,7 +129,10 @@ class ItemController(Controller):
 
     @post("/{code:str}/discard", status_code=200, summary="Send to the skip")
     async def discard(
-        self, request: Request, code: str, data: schemas.DiscardIn | None = None,
+        self,
+        request: Request,
+        code: str,
+        data: schemas.DiscardIn | None = None,
         idempotency_key: IdempotencyKeyHeader = None,
     ) -> Response[schemas.ItemOut]:
         body = data or schemas.DiscardIn()
@@ -122,8 +144,11 @@ class ItemController(Controller):
     ) -> Response[schemas.SplitOut]:
         return await _answer(request, idempotency_key, 201, lambda: service.split(actor_of(request), code, data))
 
-    @post("/{code:str}/use-part", status_code=201,
-          summary="I used part of it: cut off the part used and use it; the rest gets new codes")
+    @post(
+        "/{code:str}/use-part",
+        status_code=201,
+        summary="I used part of it: cut off the part used and use it; the rest gets new codes",
+    )
     async def use_part(
         self, request: Request, code: str, data: schemas.UsePartIn, idempotency_key: IdempotencyKeyHeader = None
     ) -> Response[schemas.UsePartOut]:

@@ -165,4 +165,3 @@ async def attach_photo(actor: Actor, raw_code: str, data: bytes) -> schemas.Item
     name = await store_photo(data)
     await set_photo(code, name)
     return await service.get_item(code, actor)
-

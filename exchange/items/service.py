@@ -9,9 +9,10 @@ import binascii
 import hashlib
 import json
 import sqlite3
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Any, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import asyncpg
 import msgspec
@@ -44,7 +45,7 @@ class NotFound(LedgerError):
 
 
 def now_utc() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def kg(mass_g: int | None) -> float | None:
@@ -138,15 +139,17 @@ async def is_blank_code(code: str) -> bool:
 
 _EVENTS_BY_CODE = Prepared(
     Event,
-    lambda code: Event.select(
-        *Event.all_columns(),
-        Event.member.name.as_alias("member_name"),
-        Event.workshop.slug.as_alias("workshop_slug"),
-        Event.from_workshop.slug.as_alias("from_workshop_slug"),
-        Event.category.slug.as_alias("category_slug"),
-    )
-    .where(Event.item.code == code)
-    .order_by(Event.id),
+    lambda code: (
+        Event.select(
+            *Event.all_columns(),
+            Event.member.name.as_alias("member_name"),
+            Event.workshop.slug.as_alias("workshop_slug"),
+            Event.from_workshop.slug.as_alias("from_workshop_slug"),
+            Event.category.slug.as_alias("category_slug"),
+        )
+        .where(Event.item.code == code)
+        .order_by(Event.id)
+    ),
     1,
 )
 
@@ -246,7 +249,10 @@ async def list_items(filters: ItemFilters, viewer: Actor | None) -> schemas.Item
     status = filters.status
     if status == "available":
         # A reservation past its expiry is available again.
-        arms = [("item.status = {}", ("available",)), ("item.status = {} AND item.reserved_until <= {}", ("reserved", now))]
+        arms = [
+            ("item.status = {}", ("available",)),
+            ("item.status = {} AND item.reserved_until <= {}", ("reserved", now)),
+        ]
     elif status == "reserved":
         arms = [("item.status = {} AND item.reserved_until > {}", ("reserved", now))]
     elif status != "any":
@@ -270,7 +276,10 @@ async def list_items(filters: ItemFilters, viewer: Actor | None) -> schemas.Item
         a, b = filters.min_length_mm or 0, filters.min_width_mm or 0
         where(
             "((item.length_mm >= {} AND item.width_mm >= {}) OR (item.length_mm >= {} AND item.width_mm >= {}))",
-            a, b, b, a,
+            a,
+            b,
+            b,
+            a,
         )
     if filters.thickness_mm:
         where("item.thickness_mm = {}", filters.thickness_mm)
@@ -279,7 +288,9 @@ async def list_items(filters: ItemFilters, viewer: Actor | None) -> schemas.Item
         where(
             "(LOWER(item.title) LIKE LOWER({}) ESCAPE '\\' OR item.code LIKE UPPER({}) ESCAPE '\\' "
             "OR LOWER(item.note) LIKE LOWER({}) ESCAPE '\\')",
-            pattern, pattern, pattern,
+            pattern,
+            pattern,
+            pattern,
         )
 
     if filters.fit:
@@ -287,7 +298,10 @@ async def list_items(filters: ItemFilters, viewer: Actor | None) -> schemas.Item
         where("item.thickness_mm = {}", thickness)
         where(
             "((item.length_mm >= {} AND item.width_mm >= {}) OR (item.length_mm >= {} AND item.width_mm >= {}))",
-            length, width, width, length,
+            length,
+            width,
+            width,
+            length,
         )
         sort = "item.length_mm * item.width_mm"
         if filters.cursor:
@@ -354,9 +368,7 @@ class IdempotencyRequest:
 
 def _replay(row: dict, request: IdempotencyRequest) -> Answer:
     if row["request_hash"] != request.request_hash:
-        raise Invalid(
-            "This Idempotency-Key was already used for another request.", field="Idempotency-Key"
-        )
+        raise Invalid("This Idempotency-Key was already used for another request.", field="Idempotency-Key")
     return Answer(row["status_code"], row["response_body"].encode())
 
 
@@ -498,7 +510,11 @@ async def intake(actor: Actor, data: schemas.ItemCreate) -> schemas.ItemOut:
     workshop = {"id": found["workshop_id"]}
     mass_g, source = _estimate(
         None if data.mass_kg is None else g_from_kg(data.mass_kg),
-        data.length_mm, data.width_mm, data.thickness_mm, data.quantity, category["density_kg_m3"],
+        data.length_mm,
+        data.width_mm,
+        data.thickness_mm,
+        data.quantity,
+        category["density_kg_m3"],
     )
     if data.code is not None:
         code = parse_code(data.code)
@@ -530,10 +546,20 @@ async def intake(actor: Actor, data: schemas.ItemCreate) -> schemas.ItemOut:
     )
     await _INSERT_EVENT.run(
         {
-            "item": item_id, "kind": EventKind.intake.value, "occurred_at": occurred_at, "recorded_at": now_utc(),
-            "member": actor.id, "workshop": fields["workshop"], "from_workshop": None,
-            "category": fields["category"], "from_category": None, "mass_g": mass_g, "mass_before_g": None,
-            "loss_g": None, "note": data.note, "data": "{}",
+            "item": item_id,
+            "kind": EventKind.intake.value,
+            "occurred_at": occurred_at,
+            "recorded_at": now_utc(),
+            "member": actor.id,
+            "workshop": fields["workshop"],
+            "from_workshop": None,
+            "category": fields["category"],
+            "from_category": None,
+            "mass_g": mass_g,
+            "mass_before_g": None,
+            "loss_g": None,
+            "note": data.note,
+            "data": "{}",
         }
     )
     return item_out(await _item_row(code), actor, now)
@@ -544,15 +570,19 @@ async def _expire(row: dict, at: datetime) -> dict:
     if effective_status(row, at) is Status.reserved or row["status"] != Status.reserved:
         return row
     until = row["reserved_until"]
-    changed = await Item.update(
-        {
-            Item.status: Status.available.value,
-            Item.reserved_by: None,
-            Item.reserved_until: None,
-            Item.last_event_at: until,
-            Item.version: row["version"] + 1,
-        }
-    ).where((Item.id == row["id"]) & (Item.version == row["version"])).returning(Item.id)
+    changed = (
+        await Item.update(
+            {
+                Item.status: Status.available.value,
+                Item.reserved_by: None,
+                Item.reserved_until: None,
+                Item.last_event_at: until,
+                Item.version: row["version"] + 1,
+            }
+        )
+        .where((Item.id == row["id"]) & (Item.version == row["version"]))
+        .returning(Item.id)
+    )
     if not changed:
         raise Conflict("Someone else acted on this item at the same moment; look again.")
     await Event.insert(_event(row["id"], EventKind.release, until, None, row, note="reservation expired"))
@@ -604,14 +634,18 @@ async def _act(
     )
     check_occurred_at(when, now=now, previous=row["last_event_at"], role=actor.role)
     done = await change(row, status, when)
-    changed = await Item.update(
-        {
-            Item.status: status.value,
-            Item.last_event_at: when,
-            Item.version: row["version"] + 1,
-            **done.item,
-        }
-    ).where((Item.id == row["id"]) & (Item.version == row["version"])).returning(Item.id)
+    changed = (
+        await Item.update(
+            {
+                Item.status: status.value,
+                Item.last_event_at: when,
+                Item.version: row["version"] + 1,
+                **done.item,
+            }
+        )
+        .where((Item.id == row["id"]) & (Item.version == row["version"]))
+        .returning(Item.id)
+    )
     if not changed:
         raise Conflict("Someone else acted on this item at the same moment; look again.")
     after = {**row, **{column._meta.name: value for column, value in done.item.items()}}
@@ -624,7 +658,10 @@ async def move(actor: Actor, raw_code: str, body: schemas.MoveIn) -> schemas.Ite
         target = await _workshop(body.workshop)
         if target["id"] == row["workshop"]:
             raise Invalid(f"This item is already in {target['name']}.", field="workshop")
-        return Change({Item.workshop: target["id"]}, {"workshop": target["id"], "from_workshop": row["workshop"], "note": body.note})
+        return Change(
+            {Item.workshop: target["id"]},
+            {"workshop": target["id"], "from_workshop": row["workshop"], "note": body.note},
+        )
 
     row = await _act(actor, raw_code, Action.move, body.occurred_at, change)
     return item_out(await _item_row(row["code"]), actor, now_utc())
@@ -733,26 +770,46 @@ async def split(
         ]
         specs = [
             PieceSpec(
-                length_mm=p.length_mm, width_mm=p.width_mm, thickness_mm=p.thickness_mm, quantity=p.quantity,
-                mass_g=None if p.mass_kg is None else g_from_kg(p.mass_kg), title=p.title,
+                length_mm=p.length_mm,
+                width_mm=p.width_mm,
+                thickness_mm=p.thickness_mm,
+                quantity=p.quantity,
+                mass_g=None if p.mass_kg is None else g_from_kg(p.mass_kg),
+                title=p.title,
             )
             for p in body.pieces
         ]
         if density is None and row["length_mm"] is None and any(s.mass_g is None for s in specs):
             raise Invalid("This material is weighed, not estimated: give each piece its mass_kg.", field="pieces")
         plan = plan_split(
-            parent_mass_g=row["mass_g"], parent_length_mm=row["length_mm"], parent_width_mm=row["width_mm"],
-            parent_thickness_mm=row["thickness_mm"], parent_quantity=row["quantity"],
-            category_density_kg_m3=density or 0, pieces=specs,
+            parent_mass_g=row["mass_g"],
+            parent_length_mm=row["length_mm"],
+            parent_width_mm=row["width_mm"],
+            parent_thickness_mm=row["thickness_mm"],
+            parent_quantity=row["quantity"],
+            category_density_kg_m3=density or 0,
+            pieces=specs,
         )
         for spec, mass_g, source in zip(specs, plan.piece_masses_g, plan.piece_mass_sources):
             pieces.append(
                 dict(
-                    code=await fresh_code(), category=row["category"],
-                    title=spec.title or row["title"], length_mm=spec.length_mm, width_mm=spec.width_mm,
-                    thickness_mm=spec.thickness_mm, quantity=spec.quantity, mass_g=mass_g, mass_source=source,
-                    condition=row["condition"], origin=row["origin"], note="", status=Status.available.value,
-                    workshop=row["workshop"], parent=row["id"], created_at=when, last_event_at=when,
+                    code=await fresh_code(),
+                    category=row["category"],
+                    title=spec.title or row["title"],
+                    length_mm=spec.length_mm,
+                    width_mm=spec.width_mm,
+                    thickness_mm=spec.thickness_mm,
+                    quantity=spec.quantity,
+                    mass_g=mass_g,
+                    mass_source=source,
+                    condition=row["condition"],
+                    origin=row["origin"],
+                    note="",
+                    status=Status.available.value,
+                    workshop=row["workshop"],
+                    parent=row["id"],
+                    created_at=when,
+                    last_event_at=when,
                 )
             )
         return Change(
@@ -777,7 +834,7 @@ async def split(
 
 
 async def use_part(actor: Actor, raw_code: str, body: schemas.UsePartIn) -> schemas.UsePartOut:
-    """"I used part of it": a split into the part used and the rest, then a `use` of the part.
+    """ "I used part of it": a split into the part used and the rest, then a `use` of the part.
 
     Whoever may use the item may cut it this way (a member too): the cut is part of the use."""
     code = parse_code(raw_code)
@@ -788,10 +845,14 @@ async def use_part(actor: Actor, raw_code: str, body: schemas.UsePartIn) -> sche
     if status is Status.reserved:  # the holder's own reservation ends with the cut
         await release(actor, code, schemas.ReleaseIn(occurred_at=body.occurred_at))
     cut = await split(
-        actor, code, schemas.SplitIn(pieces=[body.used, *body.rest], occurred_at=body.occurred_at, note=body.note),
+        actor,
+        code,
+        schemas.SplitIn(pieces=[body.used, *body.rest], occurred_at=body.occurred_at, note=body.note),
         rule_role=Role.steward,
     )
-    used = await use(actor, cut.pieces[0].code, schemas.UseIn(project=body.project, note=body.note, occurred_at=body.occurred_at))
+    used = await use(
+        actor, cut.pieces[0].code, schemas.UseIn(project=body.project, note=body.note, occurred_at=body.occurred_at)
+    )
     rest = cut.pieces[1:]
     return schemas.UsePartOut(
         parent=item_out(await _item_row(code), actor, now_utc()),
@@ -812,4 +873,3 @@ ACTIONS: dict[Action, Callable] = {
     Action.adjust: adjust,
     Action.split: split,
 }
-

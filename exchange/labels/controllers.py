@@ -54,15 +54,25 @@ class LabelController(Controller):
     async def layouts(self) -> list[LayoutOut]:
         return [
             LayoutOut(
-                name=l.name, title=l.title, label_width_mm=l.label_w_mm, label_height_mm=l.label_h_mm,
-                page_width_mm=l.page_w_mm, page_height_mm=l.page_h_mm, columns=l.columns, rows=l.rows,
-                per_page=positions_per_page(l), default=l.name == service.DEFAULT_LAYOUT,
+                name=layout.name,
+                title=layout.title,
+                label_width_mm=layout.label_w_mm,
+                label_height_mm=layout.label_h_mm,
+                page_width_mm=layout.page_w_mm,
+                page_height_mm=layout.page_h_mm,
+                columns=layout.columns,
+                rows=layout.rows,
+                per_page=positions_per_page(layout),
+                default=layout.name == service.DEFAULT_LAYOUT,
             )
-            for l in LAYOUTS.values()
+            for layout in LAYOUTS.values()
         ]
 
-    @get("/api/v1/labels.pdf", media_type="application/pdf",
-         summary="Print-ready labels at true size; `start` skips used positions of the first sheet")
+    @get(
+        "/api/v1/labels.pdf",
+        media_type="application/pdf",
+        summary="Print-ready labels at true size; `start` skips used positions of the first sheet",
+    )
     async def labels_pdf(
         self,
         codes: Annotated[str, Parameter(max_length=12_000, description="comma-separated codes")],
@@ -72,16 +82,22 @@ class LabelController(Controller):
         wanted = [code for code in codes.split(",") if code.strip()]
         return _pdf(await service.labels_pdf(wanted, layout, start), "labels.pdf")
 
-    @post("/api/v1/labels/batch", status_code=201,
-          summary="Blank codes for pre-printed labels; scanning one later offers to log an item with it")
+    @post(
+        "/api/v1/labels/batch",
+        status_code=201,
+        summary="Blank codes for pre-printed labels; scanning one later offers to log an item with it",
+    )
     async def create_batch(self, request: Request, data: BatchCreate) -> BatchOut:
         layout = service.layout_named(data.layout)
         batch, codes = await service.create_blank_batch(request.user, data.count)
         pdf_url = f"{get_settings().base_url}/api/v1/labels/batches/{batch}/labels.pdf?layout={layout.name}"
         return BatchOut(batch=batch, codes=codes, pdf_url=pdf_url)
 
-    @get("/api/v1/labels/batches/{batch:str}/labels.pdf", media_type="application/pdf",
-         summary="The labels of a batch of blank codes")
+    @get(
+        "/api/v1/labels/batches/{batch:str}/labels.pdf",
+        media_type="application/pdf",
+        summary="The labels of a batch of blank codes",
+    )
     async def batch_pdf(
         self,
         batch: Annotated[str, Parameter(max_length=32)],

@@ -12,7 +12,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib.resources import files
 
 import qrcode
@@ -79,7 +79,7 @@ def label_size_px(layout: Layout, dpi: int) -> tuple[int, int]:
     return mm_to_px(layout.label_w_mm, dpi), mm_to_px(layout.label_h_mm, dpi)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _font_bytes(kind: str) -> bytes:
     return files("exchange").joinpath("data", "fonts", _FONT_FILES[kind]).read_bytes()
 
@@ -93,6 +93,7 @@ def _font(kind: str, size_px: int) -> ImageFont.FreeTypeFont:
 class QrPlan:
     """The QR code chosen for a label: EC level, modules (True = dark, without the quiet
     zone) and the whole number of pixels per module."""
+
     error_correction: str
     modules: tuple[tuple[bool, ...], ...]
     module_px: int
@@ -133,7 +134,8 @@ def plan_qr(url: str, side_px: int, dpi: int) -> QrPlan:
     if module_px[level] < 1 or module_px[level] * MM_PER_INCH / dpi < MIN_MODULE_MM:
         raise ValueError(
             f"the URL ({len(url.encode())} bytes) makes a QR code too fine to scan on "
-            f"this label: shorten the lieu's base URL")
+            f"this label: shorten the lieu's base URL"
+        )
     return QrPlan(level, _symbol(url, level), module_px[level])
 
 
@@ -142,8 +144,7 @@ def _qr_image(url: str, side_px: int, dpi: int) -> Image.Image:
     whole number of pixels per module (never resampled)."""
     plan = plan_qr(url, side_px, dpi)
     n, module_px = plan.size, plan.module_px
-    symbol = Image.frombytes(
-        "L", (n, n), bytes(0 if dark else 255 for row in plan.modules for dark in row))
+    symbol = Image.frombytes("L", (n, n), bytes(0 if dark else 255 for row in plan.modules for dark in row))
     symbol = symbol.convert("1", dither=Image.Dither.NONE)
     # Integer upscale with NEAREST is an exact copy of each module, not a resampling.
     symbol = symbol.resize((n * module_px, n * module_px), Image.Resampling.NEAREST)
@@ -155,9 +156,9 @@ def _qr_image(url: str, side_px: int, dpi: int) -> Image.Image:
 def _one_line(text: str) -> str:
     """``text`` as one line: control characters and line or paragraph breaks (which the
     text layout refuses) become spaces, runs of spaces one."""
-    return " ".join("".join(
-        " " if unicodedata.category(c)[0] == "C" or c in "\u2028\u2029" else c
-        for c in text).split())
+    return " ".join(
+        "".join(" " if unicodedata.category(c)[0] == "C" or c in "\u2028\u2029" else c for c in text).split()
+    )
 
 
 def _fit(text: str, font: ImageFont.FreeTypeFont, width: float) -> str:
@@ -193,7 +194,7 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont, width: float, max_lines: int)
             line += " " + words[taken]
             taken += 1
         if font.getlength(line) > width:  # a word wider than the line: the ellipsis
-            break                            # below reads better than a word cut in two
+            break  # below reads better than a word cut in two
         lines.append(line)
         rest = " ".join(words[taken:])
     if rest:
@@ -206,8 +207,7 @@ def _line_height(font: ImageFont.FreeTypeFont) -> int:
     return ascent + descent
 
 
-def _fit_dimensions(text: str, size_px: int, min_px: int,
-                    width: float) -> tuple[str, ImageFont.FreeTypeFont]:
+def _fit_dimensions(text: str, size_px: int, min_px: int, width: float) -> tuple[str, ImageFont.FreeTypeFont]:
     """Dimensions are worth more whole than legible at a glance: tighten the spaces
     around the "×", then shrink the type down to ``min_px``, before an ellipsis."""
     compact = re.sub(r"\s*[×x]\s*", "×", text)
@@ -221,8 +221,9 @@ def _fit_dimensions(text: str, size_px: int, min_px: int,
     return _fit(compact, font, width), font
 
 
-def _text_block(content: LabelContent, width: int, height: int, dpi: int, code_max_px: int
-                ) -> tuple[list[tuple[str, ImageFont.FreeTypeFont]], int]:
+def _text_block(
+    content: LabelContent, width: int, height: int, dpi: int, code_max_px: int
+) -> tuple[list[tuple[str, ImageFont.FreeTypeFont]], int]:
     """The lines of text beside (or under) the QR code, each with its font, fitted to a
     ``width`` x ``height`` pixel box, and the gap to leave after the first one: the code
     as large as fits, then the details at the largest size between DETAIL_MAX_PT and
@@ -237,8 +238,7 @@ def _text_block(content: LabelContent, width: int, height: int, dpi: int, code_m
 
     title = _one_line(content.title)
     # (text, is_dimensions) of the one-line details, in order of usefulness.
-    details = map(_one_line, (content.category, content.dimensions, content.workshop,
-                              content.lieu))
+    details = map(_one_line, (content.category, content.dimensions, content.workshop, content.lieu))
     others = [(t, i == 1) for i, t in enumerate(details) if t]
     pt_to_px = dpi / 72.0
     min_px = max(1, round(DETAIL_MIN_PT * pt_to_px))
@@ -250,13 +250,12 @@ def _text_block(content: LabelContent, width: int, height: int, dpi: int, code_m
         gap = line_h // 3
         fitting = None
         for title_lines in (2, 1):
-            lines = [(line, False) for line in
-                     (_wrap(title, font, width, title_lines) if title else [])] + others
+            lines = [(line, False) for line in (_wrap(title, font, width, title_lines) if title else [])] + others
             if gap + len(lines) * line_h <= room:
                 fitting = lines
                 break
         if fitting is None and size_px <= min_px:
-            fitting = lines[:max(0, (room - gap) // line_h)]
+            fitting = lines[: max(0, (room - gap) // line_h)]
         if fitting is not None:
             break
         size = max(DETAIL_MIN_PT, size - 0.5)
@@ -292,8 +291,7 @@ def render_label(content: LabelContent, layout: Layout, dpi: int = 300) -> Image
     box_w, box_h = box[2] - box[0], box[3] - box[1]
     if box_w <= 0 or box_h <= 0:
         return image
-    lines, gap = _text_block(content, box_w, box_h, dpi,
-                             code_max_px=int(CODE_MAX_EM_RATIO * min(w, h)))
+    lines, gap = _text_block(content, box_w, box_h, dpi, code_max_px=int(CODE_MAX_EM_RATIO * min(w, h)))
     # Drawn on its own canvas, pasted: no glyph's overhang can reach the quiet zone or
     # leave the label.
     text = Image.new("1", (box_w, box_h), 1)

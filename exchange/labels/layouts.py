@@ -54,8 +54,18 @@ def positions_per_page(layout: Layout) -> int:
     return layout.columns * layout.rows
 
 
-def _a4(name: str, title: str, w: float, h: float, columns: int, rows: int,
-        left: float, top: float, gap_x: float, gap_y: float) -> Layout:
+def _a4(
+    name: str,
+    title: str,
+    w: float,
+    h: float,
+    columns: int,
+    rows: int,
+    left: float,
+    top: float,
+    gap_x: float,
+    gap_y: float,
+) -> Layout:
     return Layout(name, title, w, h, 210.0, 297.0, columns, rows, left, top, gap_x, gap_y)
 
 
@@ -75,16 +85,13 @@ def _roll(name: str, title: str, w: float, h: float) -> Layout:
 LAYOUTS: dict[str, Layout] = {
     layout.name: layout
     for layout in (
-        _a4("a4-3x7", "A4, 3 x 7 labels of 63.5 x 38.1 mm (Avery L7160)",
-            63.5, 38.1, 3, 7, 7.2, 15.15, 2.5, 0.0),
-        _a4("a4-3x8", "A4, 3 x 8 labels of 70 x 37 mm (edge to edge)",
-            70.0, 37.0, 3, 8, 0.0, 0.5, 0.0, 0.0),
-        _a4("a4-2x7", "A4, 2 x 7 labels of 99.1 x 38.1 mm (Avery L7163)",
-            99.1, 38.1, 2, 7, 4.65, 15.15, 2.5, 0.0),
-        _roll("roll-62", "Label printer, 62 mm continuous roll cut at 40 mm "
-              "(62 x 40 mm, Brother DK-22205)", 62.0, 40.0),
-        _roll("label-29x62", "Label printer, 29 x 62 mm die-cut labels "
-              "(Brother DK-11209)", 62.0, 29.0),
+        _a4("a4-3x7", "A4, 3 x 7 labels of 63.5 x 38.1 mm (Avery L7160)", 63.5, 38.1, 3, 7, 7.2, 15.15, 2.5, 0.0),
+        _a4("a4-3x8", "A4, 3 x 8 labels of 70 x 37 mm (edge to edge)", 70.0, 37.0, 3, 8, 0.0, 0.5, 0.0, 0.0),
+        _a4("a4-2x7", "A4, 2 x 7 labels of 99.1 x 38.1 mm (Avery L7163)", 99.1, 38.1, 2, 7, 4.65, 15.15, 2.5, 0.0),
+        _roll(
+            "roll-62", "Label printer, 62 mm continuous roll cut at 40 mm (62 x 40 mm, Brother DK-22205)", 62.0, 40.0
+        ),
+        _roll("label-29x62", "Label printer, 29 x 62 mm die-cut labels (Brother DK-11209)", 62.0, 29.0),
     )
 }
 

@@ -37,8 +37,13 @@ async def contents_for(codes: list[str]) -> list[LabelContent]:
     settings = get_settings()
     canonical = [parse_code(code) for code in codes]
     rows = await Item.select(
-        Item.code, Item.title, Item.length_mm, Item.width_mm, Item.thickness_mm,
-        Item.category.name.as_alias("category_name"), Item.workshop.name.as_alias("workshop_name"),
+        Item.code,
+        Item.title,
+        Item.length_mm,
+        Item.width_mm,
+        Item.thickness_mm,
+        Item.category.name.as_alias("category_name"),
+        Item.workshop.name.as_alias("workshop_name"),
     ).where(Item.code.is_in(canonical))
     items = {row["code"]: row for row in rows}
     missing = [code for code in canonical if code not in items]
@@ -59,9 +64,13 @@ async def contents_for(codes: list[str]) -> list[LabelContent]:
             continue
         contents.append(
             LabelContent(
-                url=url, code=code, title=row["title"], category=row["category_name"],
+                url=url,
+                code=code,
+                title=row["title"],
+                category=row["category_name"],
                 dimensions=dimensions_text(row["length_mm"], row["width_mm"], row["thickness_mm"]),
-                lieu=settings.lieu_name, workshop=row["workshop_name"],
+                lieu=settings.lieu_name,
+                workshop=row["workshop_name"],
             )
         )
     return contents
@@ -79,7 +88,9 @@ async def labels_pdf(codes: list[str], layout: str | None = None, start: int = 1
         raise Invalid(f"At most {MAX_LABELS} labels at once.", field="codes")
     chosen = layout_named(layout)
     if not 1 <= start <= positions_per_page(chosen):
-        raise Invalid(f"start is a position from 1 to {positions_per_page(chosen)} on a {chosen.name} sheet.", field="start")
+        raise Invalid(
+            f"start is a position from 1 to {positions_per_page(chosen)} on a {chosen.name} sheet.", field="start"
+        )
     contents = await contents_for(codes)
     return await asyncio.to_thread(sheet_pdf, contents, chosen, start)
 

@@ -27,12 +27,13 @@ def _check(contents: Sequence[LabelContent], layout: Layout, start: int) -> None
     per_page = positions_per_page(layout)
     if not 1 <= start <= per_page:
         raise ValueError(
-            f"start must be the first free position on the sheet, from 1 to {per_page} "
-            f"for {layout.name}, not {start}")
+            f"start must be the first free position on the sheet, from 1 to {per_page} for {layout.name}, not {start}"
+        )
 
 
-def sheet_pages(contents: Sequence[LabelContent], layout: Layout, start: int = 1,
-                dpi: int = 300) -> Iterator[Image.Image]:
+def sheet_pages(
+    contents: Sequence[LabelContent], layout: Layout, start: int = 1, dpi: int = 300
+) -> Iterator[Image.Image]:
     """The pages as 1-bit images of the page's size at ``dpi``, one at a time: the
     first skips the ``start - 1`` positions already used, row by row."""
     _check(contents, layout, start)
@@ -83,15 +84,20 @@ def _pdf(pages: Iterator[Image.Image], page_w_mm: float, page_h_mm: float) -> by
     for i, page in enumerate(pages):
         page_ref, contents_ref, image_ref = 3 + 3 * i, 4 + 3 * i, 5 + 3 * i
         kids.append(b"%d 0 R" % page_ref)
-        obj(page_ref, b"/Type /Page /Parent 2 0 R /MediaBox [0 0 %s %s] "
-            b"/Resources << /XObject << /Label %d 0 R >> >> /Contents %d 0 R"
-            % (w, h, image_ref, contents_ref))
+        obj(
+            page_ref,
+            b"/Type /Page /Parent 2 0 R /MediaBox [0 0 %s %s] "
+            b"/Resources << /XObject << /Label %d 0 R >> >> /Contents %d 0 R" % (w, h, image_ref, contents_ref),
+        )
         obj(contents_ref, b"", b"q %s 0 0 %s 0 0 cm /Label Do Q" % (w, h))
         # Mode "1" raw bytes are exactly PDF's 1-bit DeviceGray rows: 8 pixels a byte,
         # most significant first, 1 = white, each row padded to a whole byte.
-        obj(image_ref, b"/Type /XObject /Subtype /Image /Width %d /Height %d "
-            b"/ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /FlateDecode"
-            % page.size, zlib.compress(page.tobytes(), 6))
+        obj(
+            image_ref,
+            b"/Type /XObject /Subtype /Image /Width %d /Height %d "
+            b"/ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /FlateDecode" % page.size,
+            zlib.compress(page.tobytes(), 6),
+        )
     obj(1, b"/Type /Catalog /Pages 2 0 R")
     obj(2, b"/Type /Pages /Kids [%s] /Count %d" % (b" ".join(kids), len(kids)))
 
@@ -100,17 +106,14 @@ def _pdf(pages: Iterator[Image.Image], page_w_mm: float, page_h_mm: float) -> by
     out.extend(b"xref\n0 %d\n0000000000 65535 f \n" % count)
     for number in range(1, count):
         out.extend(b"%010d 00000 n \n" % offsets[number])
-    out.extend(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
-               % (count, xref))
+    out.extend(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (count, xref))
     return bytes(out)
 
 
-def sheet_pdf(contents: list[LabelContent], layout: Layout, start: int = 1,
-              dpi: int = 300) -> bytes:
+def sheet_pdf(contents: list[LabelContent], layout: Layout, start: int = 1, dpi: int = 300) -> bytes:
     """The labels of ``contents``, in order, as a PDF of as many pages of ``layout`` as
     needed, at true size. ``start`` (1-based, row by row) is the first free position of
     the first sheet, for a sheet already partly used. Raises ValueError when
     ``contents`` is empty or ``start`` is not a position of the sheet."""
     _check(contents, layout, start)
-    return _pdf(sheet_pages(contents, layout, start, dpi), layout.page_w_mm,
-                layout.page_h_mm)
+    return _pdf(sheet_pages(contents, layout, start, dpi), layout.page_w_mm, layout.page_h_mm)

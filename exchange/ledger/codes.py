@@ -63,14 +63,11 @@ def parse_code(raw: str) -> str:
             )
         symbols.append(upper)
     if len(symbols) != CODE_LENGTH:
-        raise MalformedCode(
-            f"This code has {len(symbols)} symbols; a code has {CODE_LENGTH}, like {_EXAMPLE}."
-        )
+        raise MalformedCode(f"This code has {len(symbols)} symbols; a code has {CODE_LENGTH}, like {_EXAMPLE}.")
     body, check = "".join(symbols[:BODY_LENGTH]), symbols[BODY_LENGTH]
     if check_symbol(body) != check:
         raise MistypedCode(
-            "This code is mistyped: its check symbol does not match. "
-            "Check each symbol against the label."
+            "This code is mistyped: its check symbol does not match. Check each symbol against the label."
         )
     return _canonical(body + check)
 

@@ -18,9 +18,7 @@ def density_fraction(density_kg_m3: float) -> Fraction:
     return Fraction(str(density_kg_m3))
 
 
-def volume_mm3(
-    length_mm: int | None, width_mm: int | None, thickness_mm: int | None, quantity: int = 1
-) -> int | None:
+def volume_mm3(length_mm: int | None, width_mm: int | None, thickness_mm: int | None, quantity: int = 1) -> int | None:
     if length_mm is None or width_mm is None or thickness_mm is None:
         return None
     return length_mm * width_mm * thickness_mm * quantity

@@ -118,9 +118,7 @@ _FINAL_MESSAGE = {
 }
 
 
-def next_status(
-    action: Action, status: Status, *, role: Role, actor_id: int, holder_id: int | None
-) -> Status:
+def next_status(action: Action, status: Status, *, role: Role, actor_id: int, holder_id: int | None) -> Status:
     """The status after `action`, or raise Conflict / Forbidden.
 
     Checked in this order: final status (409), role (403), then the action's own rules.
@@ -164,14 +162,10 @@ def next_status(
     raise AssertionError(f"unhandled action {action}")  # pragma: no cover
 
 
-def check_occurred_at(
-    occurred_at: datetime, *, now: datetime, previous: datetime | None, role: Role
-) -> None:
+def check_occurred_at(occurred_at: datetime, *, now: datetime, previous: datetime | None, role: Role) -> None:
     """Refuse an event time that is naive, in the future, out of order, or too old for a member."""
     if occurred_at.tzinfo is None or occurred_at.utcoffset() is None:
-        raise Invalid(
-            "A time needs its offset, e.g. 2026-03-01T10:00:00+01:00.", field="occurred_at"
-        )
+        raise Invalid("A time needs its offset, e.g. 2026-03-01T10:00:00+01:00.", field="occurred_at")
     if occurred_at - now > MAX_FUTURE:
         raise Invalid("This time is in the future: at most a minute ahead is accepted.", field="occurred_at")
     if previous is not None and occurred_at < previous:

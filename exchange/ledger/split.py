@@ -29,9 +29,7 @@ def _refuse(message: str) -> Invalid:
     return Invalid(message, field="pieces")
 
 
-def _check_piece(
-    number: int, piece: PieceSpec, length: int | None, width: int | None, thickness: int | None
-) -> None:
+def _check_piece(number: int, piece: PieceSpec, length: int | None, width: int | None, thickness: int | None) -> None:
     for name in ("length_mm", "width_mm", "thickness_mm"):
         value = getattr(piece, name)
         if not 1 <= value <= MAX_DIMENSION_MM:
@@ -42,8 +40,7 @@ def _check_piece(
         raise _refuse(f"Piece {number}: its mass must be between 0 and {format_kg(MAX_MASS_G)} kg.")
     if thickness is not None and piece.thickness_mm > thickness:
         raise _refuse(
-            f"Piece {number} is thicker than the piece it is cut from "
-            f"({piece.thickness_mm} mm > {thickness} mm)."
+            f"Piece {number} is thicker than the piece it is cut from ({piece.thickness_mm} mm > {thickness} mm)."
         )
     if length is not None and width is not None:
         # Either way round in the plane: compare short sides and long sides.
@@ -90,9 +87,7 @@ def plan_split(
     for number, piece in enumerate(pieces, start=1):
         _check_piece(number, piece, parent_length_mm, parent_width_mm, parent_thickness_mm)
 
-    parent_volume = volume_mm3(
-        parent_length_mm, parent_width_mm, parent_thickness_mm, parent_quantity
-    )
+    parent_volume = volume_mm3(parent_length_mm, parent_width_mm, parent_thickness_mm, parent_quantity)
     shares: list[Fraction] = []
     for piece in (p for p in pieces if p.mass_g is None):
         volume = piece.length_mm * piece.width_mm * piece.thickness_mm * piece.quantity

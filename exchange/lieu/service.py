@@ -48,14 +48,22 @@ async def list_categories(factor_set_version: str | None = None) -> list[schemas
         if row is None:
             return None
         return schemas.FactorOut(
-            value=row["value"], unit=row["unit"], source=row["source"], version=row["version"],
-            entry=row["entry"], note=row["note"],
+            value=row["value"],
+            unit=row["unit"],
+            source=row["source"],
+            version=row["version"],
+            entry=row["entry"],
+            note=row["note"],
         )
 
     return [
         schemas.CategoryOut(
-            slug=row["slug"], name=row["name"], name_fr=row["name_fr"], density_kg_m3=row["density_kg_m3"],
-            reuse_factor=factor(row["id"], "reuse"), recycle_factor=factor(row["id"], "recycle"),
+            slug=row["slug"],
+            name=row["name"],
+            name_fr=row["name_fr"],
+            density_kg_m3=row["density_kg_m3"],
+            reuse_factor=factor(row["id"], "reuse"),
+            recycle_factor=factor(row["id"], "recycle"),
         )
         for row in await Category.select().order_by(Category.name)
     ]
@@ -84,8 +92,15 @@ async def install_shipped_categories() -> None:
         await Factor.insert(
             *[
                 Factor(
-                    factor_set=factor_set_id, category=ids[data.slug], kind=kind, value=f.value, unit=f.unit,
-                    source=f.source, version=f.version, entry=f.entry, note=f.note,
+                    factor_set=factor_set_id,
+                    category=ids[data.slug],
+                    kind=kind,
+                    value=f.value,
+                    unit=f.unit,
+                    source=f.source,
+                    version=f.version,
+                    entry=f.entry,
+                    note=f.note,
                 )
                 for data in shipped_categories()
                 for kind, f in (("reuse", data.reuse_factor), ("recycle", data.recycle_factor))

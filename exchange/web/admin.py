@@ -19,8 +19,14 @@ async def admin_home() -> Response:
 
 @get("/admin/members", name="admin-members")
 async def members(request: Request) -> Response:
-    return page(request, "admin/members.html", section="members", members=await queries.member_rows(),
-                roles=[r.value for r in Role], values={"role": Role.member.value})
+    return page(
+        request,
+        "admin/members.html",
+        section="members",
+        members=await queries.member_rows(),
+        roles=[r.value for r in Role],
+        values={"role": Role.member.value},
+    )
 
 
 @post("/admin/members", name="admin-members-add")
@@ -35,9 +41,16 @@ async def add_member(request: Request) -> Response:
             raise LedgerError("A member needs a name.")
         await auth.add_member(values["email"], values["name"][:120], Role(values["role"]), password)
     except LedgerError as error:
-        return page(request, "admin/members.html", status_code=422, section="members",
-                    members=await queries.member_rows(), roles=[r.value for r in Role], values=values,
-                    messages=[error_message(error.message)])
+        return page(
+            request,
+            "admin/members.html",
+            status_code=422,
+            section="members",
+            members=await queries.member_rows(),
+            roles=[r.value for r in Role],
+            values=values,
+            messages=[error_message(error.message)],
+        )
     return redirect("/admin/members", message("ok", "admin.member_added", name=values["name"]))
 
 
@@ -68,8 +81,15 @@ async def add_workshop(request: Request) -> Response:
             raise LedgerError("A slug is lower-case letters, digits and single hyphens, e.g. bois-1.")
         await lieu.add_workshop(lieu_schemas.WorkshopCreate(slug=values["slug"], name=values["name"]))
     except LedgerError as error:
-        return page(request, "admin/workshops.html", status_code=422, section="workshops",
-                    workshops=await lieu.list_workshops(), values=values, messages=[error_message(error.message)])
+        return page(
+            request,
+            "admin/workshops.html",
+            status_code=422,
+            section="workshops",
+            workshops=await lieu.list_workshops(),
+            values=values,
+            messages=[error_message(error.message)],
+        )
     return redirect("/admin/workshops", message("ok", "admin.workshop_added", name=values["name"]))
 
 
@@ -79,8 +99,13 @@ async def categories(request: Request) -> Response:
     rows = await lieu.list_categories()
     factor_set = await lieu.current_factor_set()
     rows.sort(key=lambda c: (c.name_fr if lang == "fr" else c.name).lower())
-    return page(request, "admin/categories.html", section="categories", categories=rows,
-                factor_set=factor_set["version"] if factor_set else "—")
+    return page(
+        request,
+        "admin/categories.html",
+        section="categories",
+        categories=rows,
+        factor_set=factor_set["version"] if factor_set else "—",
+    )
 
 
 ROUTES = [admin_home, members, add_member, update_member, workshops, add_workshop, categories]

@@ -37,7 +37,9 @@ def error_page(request: Request, status: int, detail: str = "") -> Response:
     else:
         title, text = "error.generic_title", ""
     try:
-        return page(request, "errors/error.html", status_code=status, title_key=title, text_key=text, detail=lang_detail)
+        return page(
+            request, "errors/error.html", status_code=status, title_key=title, text_key=text, detail=lang_detail
+        )
     except Exception:  # the error page itself must never fail: plain text then
         return Response(content=detail or "Error", status_code=status, media_type="text/plain")
 

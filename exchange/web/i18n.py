@@ -99,8 +99,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "item.no_photo": ("Pas encore de photo", "No photo yet"),
     "item.history": ("Historique", "History"),
     "item.actions": ("Que voulez-vous faire ?", "What would you like to do?"),
-    "item.login_to_act": ("Connectez-vous pour réserver ou utiliser cette pièce.", "Log in to reserve or use this piece."),
-    "item.final": ("Cette pièce a fini son parcours dans la matériauthèque.", "This piece's journey through the exchange is over."),
+    "item.login_to_act": (
+        "Connectez-vous pour réserver ou utiliser cette pièce.",
+        "Log in to reserve or use this piece.",
+    ),
+    "item.final": (
+        "Cette pièce a fini son parcours dans la matériauthèque.",
+        "This piece's journey through the exchange is over.",
+    ),
     "item.nothing_for_you": (
         "Elle est réservée par quelqu'un d'autre : rien à faire pour vous ici pour l'instant.",
         "It is reserved by someone else: nothing for you to do here for now.",
@@ -148,7 +154,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Réservée pour vous jusqu'au {until}. Passez la prendre avant, ou levez la réservation.",
         "Reserved for you until {until}. Pick it up before then, or release it.",
     ),
-    "done.released": ("Réservation levée : la pièce est de nouveau disponible.", "Released: the piece is available again."),
+    "done.released": (
+        "Réservation levée : la pièce est de nouveau disponible.",
+        "Released: the piece is available again.",
+    ),
     "done.used": (
         "C'est noté : {title} a été utilisée. Merci, elle ne finira pas à la benne ! Retirez son étiquette.",
         "Recorded: {title} was used. Thank you, it will not end up in the skip! Peel off its label.",
@@ -242,18 +251,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # Logging an offcut
     "new.title": ("Enregistrer une chute", "Log an offcut"),
     "new.photo": ("Photo", "Photo"),
-    "new.photo_hint": ("Prenez-la avec l'appareil du téléphone (facultatif).", "Take it with the phone's camera (optional)."),
+    "new.photo_hint": (
+        "Prenez-la avec l'appareil du téléphone (facultatif).",
+        "Take it with the phone's camera (optional).",
+    ),
     "new.category": ("Matériau", "Material"),
     "new.choose": ("— choisir —", "— choose —"),
     "new.title_field": ("Titre", "Title"),
-    "new.title_hint": ("Facultatif : sinon le matériau et les dimensions.", "Optional: otherwise the material and dimensions."),
+    "new.title_hint": (
+        "Facultatif : sinon le matériau et les dimensions.",
+        "Optional: otherwise the material and dimensions.",
+    ),
     "new.workshop": ("Atelier", "Workshop"),
     "new.length": ("Longueur (mm)", "Length (mm)"),
     "new.width": ("Largeur (mm)", "Width (mm)"),
     "new.thickness": ("Épaisseur (mm)", "Thickness (mm)"),
     "new.quantity": ("Nombre de pièces", "Number of pieces"),
     "new.mass": ("Poids pesé (kg)", "Weighed mass (kg)"),
-    "new.mass_hint": ("Facultatif : sinon estimé à partir des dimensions.", "Optional: otherwise estimated from the dimensions."),
+    "new.mass_hint": (
+        "Facultatif : sinon estimé à partir des dimensions.",
+        "Optional: otherwise estimated from the dimensions.",
+    ),
     "new.estimate": ("Masse estimée :", "Estimated mass:"),
     "new.estimate_none": ("— (donnez les trois dimensions)", "— (give all three dimensions)"),
     "new.estimate_weigh": ("— (ce matériau se pèse)", "— (this material is weighed)"),
@@ -273,7 +291,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "labels.today": ("Tout ce qui a été enregistré aujourd'hui", "Everything logged today"),
     "labels.split_of": ("Les morceaux de la pièce", "The pieces cut from"),
     "labels.split_show": ("Afficher", "Show"),
-    "labels.more": ("Autres codes (séparés par des espaces ou des virgules)", "Other codes (separated by spaces or commas)"),
+    "labels.more": (
+        "Autres codes (séparés par des espaces ou des virgules)",
+        "Other codes (separated by spaces or commas)",
+    ),
     "labels.none": ("Aucune pièce choisie pour l'instant.", "No piece chosen yet."),
     "labels.layout": ("Format", "Layout"),
     "labels.start": ("Commencer à la position", "Start at position"),
@@ -291,10 +312,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Les planches d'étiquettes ne sont pas encore disponibles sur ce serveur.",
         "Label sheets are not available on this server yet.",
     ),
-    "layout.a4-3x7": ("A4, 3 × 7 étiquettes de 63,5 × 38,1 mm (Avery L7160)", "A4, 3 × 7 labels of 63.5 × 38.1 mm (Avery L7160)"),
-    "layout.a4-3x8": ("A4, 3 × 8 étiquettes de 70 × 37 mm (bord à bord)", "A4, 3 × 8 labels of 70 × 37 mm (edge to edge)"),
-    "layout.a4-2x7": ("A4, 2 × 7 étiquettes de 99,1 × 38,1 mm (Avery L7163)", "A4, 2 × 7 labels of 99.1 × 38.1 mm (Avery L7163)"),
-    "layout.roll-62": ("Imprimante à étiquettes, rouleau de 62 mm (62 × 40 mm)", "Label printer, 62 mm roll (62 × 40 mm)"),
+    "layout.a4-3x7": (
+        "A4, 3 × 7 étiquettes de 63,5 × 38,1 mm (Avery L7160)",
+        "A4, 3 × 7 labels of 63.5 × 38.1 mm (Avery L7160)",
+    ),
+    "layout.a4-3x8": (
+        "A4, 3 × 8 étiquettes de 70 × 37 mm (bord à bord)",
+        "A4, 3 × 8 labels of 70 × 37 mm (edge to edge)",
+    ),
+    "layout.a4-2x7": (
+        "A4, 2 × 7 étiquettes de 99,1 × 38,1 mm (Avery L7163)",
+        "A4, 2 × 7 labels of 99.1 × 38.1 mm (Avery L7163)",
+    ),
+    "layout.roll-62": (
+        "Imprimante à étiquettes, rouleau de 62 mm (62 × 40 mm)",
+        "Label printer, 62 mm roll (62 × 40 mm)",
+    ),
     "layout.label-29x62": ("Imprimante à étiquettes, étiquettes de 29 × 62 mm", "Label printer, 29 × 62 mm labels"),
     # My reservations
     "mine.title": ("Mes réservations", "My reservations"),
@@ -311,7 +344,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "admin.password": ("Mot de passe (8 caractères au moins)", "Password (at least 8 characters)"),
     "admin.add_member": ("Ajouter un·e membre", "Add a member"),
     "admin.member_added": ("{name} peut maintenant se connecter.", "{name} can now log in."),
-    "admin.slug": ("Identifiant (minuscules et tirets, ex. bois-1)", "Identifier (lower case and hyphens, e.g. wood-1)"),
+    "admin.slug": (
+        "Identifiant (minuscules et tirets, ex. bois-1)",
+        "Identifier (lower case and hyphens, e.g. wood-1)",
+    ),
     "admin.add_workshop": ("Ajouter un atelier", "Add a workshop"),
     "admin.workshop_added": ("Atelier {name} ajouté.", "Workshop {name} added."),
     "admin.density": ("Masse volumique", "Density"),
@@ -367,53 +403,145 @@ MESSAGES: dict[str, tuple[str, str]] = {
 _ERRORS_FR: list[tuple[re.Pattern[str], str]] = [
     (re.compile(p), fr)
     for p, fr in [
-        (r"This item is already used: nothing more can be done with it\.", "Cette pièce est déjà utilisée : on ne peut plus rien en faire."),
-        (r"This item is already recycled: nothing more can be done with it\.", "Cette pièce est déjà recyclée : on ne peut plus rien en faire."),
-        (r"This item is already discarded: nothing more can be done with it\.", "Cette pièce est déjà jetée : on ne peut plus rien en faire."),
-        (r"This item is already split into pieces: act on its pieces instead\.", "Cette pièce est déjà découpée : agissez sur ses morceaux."),
+        (
+            r"This item is already used: nothing more can be done with it\.",
+            "Cette pièce est déjà utilisée : on ne peut plus rien en faire.",
+        ),
+        (
+            r"This item is already recycled: nothing more can be done with it\.",
+            "Cette pièce est déjà recyclée : on ne peut plus rien en faire.",
+        ),
+        (
+            r"This item is already discarded: nothing more can be done with it\.",
+            "Cette pièce est déjà jetée : on ne peut plus rien en faire.",
+        ),
+        (
+            r"This item is already split into pieces: act on its pieces instead\.",
+            "Cette pièce est déjà découpée : agissez sur ses morceaux.",
+        ),
         (r"Only a (?P<role>\w+) or above can (?P<action>\w+) an item\.", "Il faut être {role} (ou plus) pour cela."),
         (r"Only a (?P<role>\w+) or above can do this\.", "Il faut être {role} (ou plus) pour cela."),
         (r"This item is reserved by someone else\.", "Cette pièce est réservée par quelqu'un d'autre."),
         (r"This item is not reserved: there is nothing to release\.", "Cette pièce n'est pas réservée : rien à lever."),
-        (r"This item is reserved by someone else: only they or a steward can release it\.", "Cette pièce est réservée par quelqu'un d'autre : seule cette personne ou un·e responsable peut lever la réservation."),
-        (r"This item is reserved by someone else: only they can use it\.", "Cette pièce est réservée par quelqu'un d'autre : seule cette personne peut l'utiliser."),
-        (r"This item is reserved: release it first, then (?P<action>\w+) it\.", "Cette pièce est réservée : levez d'abord la réservation."),
-        (r"Someone else (?:acted on this item|did the same) at the same moment; look again\.", "Quelqu'un d'autre vient d'agir sur cette pièce au même moment ; regardez à nouveau."),
+        (
+            r"This item is reserved by someone else: only they or a steward can release it\.",
+            "Cette pièce est réservée par quelqu'un d'autre : seule cette personne ou un·e responsable peut lever la réservation.",
+        ),
+        (
+            r"This item is reserved by someone else: only they can use it\.",
+            "Cette pièce est réservée par quelqu'un d'autre : seule cette personne peut l'utiliser.",
+        ),
+        (
+            r"This item is reserved: release it first, then (?P<action>\w+) it\.",
+            "Cette pièce est réservée : levez d'abord la réservation.",
+        ),
+        (
+            r"Someone else (?:acted on this item|did the same) at the same moment; look again\.",
+            "Quelqu'un d'autre vient d'agir sur cette pièce au même moment ; regardez à nouveau.",
+        ),
         (r"This item is already in (?P<name>.+)\.", "Cette pièce est déjà à {name}."),
         (r"This reservation would already be over\.", "Cette réservation serait déjà terminée."),
-        (r"This item has no mass yet: weigh it \(adjust\) before cutting it\.", "Cette pièce n'a pas encore de masse : pesez-la avant de la découper."),
+        (
+            r"This item has no mass yet: weigh it \(adjust\) before cutting it\.",
+            "Cette pièce n'a pas encore de masse : pesez-la avant de la découper.",
+        ),
         (r"No item holds the code (?P<code>.+)\.", "Aucune pièce ne porte le code {code}."),
-        (r"The code (?P<code>.+) is already claimed by another item\.", "Le code {code} est déjà pris par une autre pièce."),
+        (
+            r"The code (?P<code>.+) is already claimed by another item\.",
+            "Le code {code} est déjà pris par une autre pièce.",
+        ),
         (r"Unknown category '(?P<slug>.*)'\.", "Matériau inconnu : {slug}."),
         (r"Unknown workshop '(?P<slug>.*)'\.", "Atelier inconnu : {slug}."),
-        (r"Piece (?P<n>\d+) is thicker than the piece it is cut from \((?P<a>\d+) mm > (?P<b>\d+) mm\)\.", "Le morceau {n} est plus épais que la pièce d'origine ({a} mm > {b} mm)."),
-        (r"Piece (?P<n>\d+) \((?P<l>\d+) x (?P<w>\d+) mm\) does not fit in the piece it is cut from \((?P<pl>\d+) x (?P<pw>\d+) mm\)\.", "Le morceau {n} ({l} × {w} mm) ne tient pas dans la pièce d'origine ({pl} × {pw} mm)."),
-        (r"The pieces would weigh more than the piece they are cut from \((?P<a>[\d.]+) kg > (?P<b>[\d.]+) kg\)\.", "Les morceaux pèseraient plus que la pièce d'origine ({a} kg > {b} kg)."),
-        (r"Write the part's size as length x width x thickness in mm, e\.g\. 600x400x18\.", "Donnez la taille de la pièce voulue : longueur × largeur × épaisseur en mm, par exemple 600x400x18."),
-        (r"Each size must be between 1 and (?P<max>\d+) mm\.", "Chaque dimension doit être comprise entre 1 et {max} mm."),
-        (r"A slug is lower-case letters, digits and single hyphens, e\.g\. bois-1\.", "Un identifiant est fait de minuscules, de chiffres et de tirets simples, par exemple bois-1."),
+        (
+            r"Piece (?P<n>\d+) is thicker than the piece it is cut from \((?P<a>\d+) mm > (?P<b>\d+) mm\)\.",
+            "Le morceau {n} est plus épais que la pièce d'origine ({a} mm > {b} mm).",
+        ),
+        (
+            r"Piece (?P<n>\d+) \((?P<l>\d+) x (?P<w>\d+) mm\) does not fit in the piece it is cut from \((?P<pl>\d+) x (?P<pw>\d+) mm\)\.",
+            "Le morceau {n} ({l} × {w} mm) ne tient pas dans la pièce d'origine ({pl} × {pw} mm).",
+        ),
+        (
+            r"The pieces would weigh more than the piece they are cut from \((?P<a>[\d.]+) kg > (?P<b>[\d.]+) kg\)\.",
+            "Les morceaux pèseraient plus que la pièce d'origine ({a} kg > {b} kg).",
+        ),
+        (
+            r"Write the part's size as length x width x thickness in mm, e\.g\. 600x400x18\.",
+            "Donnez la taille de la pièce voulue : longueur × largeur × épaisseur en mm, par exemple 600x400x18.",
+        ),
+        (
+            r"Each size must be between 1 and (?P<max>\d+) mm\.",
+            "Chaque dimension doit être comprise entre 1 et {max} mm.",
+        ),
+        (
+            r"A slug is lower-case letters, digits and single hyphens, e\.g\. bois-1\.",
+            "Un identifiant est fait de minuscules, de chiffres et de tirets simples, par exemple bois-1.",
+        ),
         (r"A workshop with the slug '(?P<slug>.*)' already exists\.", "Un atelier d'identifiant {slug} existe déjà."),
         (r"the password needs at least (?P<n>\d+) characters", "le mot de passe doit avoir au moins {n} caractères"),
         (r"an e-mail address needs an @", "une adresse e-mail contient un @"),
         (r"a member with the e-mail (?P<email>.+) already exists", "un·e membre a déjà l'adresse {email}"),
-        (r"Too many failed logins: wait a quarter of an hour, or ask a steward\.", "Trop de tentatives de connexion : attendez un quart d'heure, ou demandez à un·e responsable."),
+        (
+            r"Too many failed logins: wait a quarter of an hour, or ask a steward\.",
+            "Trop de tentatives de connexion : attendez un quart d'heure, ou demandez à un·e responsable.",
+        ),
         (r"Name at least one code\.", "Choisissez au moins une pièce."),
-        (r"Text may not contain the NUL character \(U\+0000\)\.", "Le texte ne peut pas contenir le caractère NUL (U+0000)."),
-        (r"start is a position from 1 to (?P<n>\d+) on a (?P<layout>\S+) sheet\.", "La position de départ va de 1 à {n} sur une planche {layout}."),
+        (
+            r"Text may not contain the NUL character \(U\+0000\)\.",
+            "Le texte ne peut pas contenir le caractère NUL (U+0000).",
+        ),
+        (
+            r"start is a position from 1 to (?P<n>\d+) on a (?P<layout>\S+) sheet\.",
+            "La position de départ va de 1 à {n} sur une planche {layout}.",
+        ),
         (r"At most (?P<n>\d+) labels at once\.", "Au plus {n} étiquettes à la fois."),
         (r"Unknown layout .*", "Format d'étiquettes inconnu."),
         (r"Unknown role (?P<role>.*)\.", "Rôle inconnu : {role}."),
         (r"A member needs a name\.", "Un·e membre a besoin d'un nom."),
         (r"A photo may weigh 10 MB at most\.", "Une photo pèse 10 Mo au plus."),
-        (r"This code is mistyped: its check symbol does not match\. Check each symbol against the label\.", "Ce code est mal tapé : son signe de contrôle ne correspond pas. Comparez chaque signe avec l'étiquette."),
-        (r"This code has (?P<n>\d+) symbols; a code has 8, like 7K3M-Q9XJ\.", "Ce code a {n} signes ; un code en a 8, comme 7K3M-Q9XJ."),
-        (r"This code contains (?P<c>.+), which no code uses: .*", "Ce code contient {c}, qu'aucun code n'utilise : chiffres et lettres sauf I, L, O et U, comme 7K3M-Q9XJ."),
+        (
+            r"This code is mistyped: its check symbol does not match\. Check each symbol against the label\.",
+            "Ce code est mal tapé : son signe de contrôle ne correspond pas. Comparez chaque signe avec l'étiquette.",
+        ),
+        (
+            r"This code has (?P<n>\d+) symbols; a code has 8, like 7K3M-Q9XJ\.",
+            "Ce code a {n} signes ; un code en a 8, comme 7K3M-Q9XJ.",
+        ),
+        (
+            r"This code contains (?P<c>.+), which no code uses: .*",
+            "Ce code contient {c}, qu'aucun code n'utilise : chiffres et lettres sauf I, L, O et U, comme 7K3M-Q9XJ.",
+        ),
     ]
 ]
 
 _MONTHS = {
-    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"],
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"],
+    "fr": [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ],
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
 }
 _SEPARATORS = {"fr": ("\u202f", ","), "en": (",", ".")}  # (thousands, decimal)
 NBSP = "\u00a0"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import re
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, Awaitable, Callable
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import msgspec
@@ -27,8 +28,8 @@ from exchange.ledger.rules import (
     Status,
     role_at_least,
 )
-from exchange.web import i18n, queries
 from exchange.tables import Item
+from exchange.web import i18n, queries
 from exchange.web.render import FLASH_COOKIE, current_path, error_message, lang_of, message, page, redirect
 
 MAX_PHOTO_FORM = photos.MAX_PHOTO_BYTES + 256 * 1024
@@ -56,7 +57,9 @@ def _event_text(event: schemas.EventOut, lang: str, workshops: dict[str, str]) -
         case "intake":
             text = t("ev.intake", workshop=where)
         case "move":
-            text = t("ev.move", origin=workshops.get(event.from_workshop or "", event.from_workshop or "?"), workshop=where)
+            text = t(
+                "ev.move", origin=workshops.get(event.from_workshop or "", event.from_workshop or "?"), workshop=where
+            )
         case "reserve":
             until = _parse_time(data.get("until"))
             text = t("ev.reserve", until=i18n.format_datetime(until, lang) if until else "?")
@@ -79,7 +82,7 @@ def _event_text(event: schemas.EventOut, lang: str, workshops: dict[str, str]) -
             text = t("ev.piece", parent=parent)
             links = [(parent, f"/i/{parent}")]
         case "adjust":
-            changed = ", ".join(sorted((data.get("before") or {})))
+            changed = ", ".join(sorted(data.get("before") or {}))
             text = t("ev.adjust_what", what=changed) if changed else t("ev.adjust")
         case _:
             text = event.kind
@@ -160,7 +163,9 @@ async def item_page(request: Request, code: str) -> Response:
         item, revision = await service.get_item_revision(canonical, actor)
     except service.NotFound:
         blank = await service.is_blank_code(canonical)
-        return page(request, "items/missing.html", status_code=404, kind="blank" if blank else "unknown", code=canonical)
+        return page(
+            request, "items/missing.html", status_code=404, kind="blank" if blank else "unknown", code=canonical
+        )
     # A visitor without a login sees the same page for the same state of the item: served from
     # the process's cache while the item's row (its version, bumped by every event; its photo;
     # its status as of now) is what it was. Workshop and category names are never renamed.
@@ -168,8 +173,12 @@ async def item_page(request: Request, code: str) -> Response:
     if actor is None and FLASH_COOKIE not in request.cookies:
         engine = Item._meta.db
         cache_key = (
-            id(engine), getattr(engine, "path", None) or repr(getattr(engine, "config", None)),
-            revision, msgspec.json.encode(item), lang, current_path(request),
+            id(engine),
+            getattr(engine, "path", None) or repr(getattr(engine, "config", None)),
+            revision,
+            msgspec.json.encode(item),
+            lang,
+            current_path(request),
         )
         body = _ANONYMOUS_PAGES.get(cache_key)
         if body is not None:
@@ -329,13 +338,21 @@ async def _use_part(request: Request, actor: Actor, form: Any, code: str, back: 
     item = await service.get_item(code, actor)
     thickness = _number(form, "thickness") or item.thickness_mm
     used = _convert(
-        {"length_mm": _number(form, "used_length"), "width_mm": _number(form, "used_width"),
-         "thickness_mm": thickness, "quantity": _number(form, "used_quantity") or 1},
+        {
+            "length_mm": _number(form, "used_length"),
+            "width_mm": _number(form, "used_width"),
+            "thickness_mm": thickness,
+            "quantity": _number(form, "used_quantity") or 1,
+        },
         schemas.PieceIn,
     )
     rest = _convert(
-        {"length_mm": _number(form, "rest_length"), "width_mm": _number(form, "rest_width"),
-         "thickness_mm": thickness, "quantity": _number(form, "rest_quantity") or 1},
+        {
+            "length_mm": _number(form, "rest_length"),
+            "width_mm": _number(form, "rest_width"),
+            "thickness_mm": thickness,
+            "quantity": _number(form, "rest_quantity") or 1,
+        },
         schemas.PieceIn,
     )
     body = schemas.UsePartIn(used=used, rest=[rest], project=_text(form, "project"))
@@ -349,7 +366,10 @@ async def _use_part(request: Request, actor: Actor, form: Any, code: str, back: 
     return redirect(
         f"/i/{rest_code}",
         message(
-            "ok", "done.used_part", parent=out.parent.code, code=rest_code,
+            "ok",
+            "done.used_part",
+            parent=out.parent.code,
+            code=rest_code,
             links=[("next.print_new_label", f"/labels?codes={quote(rest_code)}")],
         ),
     )

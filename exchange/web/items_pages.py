@@ -38,10 +38,21 @@ async def items_list(request: Request) -> Response:
     categories = await queries.categories()
     workshops = await queries.workshop_names()
     known_categories = {c.slug for c in categories}
-    raw = {name: str(query.get(name) or "").strip()[:100] for name in (
-        "q", "category", "workshop", "min_length_mm", "min_width_mm", "thickness_mm", "need_l", "need_w", "need_t",
-        "cursor",
-    )}
+    raw = {
+        name: str(query.get(name) or "").strip()[:100]
+        for name in (
+            "q",
+            "category",
+            "workshop",
+            "min_length_mm",
+            "min_width_mm",
+            "thickness_mm",
+            "need_l",
+            "need_w",
+            "need_t",
+            "cursor",
+        )
+    }
     errors: list[dict] = []
     need = [_int(raw[k]) for k in ("need_l", "need_w", "need_t")]
     fit = None
@@ -93,8 +104,20 @@ async def items_list(request: Request) -> Response:
 # Logging an offcut
 
 
-INTAKE_FIELDS = ("category", "title", "workshop", "length_mm", "width_mm", "thickness_mm", "quantity", "mass_kg",
-                 "condition", "origin", "note", "code")
+INTAKE_FIELDS = (
+    "category",
+    "title",
+    "workshop",
+    "length_mm",
+    "width_mm",
+    "thickness_mm",
+    "quantity",
+    "mass_kg",
+    "condition",
+    "origin",
+    "note",
+    "code",
+)
 
 
 async def _intake_context(request: Request, values: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
@@ -176,19 +199,31 @@ async def intake(request: Request) -> Response:
     key = form.get("_idem")
     fields = sorted((k, v) for k, v in form.multi_items() if k not in ("_csrf_token", "_idem") and isinstance(v, str))
     idempotency = service.IdempotencyRequest.of(
-        key if isinstance(key, str) and key else None, "POST", request.url.path,
+        key if isinstance(key, str) and key else None,
+        "POST",
+        request.url.path,
         json.dumps([fields, photo_name]).encode(),
     )
     try:
         answer = await service.run_action(actor, idempotency, 201, work)
     except (LedgerError, CodeError) as error:
         field = getattr(error, "field", None) or "form"
-        context = await _intake_context(request, values, {field: i18n.translate_error(lang, getattr(error, "message", str(error)))})
-        return page(request, "items/new.html", status_code=error.status_code if isinstance(error, LedgerError) else 400,
-                    messages=[error_message(getattr(error, "message", str(error)))], **context)
+        context = await _intake_context(
+            request, values, {field: i18n.translate_error(lang, getattr(error, "message", str(error)))}
+        )
+        return page(
+            request,
+            "items/new.html",
+            status_code=error.status_code if isinstance(error, LedgerError) else 400,
+            messages=[error_message(getattr(error, "message", str(error)))],
+            **context,
+        )
     item = msgspec.json.decode(answer.body, type=schemas.ItemOut)
     logged = message(
-        "ok", "done.logged", title=item.title, code=item.code,
+        "ok",
+        "done.logged",
+        title=item.title,
+        code=item.code,
         links=[("next.print_label", f"/labels?codes={quote(item.code)}"), ("next.see_item", f"/i/{item.code}")],
     )
     if form.get("next") == "another":
@@ -197,8 +232,9 @@ async def intake(request: Request) -> Response:
         target = f"/labels?codes={quote(item.code)}"
         logged["links"] = logged["links"][1:]
     response = redirect(target, logged)
-    response.set_cookie(key="exchange_workshop", value=data.workshop, path="/", max_age=365 * 24 * 3600,
-                        samesite="lax", httponly=True)
+    response.set_cookie(
+        key="exchange_workshop", value=data.workshop, path="/", max_age=365 * 24 * 3600, samesite="lax", httponly=True
+    )
     return response
 
 

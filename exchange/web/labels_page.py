@@ -41,8 +41,11 @@ def _codes(request: Request, *names: str) -> tuple[list[str], list[str]]:
 
 def _layouts(lang: str) -> list[dict[str, Any]]:
     return [
-        {"name": name, "title": i18n.translate(lang, f"layout.{name}") if f"layout.{name}" in i18n.MESSAGES else layout.title,
-         "positions": positions_per_page(layout)}
+        {
+            "name": name,
+            "title": i18n.translate(lang, f"layout.{name}") if f"layout.{name}" in i18n.MESSAGES else layout.title,
+            "positions": positions_per_page(layout),
+        }
         for name, layout in LAYOUTS.items()
     ]
 
@@ -112,7 +115,8 @@ async def labels_pdf(request: Request) -> Response:
     stamp = datetime.now(get_settings().tz).strftime("%Y%m%d-%H%M")
     name = f"etiquettes-{stamp}.pdf" if lang_of(request) == "fr" else f"labels-{stamp}.pdf"
     return Response(
-        pdf, media_type="application/pdf",
+        pdf,
+        media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
     )
 

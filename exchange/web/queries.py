@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 from exchange.db import Prepared
 from exchange.settings import get_settings
@@ -52,7 +52,7 @@ async def holder_id(code: str) -> int | None:
 
 async def reserved_codes(member_id: int) -> list[str]:
     """The codes a member holds now (a reservation past its expiry is over)."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rows = (
         await Item.select(Item.code)
         .where((Item.reserved_by == member_id) & (Item.status == "reserved") & (Item.reserved_until > now))
@@ -64,7 +64,7 @@ async def reserved_codes(member_id: int) -> list[str]:
 async def codes_logged_today() -> list[str]:
     """Every code recorded today in the lieu's time zone (backdated ones too): intakes and pieces of splits."""
     tz = get_settings().tz
-    start = datetime.combine(datetime.now(tz).date(), time(0), tzinfo=tz).astimezone(timezone.utc)
+    start = datetime.combine(datetime.now(tz).date(), time(0), tzinfo=tz).astimezone(UTC)
     rows = (
         await Event.select(Event.item.code.as_alias("code"))
         .where(Event.kind.is_in(["intake", "piece"]) & (Event.recorded_at >= start))

@@ -15,10 +15,10 @@ from urllib.parse import urlencode
 from jinja2 import Environment, FileSystemLoader, pass_context
 from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
-from litestar.contrib.jinja import JinjaTemplateEngine
 
 from exchange.auth.guards import actor_of
 from exchange.ledger.rules import Role, role_at_least
@@ -73,8 +73,13 @@ def _sign(payload: bytes) -> str:
 def flash_cookie(messages: list[dict[str, Any]]) -> Cookie:
     payload = base64.urlsafe_b64encode(json.dumps(messages, ensure_ascii=False).encode()).decode().rstrip("=")
     return Cookie(
-        key=FLASH_COOKIE, value=f"{payload}.{_sign(payload.encode())}", path="/", httponly=True,
-        samesite="lax", secure=secure_cookies(), max_age=300,
+        key=FLASH_COOKIE,
+        value=f"{payload}.{_sign(payload.encode())}",
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=secure_cookies(),
+        max_age=300,
     )
 
 
@@ -213,8 +218,12 @@ def environment() -> Environment:
     # Templates are compiled once per process: no stat of the template files on every render
     # (auto_reload), a restart picks up a changed template.
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True,
-        auto_reload=False, cache_size=-1,
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+        cache_size=-1,
     )
     env.globals.update(
         t=_t,

@@ -63,7 +63,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "La caméra est occupée par une autre application : fermez-la, puis rechargez la page.",
         "The camera is in use by another app: close it, then reload the page.",
     ),
-    "scan.camera_failed": ("La caméra n'a pas pu s'ouvrir : tapez le code.", "The camera could not start: type the code."),
+    "scan.camera_failed": (
+        "La caméra n'a pas pu s'ouvrir : tapez le code.",
+        "The camera could not start: type the code.",
+    ),
     "scan.insecure": (
         "La caméra ne s'ouvre que sur une adresse sécurisée (https) : tapez le code.",
         "The camera only opens on a secure (https) address: type the code.",
@@ -134,7 +137,9 @@ async def scan_page(request: Request, code: str | None = None) -> Template | Red
             problem = ("code.malformed", {"code": typed})
     key, values = problem
     return page(
-        request, "scan.html", status_code=400,
+        request,
+        "scan.html",
+        status_code=400,
         messages=[message("error", key, **values)],
         **scan_context(typed),
     )

@@ -27,7 +27,10 @@ ROUTES: list = [
     *scan.ROUTES,
     *PHOTO_API_ROUTES,
     create_static_files_router(
-        path="/static", directories=[STATIC], name="static", include_in_schema=False,
+        path="/static",
+        directories=[STATIC],
+        name="static",
+        include_in_schema=False,
         # Pages link assets with ?v=<content hash>: a cached copy is never stale.
         cache_control=None,
         opt={"exclude_from_auth": True},  # no session lookup for a stylesheet

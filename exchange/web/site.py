@@ -58,15 +58,34 @@ async def login(request: Request) -> Response:
     try:
         actor = await auth.log_in(email, password, address)
     except auth.TooManyAttempts as error:
-        return page(request, "account/login.html", status_code=429, next=target, email=email,
-                    messages=[error_message(error.message)])
+        return page(
+            request,
+            "account/login.html",
+            status_code=429,
+            next=target,
+            email=email,
+            messages=[error_message(error.message)],
+        )
     except LedgerError:
-        return page(request, "account/login.html", status_code=422, next=target, email=email,
-                    messages=[message("error", "login.failed")])
+        return page(
+            request,
+            "account/login.html",
+            status_code=422,
+            next=target,
+            email=email,
+            messages=[message("error", "login.failed")],
+        )
     token = await auth.issue_token(actor)
     response = redirect(target, message("ok", "login.welcome", name=actor.name))
-    response.set_cookie(key=SESSION_COOKIE, value=token, path="/", httponly=True, samesite="lax",
-                        secure=secure_cookies(), max_age=SESSION_MAX_AGE)
+    response.set_cookie(
+        key=SESSION_COOKIE,
+        value=token,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=secure_cookies(),
+        max_age=SESSION_MAX_AGE,
+    )
     return response
 
 
@@ -87,8 +106,16 @@ async def switch_language(lang: str, next: str = "/") -> Response:
     return Redirect(
         path=safe_next(next),
         status_code=303,
-        cookies=[Cookie(key=i18n.LANG_COOKIE, value=chosen, path="/", max_age=365 * 24 * 3600, samesite="lax",
-                        secure=secure_cookies())],
+        cookies=[
+            Cookie(
+                key=i18n.LANG_COOKIE,
+                value=chosen,
+                path="/",
+                max_age=365 * 24 * 3600,
+                samesite="lax",
+                secure=secure_cookies(),
+            )
+        ],
     )
 
 
@@ -115,8 +142,12 @@ async def media(name: str) -> File:
     path = media_path(name)
     if not path.is_file():
         raise NotFoundException("No such photo.")
-    return File(path=path, media_type="image/jpeg", content_disposition_type="inline",
-                headers={"Cache-Control": "public, max-age=31536000, immutable"})
+    return File(
+        path=path,
+        media_type="image/jpeg",
+        content_disposition_type="inline",
+        headers={"Cache-Control": "public, max-age=31536000, immutable"},
+    )
 
 
 ROUTES = [home, login_form, login, logout, switch_language, my_reservations, media]
