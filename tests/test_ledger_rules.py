@@ -53,6 +53,10 @@ EXPECTED: dict[tuple[Action, str], tuple[object, object, object]] = {
     (A.adjust, "available"): (F, S.available, S.available),
     (A.adjust, "own"): (F, S.reserved, S.reserved),
     (A.adjust, "other"): (F, S.reserved, S.reserved),
+    # the role in the sending lieu; the piece keeps its status and its holder
+    (A.transfer, "available"): (F, S.available, S.available),
+    (A.transfer, "own"): (F, S.reserved, S.reserved),
+    (A.transfer, "other"): (F, S.reserved, S.reserved),
 }
 
 CASES = {"available": (S.available, None), "own": (S.reserved, ME), "other": (S.reserved, OTHER)}

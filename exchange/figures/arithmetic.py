@@ -7,6 +7,7 @@ edge, when a figure is written out. CO2e is kept as an exact Decimal (grams x fa
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
@@ -103,8 +104,9 @@ def boundaries(months: list[Month], tz: tzinfo) -> list[datetime]:
 class Sums:
     """What the ledger says about one scope (lieu, workshop, category or both) over one
     period, in integer grams; `net_g` is the signed sum of every event's effect on the stock
-    (intake +, piece +, split −parent, use/recycle/discard −, adjust ±, moves ±), computed
-    independently of the flows so the balance is a real check."""
+    (intake +, piece +, split −parent, use/recycle/discard −, adjust ±, moves and transfers ±),
+    computed independently of the flows so the balance is a real check. A move stays inside
+    the lieu (moved_*), a transfer goes to a workshop of another lieu (transferred_*)."""
 
     intake_g: int = 0
     reused_g: int = 0
@@ -114,6 +116,8 @@ class Sums:
     adjusted_g: int = 0
     moved_in_g: int = 0
     moved_out_g: int = 0
+    transferred_in_g: int = 0
+    transferred_out_g: int = 0
     opening_g: int = 0
     net_g: int = 0
     items_reused: int = 0
@@ -141,10 +145,27 @@ class Sums:
 
 def balance_gap_g(s: Sums) -> int:
     """Left minus right of the mass balance; 0 when it holds:
-    opening + intake + adjusted + moved_in = reused + recycled + discarded + loss + moved_out + closing."""
-    left = s.opening_g + s.intake_g + s.adjusted_g + s.moved_in_g
-    right = s.reused_g + s.recycled_g + s.discarded_g + s.loss_g + s.moved_out_g + s.closing_g
+    opening + intake + adjusted + moved_in + transferred_in
+    = reused + recycled + discarded + loss + moved_out + transferred_out + closing."""
+    left = s.opening_g + s.intake_g + s.adjusted_g + s.moved_in_g + s.transferred_in_g
+    right = s.reused_g + s.recycled_g + s.discarded_g + s.loss_g + s.moved_out_g + s.transferred_out_g + s.closing_g
     return left - right
+
+
+def network_sums(by_lieu: Iterable[Sums]) -> Sums:
+    """The network's month: the sum of its lieux' months, with transfers cancelling.
+
+    A transfer is out of one lieu and into another: what went out and came in within the
+    network cancels, and so does a move between the workshops of one lieu. Only what the
+    lieux' own months cut apart remains (a transfer at 22:00 UTC on the last day is next
+    month already in La Réunion, UTC+4): in minus out over the network, on the side it
+    falls. The balance still holds, since the same mass leaves both of its sides. CO2e is
+    the sum of each lieu's own, counted where the piece was used (a transfer carries none)."""
+    total = Sums.total(by_lieu)
+    both = min(total.transferred_in_g, total.transferred_out_g)
+    total.transferred_in_g -= both
+    total.transferred_out_g -= both
+    return total
 
 
 def waste_avoided_g(s: Sums) -> int:

@@ -23,6 +23,9 @@ class Figures(msgspec.Struct, kw_only=True):
     # category: the mass moved between workshops (in = out: moves change no total).
     moved_in_kg: float
     moved_out_kg: float
+    # Mass passed to or from a workshop of another lieu of the network (0 in a single lieu).
+    transferred_in_kg: float = 0.0
+    transferred_out_kg: float = 0.0
     opening_stock_kg: float
     stock_kg: float
     waste_avoided_kg: float

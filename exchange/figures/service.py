@@ -8,7 +8,8 @@ not today's item table (exchange.figures.stock, with the months before summed ah
 the opening stock of the first month asked for, then each month's
 closing = opening + the signed sum of its events. That signed sum counts a split as
 −parent and its pieces as +, independently of the flows, so the mass balance
-opening + intake + adjusted (+ moved_in − moved_out) = reused + recycled + discarded + loss + closing
+opening + intake + adjusted (+ moved_in − moved_out + transferred_in − transferred_out)
+= reused + recycled + discarded + loss + closing
 is a real check (it holds when every split's recorded loss equals parent − pieces)."""
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ _KINDS = (
     EventKind.split,
     EventKind.adjust,
     EventKind.move,
+    EventKind.transfer,
 )
 _KIND_LIST = ", ".join(f"'{k.value}'" for k in _KINDS)
 
@@ -80,6 +82,7 @@ _AGGREGATES = {
     "adjust_new_g": _sum_when(EventKind.adjust, "mass_g"),
     "adjust_old_g": _sum_when(EventKind.adjust, "mass_before_g"),
     "moved_g": _sum_when(EventKind.move, "mass_g"),
+    "transferred_g": _sum_when(EventKind.transfer, "mass_g"),
 }
 
 
@@ -127,6 +130,8 @@ def fold(rows: Iterable[dict]) -> dict[int, dict[Cell, Sums]]:
         here.loss_g += r["loss_g"]
         here.adjusted_g += r["adjust_new_g"]
         here.moved_in_g += r["moved_g"]
+        transferred = r.get("transferred_g") or 0
+        here.transferred_in_g += transferred
         here.net_g += (
             r["intake_g"]
             + r["piece_g"]
@@ -136,12 +141,14 @@ def fold(rows: Iterable[dict]) -> dict[int, dict[Cell, Sums]]:
             - r["discarded_g"]
             + r["adjust_new_g"]
             + r["moved_g"]
+            + transferred
         )
         take_from_origins(
             cells,
             r,
             lambda sums, grams: setattr(sums, "adjusted_g", sums.adjusted_g - grams),
             lambda sums, grams: setattr(sums, "moved_out_g", sums.moved_out_g + grams),
+            lambda sums, grams: setattr(sums, "transferred_out_g", sums.transferred_out_g + grams),
         )
     return buckets
 
@@ -183,6 +190,8 @@ def figure_fields(s: Sums) -> dict:
         adjusted_kg=kg(s.adjusted_g),
         moved_in_kg=kg(s.moved_in_g),
         moved_out_kg=kg(s.moved_out_g),
+        transferred_in_kg=kg(s.transferred_in_g),
+        transferred_out_kg=kg(s.transferred_out_g),
         opening_stock_kg=kg(s.opening_g),
         stock_kg=kg(s.closing_g),
         waste_avoided_kg=kg(waste_avoided_g(s)),

@@ -38,6 +38,7 @@ SIGNS = {
     EventKind.piece: 1,
     EventKind.adjust: 1,
     EventKind.move: 1,
+    EventKind.transfer: 1,
     EventKind.split: -1,
     EventKind.use: -1,
     EventKind.recycle: -1,
@@ -51,16 +52,19 @@ LOCK_WAIT_MS = 1_000  # PostgreSQL: how long the keeper waits for the writers of
 Cell = tuple[int, int]  # (workshop id, category id)
 
 
-def take_from_origins(cells, r: dict, on_adjust, on_move) -> None:
-    """An adjust's old mass leaves its from_category; a move's mass leaves its from_workshop."""
+def take_from_origins(cells, r: dict, on_adjust, on_move, on_transfer=None) -> None:
+    """An adjust's old mass leaves its from_category; a move's (or a transfer's) mass leaves
+    its from_workshop."""
     if r["adjust_old_g"]:
         before = cells[(r["workshop"], r["from_category"] if r["from_category"] is not None else r["category"])]
         before.net_g -= r["adjust_old_g"]
         on_adjust(before, r["adjust_old_g"])
-    if r["moved_g"]:
-        origin = cells[(r["from_workshop"] if r["from_workshop"] is not None else r["workshop"], r["category"])]
-        origin.net_g -= r["moved_g"]
-        on_move(origin, r["moved_g"])
+    for column, on_leave in (("moved_g", on_move), ("transferred_g", on_transfer)):
+        if r.get(column):
+            origin = cells[(r["from_workshop"] if r["from_workshop"] is not None else r["workshop"], r["category"])]
+            origin.net_g -= r[column]
+            if on_leave is not None:
+                on_leave(origin, r[column])
 
 
 def fold_stock(rows: Iterable[dict]) -> dict[Cell, int]:
@@ -85,7 +89,7 @@ def stock_row(event: dict) -> dict:
         "from_category": event["from_category"],
         "here_g": SIGNS.get(kind, 0) * mass,
         "adjust_old_g": (event["mass_before_g"] or 0) if kind is EventKind.adjust else 0,
-        "moved_g": mass if kind is EventKind.move else 0,
+        "moved_g": mass if kind in (EventKind.move, EventKind.transfer) else 0,
     }
 
 
@@ -119,7 +123,8 @@ OPENING_SQL = (
     "SELECT workshop, category, from_workshop, from_category,\n"
     f"  SUM({_signed('mass_g')}) AS here_g,\n"
     f"  SUM(CASE WHEN kind = '{EventKind.adjust.value}' THEN COALESCE(mass_before_g, 0) ELSE 0 END) AS adjust_old_g,\n"
-    f"  SUM(CASE WHEN kind = '{EventKind.move.value}' THEN COALESCE(mass_g, 0) ELSE 0 END) AS moved_g\n"
+    f"  SUM(CASE WHEN kind IN ('{EventKind.move.value}', '{EventKind.transfer.value}')"
+    " THEN COALESCE(mass_g, 0) ELSE 0 END) AS moved_g\n"
     "FROM event\n"
     f"WHERE id > {_MARK} AND occurred_at < {{}}\n"
     "GROUP BY workshop, category, from_workshop, from_category"

@@ -48,6 +48,7 @@ class Action(StrEnum):
     discard = "discard"
     split = "split"
     adjust = "adjust"
+    transfer = "transfer"  # to a workshop of another lieu (DESIGN.md, "A network of lieux")
 
 
 class EventKind(StrEnum):
@@ -61,6 +62,7 @@ class EventKind(StrEnum):
     split = "split"
     piece = "piece"  # first event of an item cut from a parent
     adjust = "adjust"
+    transfer = "transfer"  # from a workshop of one lieu to a workshop of another
 
 
 MIN_ROLE: dict[Action, Role] = {
@@ -73,6 +75,8 @@ MIN_ROLE: dict[Action, Role] = {
     Action.discard: Role.steward,
     Action.split: Role.steward,
     Action.adjust: Role.steward,
+    # The role is the actor's in the item's (sending) lieu: only its stewards pass it on.
+    Action.transfer: Role.steward,
 }
 
 # Where each ending action leads (from available, or reserved by the actor for use).
@@ -139,8 +143,8 @@ def next_status(action: Action, status: Status, *, role: Role, actor_id: int, ho
             if reserved:
                 raise Conflict("This item is already in the ledger: it was logged in before.")
             return Status.available
-        case Action.move | Action.adjust:
-            return status
+        case Action.move | Action.adjust | Action.transfer:
+            return status  # a transfer keeps the status and the holder, like a move
         case Action.reserve:
             if reserved and not own:
                 raise Conflict("This item is reserved by someone else.")
