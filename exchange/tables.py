@@ -99,6 +99,8 @@ class Item(Table, tablename="item"):
     last_event_at = Timestamptz(default=TimestamptzNow())
     # Bumped by every change: a conditional update on it lets exactly one racer win.
     version = Integer(default=0)
+    # Title and note folded for the search (exchange.items.search; m0010), null when unknown.
+    search = Text(null=True, default=None)
 
 
 class Event(Table, tablename="event"):

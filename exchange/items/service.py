@@ -20,6 +20,7 @@ import msgspec
 from exchange.auth.service import Actor
 from exchange.db import Prepared, PreparedInsert, PreparedSQL, write_transaction
 from exchange.items import schemas
+from exchange.items.search import matching_categories, search_text, words_of
 from exchange.ledger.codes import new_code, parse_code
 from exchange.ledger.fit import parse_fit
 from exchange.ledger.mass import g_from_kg, resolve_mass
@@ -199,9 +200,11 @@ class ItemFilters:
     fit: str | None = None
     limit: int = 50
     cursor: str | None = None
+    offset: int = 0
 
 
 MAX_LIMIT = 200
+MAX_OFFSET = 100_000
 
 
 def _encode_cursor(values: list[int]) -> str:
@@ -225,17 +228,17 @@ def _like_pattern(text: str) -> str:
 
 _ITEMS = Prepared(Item, lambda: Item.select(*_ITEM_COLUMNS), 0)
 _CATEGORY_ID = Prepared(Category, lambda slug: Category.select(Category.id).where(Category.slug == slug).limit(1), 1)
+_CATEGORY_NAMES = Prepared(
+    Category, lambda: Category.select(Category.id, Category.slug, Category.name, Category.name_fr), 0
+)
 _WORKSHOP_ID = Prepared(Workshop, lambda slug: Workshop.select(Workshop.id).where(Workshop.slug == slug).limit(1), 1)
 
 
-async def list_items(filters: ItemFilters, viewer: Actor | None) -> schemas.ItemPage:
-    """Newest first, or with `fit` the pieces a part can be cut from, least leftover first.
+Arms = list[tuple[str, tuple[Any, ...]]]
 
-    Keyset pagination: the cursor carries the last row's sort key, so pages stay stable
-    while items come and go."""
-    now = now_utc()
-    if not 1 <= filters.limit <= MAX_LIMIT:
-        raise Invalid(f"limit must be between 1 and {MAX_LIMIT}.", field="limit")
+
+async def _list_conditions(filters: ItemFilters, now: datetime) -> tuple[Arms, list[str], list[Any]]:
+    """The status arms and the other conditions of a list (no cursor): shared by the page and its count."""
     clauses: list[str] = []
     args: list[Any] = []
 
@@ -245,7 +248,7 @@ async def list_items(filters: ItemFilters, viewer: Actor | None) -> schemas.Item
 
     # Each arm is one status condition without OR, so that each reads its own range of an
     # index in the page's order and stops at the page's end; their union is then cut again.
-    arms: list[tuple[str, tuple[Any, ...]]]
+    arms: Arms
     status = filters.status
     if status == "available":
         # A reservation past its expiry is available again.
@@ -283,16 +286,21 @@ async def list_items(filters: ItemFilters, viewer: Actor | None) -> schemas.Item
         )
     if filters.thickness_mm:
         where("item.thickness_mm = {}", filters.thickness_mm)
-    if filters.q:
-        pattern = _like_pattern(filters.q.strip())
-        where(
-            "(LOWER(item.title) LIKE LOWER({}) ESCAPE '\\' OR item.code LIKE UPPER({}) ESCAPE '\\' "
-            "OR LOWER(item.note) LIKE LOWER({}) ESCAPE '\\')",
-            pattern,
-            pattern,
-            pattern,
-        )
-
+    words = words_of(filters.q)
+    if words:
+        # Every word somewhere: the folded title or note, the code, or a category's name.
+        categories = await _CATEGORY_NAMES.rows()
+        for word in words:
+            pattern = _like_pattern(word)
+            ids = matching_categories(word, categories)
+            in_category = f" OR item.category IN ({', '.join('{}' for _ in ids)})" if ids else ""
+            where(
+                "(COALESCE(item.search, LOWER(item.title || ' ' || item.note)) LIKE {} ESCAPE '\\' "
+                "OR item.code LIKE UPPER({}) ESCAPE '\\'" + in_category + ")",
+                pattern,
+                pattern,
+                *ids,
+            )
     if filters.fit:
         length, width, thickness = parse_fit(filters.fit)
         where("item.thickness_mm = {}", thickness)
@@ -303,6 +311,40 @@ async def list_items(filters: ItemFilters, viewer: Actor | None) -> schemas.Item
             width,
             length,
         )
+    return arms, clauses, args
+
+
+async def count_items(filters: ItemFilters) -> int:
+    """How many items the list's filters keep, over every page."""
+    arms, clauses, args = await _list_conditions(filters, now_utc())
+    selects: list[str] = []
+    values: list[Any] = []
+    for condition, condition_args in arms:
+        conditions = [condition, *clauses] if condition else clauses
+        selects.append("SELECT COUNT(*) AS n FROM item" + (" WHERE " + " AND ".join(conditions) if conditions else ""))
+        values += [*condition_args, *args]
+    rows = await Item.raw(f"SELECT SUM(n) AS total FROM ({' UNION ALL '.join(selects)}) AS counts", *values)
+    return int(rows[0]["total"] or 0) if rows else 0
+
+
+async def list_items(filters: ItemFilters, viewer: Actor | None) -> schemas.ItemPage:
+    """Newest first, or with `fit` the pieces a part can be cut from, least leftover first.
+
+    Keyset pagination: the cursor carries the last row's sort key, so pages stay stable
+    while items come and go. The pages skip `offset` rows instead (numbered pages of a lieu's
+    list; the API keeps its cursor)."""
+    now = now_utc()
+    if not 1 <= filters.limit <= MAX_LIMIT:
+        raise Invalid(f"limit must be between 1 and {MAX_LIMIT}.", field="limit")
+    if not 0 <= filters.offset <= MAX_OFFSET:
+        raise Invalid(f"offset must be between 0 and {MAX_OFFSET}.", field="offset")
+    arms, clauses, args = await _list_conditions(filters, now)
+
+    def where(sql: str, *values: Any) -> None:
+        clauses.append(sql)
+        args.extend(values)
+
+    if filters.fit:
         sort = "item.length_mm * item.width_mm"
         if filters.cursor:
             area, last_id = _decode_cursor(filters.cursor, 2)
@@ -317,6 +359,7 @@ async def list_items(filters: ItemFilters, viewer: Actor | None) -> schemas.Item
 
     # One query: the page's ids in order (on the item table alone), then their rows with the joins.
     size = filters.limit + 1
+    skip = filters.offset
     selects: list[str] = []
     values: list[Any] = []
     for n, (condition, condition_args) in enumerate(arms):
@@ -324,10 +367,10 @@ async def list_items(filters: ItemFilters, viewer: Actor | None) -> schemas.Item
         selects.append(
             f"SELECT * FROM (SELECT item.id AS id, {sort} AS sort_key FROM item"
             + (" WHERE " + " AND ".join(conditions) if conditions else "")
-            + f" ORDER BY {order} LIMIT {size}) AS arm{n}"
+            + f" ORDER BY {order} LIMIT {size + skip}) AS arm{n}"
         )
         values += [*condition_args, *args]
-    page = f"SELECT id FROM ({' UNION ALL '.join(selects)}) AS page ORDER BY {page_order} LIMIT {size}"
+    page = f"SELECT id FROM ({' UNION ALL '.join(selects)}) AS page ORDER BY {page_order} LIMIT {size} OFFSET {skip}"
     rows = await _ITEMS.rows_with(f"WHERE item.id IN ({page}) ORDER BY {order}", *values)
     more = len(rows) > filters.limit
     ordered = rows[: filters.limit]
@@ -539,6 +582,7 @@ async def intake(actor: Actor, data: schemas.ItemCreate) -> schemas.ItemOut:
         workshop=workshop["id"],
         created_at=occurred_at,
         last_event_at=occurred_at,
+        search=search_text(data.title.strip(), data.note),
     )
     # Prepared inserts: every column written, with the values Item(**fields) and _event() give.
     item_id = await _INSERT_ITEM.run(
@@ -718,6 +762,8 @@ async def adjust(actor: Actor, raw_code: str, body: schemas.AdjustIn) -> schemas
             if value is not None and value != row[name]:
                 updates[getattr(Item, name)] = value
                 before[name] = row[name]
+        if Item.title in updates:
+            updates[Item.search] = search_text(body.title, row["note"])
         category_id, density = row["category"], None
         if body.category is not None:
             category = await _category(body.category)
@@ -810,6 +856,7 @@ async def split(
                     parent=row["id"],
                     created_at=when,
                     last_event_at=when,
+                    search=search_text(spec.title or row["title"], ""),
                 )
             )
         return Change(

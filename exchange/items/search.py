@@ -1,0 +1,38 @@
+"""Search words as people type them: "chene" finds "Chêne", "contreplaque" finds "Contreplaqué".
+
+Items keep their title and note folded (lower case, accents and ligatures dropped) in the
+`item.search` column, written by intake, split and adjust, so that both engines match with a
+plain LIKE (SQLite's LOWER() leaves "É" alone and PostgreSQL's unaccent is an extension a
+lieu may not have). Categories are matched by their names here, in Python: a lieu has a few
+dozen, and a renamed category is found by its new name at once.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+MAX_WORDS = 6
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d"})
+
+
+def fold(text: str | None) -> str:
+    """Lower case without accents: "Contreplaqué Œuvre" → "contreplaque oeuvre"."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_LIGATURES))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def search_text(title: str | None, note: str | None) -> str:
+    """What `item.search` holds for an item."""
+    return fold(f"{title or ''}\n{note or ''}")
+
+
+def words_of(query: str | None) -> list[str]:
+    """The folded words of a search, each to be found somewhere (at most MAX_WORDS)."""
+    return fold(query).split()[:MAX_WORDS]
+
+
+def matching_categories(word: str, categories: list[dict]) -> list[int]:
+    """Ids of the categories whose slug or name (either language) holds the folded `word`."""
+    return [c["id"] for c in categories if any(word in fold(c.get(key)) for key in ("slug", "name", "name_fr"))]
