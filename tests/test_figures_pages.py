@@ -6,9 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import datetime, timedelta
 from html import unescape
+from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import auth
 from test_figures_api import factor_sets_restored, months  # noqa: F401  (fixtures)
 from test_figures_support import SHIPPED
 
@@ -43,6 +46,12 @@ async def test_figures_page_needs_a_login_and_draws_its_charts(client, lieu, mon
     assert "/figures/report" not in page.text  # the report is for coordinators
     english = await client.get("/figures?month=2025-01", headers={"Accept-Language": "en"})
     assert "Figures for January 2025" in text_of(english.text)
+    # Without a month, the last full one: what a coordinator reports on.
+    today = datetime.now(ZoneInfo("Europe/Paris")).date()
+    last = today.replace(day=1) - timedelta(days=1)
+    french_months = "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split()
+    default = await client.get("/figures")
+    assert f"Chiffres de {french_months[last.month - 1]} {last.year}" in text_of(default.text)
     bad = await client.get("/figures?month=2025-13")
     assert bad.status_code == 422 and "YYYY-MM" in unescape(bad.text)
 
@@ -108,8 +117,20 @@ async def test_csv_export_for_a_browser_session(client, lieu, months):
     as_role(client, lieu, "coordinator")
     answer = await client.get("/figures/export.csv?from=2025-01&to=2025-02")
     assert answer.status_code == 200 and answer.headers["content-type"] == "text/csv; charset=utf-8"
-    rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
-    assert rows[0][:2] == ["month", "category"] and len(rows) == 1 + 2 * 2
+    rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:4] == ["Mois", "Atelier", "Matériau", "Entrées (kg)"] and rows[0][-1] == "Jeu de facteurs"
+    assert answer.headers["content-disposition"] == 'attachment; filename="chiffres-2025-01-2025-02.csv"'
+    by_place = {(r[0], r[1], r[2]): r for r in rows[1:]}
+    assert len(by_place) == len(rows) - 1  # one row per month, workshop and material
+    assert {r[1] for r in rows[1:]} <= {"Atelier bois", "Atelier métal"}
+    reused = rows[0].index("Réemployé (kg)")
+    assert all(re.fullmatch(r"-?\d+,\d{3}", r[reused]) for r in rows[1:])  # decimal commas
+    english = await client.get("/figures/export.csv?from=2025-01&to=2025-02", headers={"Accept-Language": "en"})
+    rows_en = list(csv.reader(io.StringIO(english.content.decode("utf-8-sig"))))
+    assert rows_en[0][:3] == ["Month", "Workshop", "Material"] and len(rows_en) == len(rows)
+    assert all("," not in r[reused] for r in rows_en[1:])
+    api = await client.get("/api/v1/figures.csv?from=2025-01&to=2025-02", headers=auth(lieu, "coordinator"))
+    assert api.text.lstrip("\ufeff").startswith("month,category,")  # the API's contract stays
 
 
 def test_chart_is_plain_svg_scaled_to_its_numbers():

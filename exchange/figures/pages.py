@@ -11,7 +11,7 @@ from litestar import Request, Response, get, post
 from litestar.params import QueryParameter
 
 from exchange.auth.guards import actor_of
-from exchange.figures import charts, factors, schemas, service, words
+from exchange.figures import charts, factors, reader_csv, schemas, service, words
 from exchange.figures.arithmetic import (
     MAX_MONTHS,
     Month,
@@ -121,15 +121,16 @@ async def figures_page(
     lang = lang_of(request)
     problems: list[dict[str, Any]] = []
     try:
+        # The last full month: what a coordinator reports on (this month is still going).
         figures = await service.month_figures(
-            month or str(_this_month()),
+            month or str(_this_month().previous()),
             workshop=workshop or None,
             category=category or None,
             factor_set=factor_set or None,
         )
     except Invalid as error:
         problems.append(error_message(error.message))
-        figures = await service.month_figures(str(_this_month()))
+        figures = await service.month_figures(str(_this_month().previous()))
     trend = await service.trend(12, figures.month, factor_set=figures.factor_set.version)
     workshops, categories = await _names(lang)
     return page(
@@ -196,16 +197,22 @@ async def report_page(
 
 @get("/figures/export.csv", include_in_schema=False, name="figures-export")
 async def export_csv(
+    request: Request,
     from_month: Annotated[str, QueryParameter(name="from")],
     to_month: Annotated[str, QueryParameter(name="to")],
     factor_set: str | None = None,
 ) -> Response[bytes]:
-    """The API's CSV for a browser session (the API takes Bearer tokens only)."""
-    text = await service.figures_csv(from_month, to_month, factor_set=factor_set or None)
+    """The figures for a person: columns in their language, a row per month, workshop and material."""
+    lang = lang_of(request)
+    workshops, categories = await _names(lang)
+    text = await reader_csv.figures_csv(
+        from_month, to_month, lang, workshops, categories, factor_set=factor_set or None
+    )
+    stem = "chiffres" if lang == "fr" else "figures"
     return Response(
         (BOM + text).encode("utf-8"),
         media_type=CSV_MEDIA_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="figures-{from_month}-{to_month}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{stem}-{from_month}-{to_month}.csv"'},
     )
 
 

@@ -375,6 +375,26 @@ async def figures_csv(from_month: str, to_month: str, factor_set: str | None = N
     return out.getvalue()
 
 
+async def figures_cells(
+    from_month: str, to_month: str, factor_set: str | None = None
+) -> tuple[list[tuple[Month, str, str, Sums]], str]:
+    """Every month's figures per workshop and category (the cells with anything to say), as
+    (month, workshop slug, category slug, sums), and the factor set's version: the rows of
+    the CSV a coordinator downloads from the figures page."""
+    months = month_range(from_month, to_month)
+    factors = await load_factor_set(factor_set)
+    workshops, categories = await _names()
+    rows = []
+    for month, cells in zip(months, await monthly_cells(months)):
+        _with_co2e(cells, factors)
+        for (w, c), sums in sorted(
+            cells.items(), key=lambda i: (workshops.get(i[0][0], ""), categories.get(i[0][1], {}).get("slug", ""))
+        ):
+            if not sums.is_empty() and w in workshops and c in categories:
+                rows.append((month, workshops[w], categories[c]["slug"], sums))
+    return rows, factors.version
+
+
 async def trend(months: int = 12, end_month: str | None = None, factor_set: str | None = None) -> schemas.TrendOut:
     """The last `months` months up to `end_month` (default: the current month, so far):
     reused, recycled and discarded kg and CO2e avoided, for the page's charts."""

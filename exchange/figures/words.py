@@ -133,8 +133,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "fig.report": ("Rapport imprimable", "Printable report"),
     "fig.export": ("Exporter en CSV", "Export as CSV"),
     "fig.export_help": (
-        "Une ligne par mois et par matériau, UTF-8, séparateur virgule, point décimal.",
-        "One row per month and material, UTF-8, comma-separated, decimal point.",
+        "Une ligne par mois, atelier et matériau ; séparateur point-virgule, virgule décimale.",
+        "One row per month, workshop and material; comma-separated, decimal point.",
     ),
     "fig.from": ("Du mois", "From"),
     "fig.to": ("au mois", "to"),
@@ -156,6 +156,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "fig.method_2": (
         "Le CO2e évité est la masse réemployée multipliée par le facteur de production de la matière neuve de sa catégorie (kg CO2e par kg, du berceau à la sortie d'usine), plus la masse recyclée multipliée par un crédit de recyclage lorsqu'une source permet de le calculer, zéro sinon. Chaque facteur cite sa source (ICE, facteurs du gouvernement britannique DESNZ…) ; le lieu peut en remplacer un, ce qui crée une nouvelle version du jeu de facteurs, et tout mois peut être recalculé avec n'importe quelle version. C'est une émission évitée, à présenter à côté d'une empreinte et jamais à en déduire.",
         "CO2e avoided is the reused mass times its category's production factor for new material (kg CO2e per kg, cradle to gate), plus the recycled mass times a recycling credit where a source allows one to be derived, zero otherwise. Each factor names its source (ICE, UK government DESNZ factors…); the lieu may replace one, which makes a new version of the factor set, and any month can be recomputed with any version. It is an avoided emission, to be shown beside a footprint and never subtracted from it.",
+    ),
+    "fig.report_factors": (
+        "Chaque facteur d'émission de ce jeu, sa valeur, sa source et sa note figurent sur la page « Méthode et facteurs » du lieu (version {version}).",
+        "Every emission factor of this set, with its value, source and note, is on the lieu's “Method and factors” page (version {version}).",
     ),
     # The methodology page
     "fig.method_page": ("Méthode et facteurs d'émission", "Method and emission factors"),
