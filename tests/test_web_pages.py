@@ -540,8 +540,12 @@ async def test_labels_page_picks_today_and_pieces_and_serves_the_pdf(client, lie
     pieces = [p["code"] for p in split.json()["pieces"]]
     await log_in(client, "steward")
     today = await client.get("/labels", params={"today": "1"})
-    for code in (one["code"], two["code"], *pieces):
+    for code in (one["code"], *pieces):
         assert f'value="{code}" checked' in today.text
+    assert two["code"] not in today.text  # cut up: no longer in stock, no label wanted
+    typo = one["code"][:-1] + ("0" if one["code"][-1] != "0" else "1")
+    mistyped = await client.get("/labels", params={"codes": typo})
+    assert f"Le code « {typo} » est mal tapé" in unescape(mistyped.text)
     of_split = await client.get("/labels", params={"split_of": two["code"]})
     assert all(f'value="{c}" checked' in of_split.text for c in pieces) and one["code"] not in of_split.text
     pdf = await client.get(

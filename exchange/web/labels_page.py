@@ -13,7 +13,7 @@ from litestar import Request, Response, get
 from exchange.auth.guards import actor_of
 from exchange.items import service
 from exchange.labels.layouts import DEFAULT_LAYOUT, LAYOUTS, positions_per_page
-from exchange.ledger.codes import CodeError, parse_code
+from exchange.ledger.codes import CodeError, MistypedCode, parse_code
 from exchange.ledger.rules import LedgerError
 from exchange.settings import get_settings
 from exchange.web import i18n, queries
@@ -23,10 +23,11 @@ MAX_CODES = 500
 _SEPARATORS = re.compile(r"[\s,;]+")
 
 
-def _codes(request: Request, *names: str) -> tuple[list[str], list[str]]:
-    """Canonical codes from repeated or comma-separated parameters, in order, without repeats; and the unreadable."""
+def _codes(request: Request, *names: str) -> tuple[list[str], list[dict[str, Any]]]:
+    """Canonical codes from repeated or comma-separated parameters, in order, without repeats; and
+    what is wrong with the unreadable ones (a mistyped one says so: a typo, not an unknown item)."""
     found: list[str] = []
-    bad: list[str] = []
+    bad: list[dict[str, Any]] = []
     for name in names:
         for value in request.query_params.getall(name, []):
             for raw in _SEPARATORS.split(str(value)):
@@ -34,8 +35,10 @@ def _codes(request: Request, *names: str) -> tuple[list[str], list[str]]:
                     continue
                 try:
                     found.append(parse_code(raw))
-                except CodeError:
-                    bad.append(raw[:20])
+                except MistypedCode:
+                    bad.append(message("error", "code.mistyped", code=raw[:20]))
+                except CodeError as error:
+                    bad.append(error_message(str(error)))
     return list(dict.fromkeys(found))[:MAX_CODES], bad
 
 
@@ -54,8 +57,7 @@ def _layouts(lang: str) -> list[dict[str, Any]]:
 async def labels_page(request: Request) -> Response:
     actor = actor_of(request)
     lang = lang_of(request)
-    codes, bad = _codes(request, "codes", "more")
-    messages = [error_message(f"No item holds the code {raw}.") for raw in bad]
+    codes, messages = _codes(request, "codes", "more")
     if request.query_params.get("today"):
         codes = list(dict.fromkeys(codes + await queries.codes_logged_today()))
     split_of = str(request.query_params.get("split_of") or "").strip()[:20]
@@ -101,7 +103,7 @@ async def labels_pdf(request: Request) -> Response:
     start = int(start_raw) if start_raw.isdigit() else 1
     back = query_url("/labels", {"codes": ",".join(codes), "layout": layout, "start": start_raw})
     if bad:
-        return redirect(back, *[error_message(f"No item holds the code {raw}.") for raw in bad])
+        return redirect(back, *bad)
     if not codes:
         return redirect(back, message("error", "labels.no_codes"))
     try:

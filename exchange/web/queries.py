@@ -62,12 +62,17 @@ async def reserved_codes(member_id: int) -> list[str]:
 
 
 async def codes_logged_today() -> list[str]:
-    """Every code recorded today in the lieu's time zone (backdated ones too): intakes and pieces of splits."""
+    """Every code recorded today in the lieu's time zone (backdated ones too): intakes and pieces
+    of splits, still in stock (a piece cut up or used since needs no label)."""
     tz = get_settings().tz
     start = datetime.combine(datetime.now(tz).date(), time(0), tzinfo=tz).astimezone(UTC)
     rows = (
         await Event.select(Event.item.code.as_alias("code"))
-        .where(Event.kind.is_in(["intake", "piece"]) & (Event.recorded_at >= start))
+        .where(
+            Event.kind.is_in(["intake", "piece"])
+            & (Event.recorded_at >= start)
+            & Event.item.status.is_in(["available", "reserved"])
+        )
         .order_by(Event.id)
     )
     return list(dict.fromkeys(row["code"] for row in rows))
