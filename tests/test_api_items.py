@@ -129,11 +129,24 @@ async def test_idempotency_key_replays(client, lieu):
 async def test_backdating(client, lieu):
     past = (datetime.now(UTC) - timedelta(days=40)).isoformat()
     item = await intake(client, lieu, occurred_at=past)
-    late = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    too_late = (datetime.now(UTC) - timedelta(hours=25)).isoformat()
     member = await client.post(
-        f"/api/v1/items/{item['code']}/reserve", json={"occurred_at": late}, headers=auth(lieu, "member")
+        f"/api/v1/items/{item['code']}/reserve", json={"occurred_at": too_late}, headers=auth(lieu, "member")
     )
     assert member.status_code == 422 and member.json()["field"] == "occurred_at"
+    # Taken offline this morning, synced now: the member's action keeps its time.
+    offline = datetime.now(UTC) - timedelta(hours=5)
+    member = await client.post(
+        f"/api/v1/items/{item['code']}/reserve",
+        json={"occurred_at": offline.isoformat()},
+        headers=auth(lieu, "member"),
+    )
+    assert member.status_code == 200, member.text
+    (reserved,) = [
+        e for e in (await client.get(f"/api/v1/items/{item['code']}/events")).json() if e["kind"] == "reserve"
+    ]
+    assert datetime.fromisoformat(reserved["occurred_at"]) == offline
+    assert datetime.fromisoformat(reserved["recorded_at"]) - offline >= timedelta(hours=5)
     future = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
     steward = await client.post(
         f"/api/v1/items/{item['code']}/move",

@@ -175,9 +175,22 @@ def test_never_before_the_previous_event(role):
     assert refused(previous - timedelta(seconds=1), previous=previous, role=role)
 
 
-def test_a_member_may_backdate_ten_minutes():
-    assert not refused(NOW - timedelta(minutes=10), role=R.member)
-    assert refused(NOW - timedelta(minutes=10, seconds=1), role=R.member)
+def test_a_member_may_backdate_a_day():
+    """An action taken offline keeps its time when the phone syncs within 24 hours."""
+    assert not refused(NOW - timedelta(hours=24), role=R.member)
+    assert refused(NOW - timedelta(hours=24, microseconds=1), role=R.member)
+
+
+@given(
+    age=st.timedeltas(min_value=timedelta(seconds=-60), max_value=timedelta(days=3)),
+    since_previous=st.one_of(st.none(), st.timedeltas(min_value=timedelta(days=-3), max_value=timedelta(days=3))),
+)
+def test_a_members_time_is_accepted_exactly_within_the_day_after_the_previous_event(age, since_previous):
+    """Up to a minute ahead, at most 24 hours old, never before the item's previous event."""
+    when = NOW - age
+    previous = None if since_previous is None else when - since_previous
+    expected = age <= timedelta(hours=24) and (previous is None or previous <= when)
+    assert refused(when, previous=previous, role=R.member) is not expected
 
 
 @given(st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=365 * 30)))

@@ -67,6 +67,8 @@ PERMISSIONS: dict[tuple[str, str], Role | None] = {
     ("GET", "/me/reservations"): MEMBER,
     ("GET", "/figures"): MEMBER,
     ("GET", "/figures/methodology"): ANYONE,
+    ("GET", "/offline"): ANYONE,
+    ("GET", "/queue"): ANYONE,
     ("POST", "/figures/methodology/factors"): COORDINATOR,
     ("GET", "/figures/report"): COORDINATOR,
     ("GET", "/figures/export.csv"): COORDINATOR,
@@ -82,6 +84,8 @@ PERMISSIONS: dict[tuple[str, str], Role | None] = {
     ("HEAD", "/static/{file_path}"): ANYONE,
     ("GET", "/media/{name}"): ANYONE,
     ("GET", "/healthz"): ANYONE,
+    ("GET", "/sw.js"): ANYONE,
+    ("GET", "/manifest.webmanifest"): ANYONE,
     ("GET", "/schema"): ANYONE,
     ("GET", "/schema/{path}"): ANYONE,  # Litestar's answer to an unknown document path (404)
     ("GET", "/schema/openapi.json"): ANYONE,

@@ -10,7 +10,9 @@ DEFAULT_RESERVATION_HOURS = 48
 MAX_RESERVATION_HOURS = 24 * 14
 
 MAX_FUTURE = timedelta(seconds=60)  # clock skew between a phone and the server
-MEMBER_MAX_BACKDATE = timedelta(minutes=10)  # only stewards bring in old history
+# A member's action may carry the moment it was taken offline, a working day's (and night's)
+# worth back; older history is for stewards to bring in.
+MEMBER_MAX_BACKDATE = timedelta(hours=24)
 
 
 class Status(StrEnum):
@@ -179,6 +181,6 @@ def check_occurred_at(occurred_at: datetime, *, now: datetime, previous: datetim
         )
     if not role_at_least(role, Role.steward) and now - occurred_at > MEMBER_MAX_BACKDATE:
         raise Invalid(
-            "A member can date an action at most ten minutes back; ask a steward to record older ones.",
+            "A member can date an action at most 24 hours back; ask a steward to record older ones.",
             field="occurred_at",
         )

@@ -28,6 +28,7 @@ from exchange.web import i18n
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).resolve().parents[2] / "static"
 FLASH_COOKIE = "exchange_flash"
+CSRF_COOKIE = "exchange_csrf"  # the forms' CSRF token (CSRFConfig in exchange/web/setup.py)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -139,8 +140,11 @@ def redirect(path: str, *messages: dict[str, Any], status_code: int = 303) -> Re
 def page(request: Request, template: str, *, status_code: int = 200, **context: Any) -> Template:
     """Render `template` (which extends base.html) with what every page needs."""
     lang = lang_of(request)
-    actor = actor_of(request)
-    pending = read_flash(request)
+    # A shell: the copy the service worker keeps for when the network is gone, rendered for
+    # nobody in particular (no name, no form, no message meant for one person).
+    shell = bool(context.pop("shell", False)) or request.query_params.get("shell") == "1"
+    actor = None if shell else actor_of(request)
+    pending = [] if shell else read_flash(request)
     flashes = _shown(lang, pending) + _shown(lang, context.pop("messages", []))
     base = {
         "lang": lang,
@@ -152,6 +156,7 @@ def page(request: Request, template: str, *, status_code: int = 200, **context: 
         "lieu_name": get_settings().lieu_name,
         "path": request.scope["path"],
         "here": current_path(request),
+        "shell": shell,
     }
     cookies = [Cookie(key=FLASH_COOKIE, value="", path="/", max_age=0, expires=0)] if pending else None
     # The same URL answers in the reader's language and with their login: never shared from a cache.
@@ -210,6 +215,13 @@ def _with_lang(function):
     return bound
 
 
+@pass_context
+def _offline_words(context: Any) -> dict[str, str]:
+    from exchange.web.offline import script_words  # it renders pages too: imported when first used
+
+    return script_words(_lang(context))
+
+
 def new_idempotency_key() -> str:
     return secrets.token_urlsafe(16)
 
@@ -236,6 +248,7 @@ def environment() -> Environment:
         asset=asset,
         idem=new_idempotency_key,
         query_url=query_url,
+        offline_words=_offline_words,
     )
     return env
 

@@ -10,10 +10,8 @@ from litestar.static_files import create_static_files_router
 
 from exchange.items.photo_controllers import ROUTES as PHOTO_API_ROUTES
 from exchange.settings import get_settings
-from exchange.web import admin, item_pages, items_pages, labels_page, scan, site
-from exchange.web.render import STATIC, secure_cookies, template_config
-
-CSRF_COOKIE = "exchange_csrf"
+from exchange.web import admin, item_pages, items_pages, labels_page, offline, scan, site
+from exchange.web.render import CSRF_COOKIE, STATIC, secure_cookies, template_config
 
 # Pages are for people, not part of the API's OpenAPI document.
 PAGES = Router(
@@ -25,6 +23,7 @@ PAGES = Router(
 ROUTES: list = [
     PAGES,
     *scan.ROUTES,
+    *offline.ROUTES,
     *PHOTO_API_ROUTES,
     create_static_files_router(
         path="/static",

@@ -1,0 +1,236 @@
+"""The installable app: its web manifest, its service worker (/sw.js), the offline page and
+the list of actions waiting on the phone (/queue). The worker's logic is the static file
+static/js/service-worker.js (Workbox, vendored); this module writes the lines before it:
+this version's precache list and script URLs (DESIGN.md, "On the workshop floor").
+
+The worker's version is a hash of everything the app shows (templates, static files, the
+words, the lieu's name), read once per process: any change gives /sw.js other bytes, so the
+phone installs the new worker, which replaces the old one (static/js/offline.js reloads the
+pages it takes over)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+
+from litestar import MediaType, Request, Response, get
+from litestar.response import Template
+
+from exchange.settings import get_settings
+from exchange.web import i18n
+from exchange.web.render import CSRF_COOKIE, STATIC, TEMPLATES, _asset_version, asset, lang_of, page
+
+WORKBOX = "vendor/workbox"
+WORKBOX_MODULES = ("core", "routing", "strategies", "expiration", "precaching")
+# Precached at install: the shell's files, the QR decoder and its WebAssembly.
+PRECACHED_ASSETS = (
+    "css/app.css",
+    "css/scan.css",
+    "js/offline.js",
+    "js/outbox.js",
+    "js/scan.js",
+    "js/intake.js",
+    "img/icon.svg",
+    "img/icon-192.png",
+    "vendor/barcode-detector/ponyfill.js",
+    "vendor/barcode-detector/zxing_reader.wasm",
+)
+# ponyfill.js imports its chunk by a relative URL, without our ?v=: precached by that URL.
+PRECACHED_UNVERSIONED = ("vendor/barcode-detector/zxing-exported.js",)
+# Pages rendered for nobody in particular (?shell=1), kept by the worker for when the
+# network is gone: the offline page, the scanner (the installed app starts there), the queue.
+SHELL_PAGES = {"/offline": "/offline", "/scan": "/scan?shell=1", "/queue": "/queue?shell=1"}
+SCRIPT_WORDS = (
+    "waiting_one",
+    "waiting_other",
+    "sent_one",
+    "sent_other",
+    "seen",
+    "queued_here",
+    "refused",
+    "refused_generic",
+    "dismiss",
+    "login_needed",
+    "taken_at",
+    "held",
+    "update",
+    "reload",
+    "intake_code",
+    "action_reserve",
+    "action_extend",
+    "action_release",
+    "action_use",
+    "action_move",
+    "action_recycle",
+    "action_discard",
+    "action_intake",
+)
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "offline.short_name": ("Matériaux", "Exchange"),
+    "offline.description": (
+        "Les chutes du lieu : scanner une étiquette, voir une pièce, la réserver, même sans réseau.",
+        "The lieu's offcuts: scan a label, see a piece, reserve it, even without network.",
+    ),
+    "offline.title": ("Hors ligne", "Offline"),
+    "offline.lead": (
+        "Le réseau ne répond pas, et cette page n'a pas encore été ouverte sur ce téléphone.",
+        "The network does not answer, and this page was never opened on this phone.",
+    ),
+    "offline.what_works": (
+        "Les fiches déjà ouvertes, la liste des chutes déjà vue et le scanner marchent hors ligne ; "
+        "les actions faites hors ligne partent dès que le réseau revient.",
+        "Pages already opened, the list of scrap already seen and the scanner work offline; "
+        "actions taken offline are sent as soon as the network returns.",
+    ),
+    "offline.label": ("Étiquette {code}", "Label {code}"),
+    "offline.blank": (
+        "Si c'est une étiquette vierge, enregistrez la pièce maintenant : "
+        "l'enregistrement (et sa photo) partira quand le réseau reviendra.",
+        "If it is a blank label, log the piece now: the intake (and its photo) is sent when the network returns.",
+    ),
+    "offline.blank_log": ("Enregistrer une pièce avec ce code", "Log a piece with this code"),
+    "offline.to_scan": ("Scanner une autre étiquette", "Scan another label"),
+    "offline.queue_title": ("Actions en attente", "Waiting actions"),
+    "offline.queue_lead": (
+        "Faites sans réseau, elles sont gardées sur ce téléphone et partent dans l'ordre dès que le réseau revient.",
+        "Taken without network, they are kept on this phone and sent in order as soon as the network returns.",
+    ),
+    "offline.queue_empty": ("Rien en attente : tout est envoyé.", "Nothing waits: everything is sent."),
+    "offline.queue_send": ("Envoyer maintenant", "Send now"),
+    "offline.queue_refused": ("Refusées à l'arrivée", "Refused on arrival"),
+    "offline.waiting_one": ("{n} action en attente", "{n} action waiting"),
+    "offline.waiting_other": ("{n} actions en attente", "{n} actions waiting"),
+    "offline.sent_one": ("{n} action faite hors ligne est enregistrée.", "{n} action taken offline is recorded."),
+    "offline.sent_other": (
+        "{n} actions faites hors ligne sont enregistrées.",
+        "{n} actions taken offline are recorded.",
+    ),
+    "offline.seen": (
+        "Hors ligne : voici la fiche telle qu'elle était le {when}.",
+        "Offline: this is the page as it was on {when}.",
+    ),
+    "offline.queued_here": ("En attente d'envoi pour cette pièce : {actions}.", "Waiting to be sent: {actions}."),
+    "offline.refused": (
+        "« {action} » sur {code} (fait le {when}) n'a pas pu être enregistré : {detail}",
+        "“{action}” on {code} (taken on {when}) could not be recorded: {detail}",
+    ),
+    "offline.refused_generic": ("le serveur a refusé cette action.", "the server refused this action."),
+    "offline.dismiss": ("Compris", "Understood"),
+    "offline.login_needed": (
+        "Des actions attendent : reconnectez-vous pour qu'elles partent.",
+        "Actions are waiting: log in again to send them.",
+    ),
+    "offline.taken_at": ("faite le {when}", "taken on {when}"),
+    "offline.held": (
+        "Faite par un autre compte : elle partira quand cette personne se reconnectera ici.",
+        "Taken by another account: sent when that person logs in here again.",
+    ),
+    "offline.update": ("Une nouvelle version de l'application est prête.", "A new version of the app is ready."),
+    "offline.reload": ("Recharger la page", "Reload the page"),
+    "offline.intake_code": ("Code de l'étiquette", "Code on the label"),
+    "offline.action_reserve": ("Réserver", "Reserve"),
+    "offline.action_extend": ("Prolonger la réservation", "Extend the reservation"),
+    "offline.action_release": ("Libérer", "Release"),
+    "offline.action_use": ("Utiliser", "Use"),
+    "offline.action_move": ("Déplacer", "Move"),
+    "offline.action_recycle": ("Recycler", "Recycle"),
+    "offline.action_discard": ("Jeter", "Discard"),
+    "offline.action_intake": ("Enregistrer la pièce {code}", "Log the piece {code}"),
+}
+for _key, _pair in MESSAGES.items():
+    i18n.MESSAGES.setdefault(_key, _pair)
+
+
+def script_words(lang: str) -> dict[str, str]:
+    """The words offline.js shows, in the reader's language."""
+    return {name: i18n.translate(lang, f"offline.{name}") for name in SCRIPT_WORDS}
+
+
+@cache
+def app_version() -> str:
+    """A hash of what the pages show: templates, static files, words and the lieu's name
+    (some 1.5 MB read once per process: about 5 ms)."""
+    digest = hashlib.sha256(get_settings().lieu_name.encode())
+    for folder in (TEMPLATES, STATIC, Path(i18n.__file__).parent):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.suffix != ".pyc":
+                digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@cache
+def worker_prelude() -> str:
+    version = app_version()
+    config = {
+        "version": version,
+        "csrfCookie": CSRF_COOKIE,
+        "scripts": {"workbox": asset(f"{WORKBOX}/workbox-sw.js"), "outbox": asset("js/outbox.js")},
+        "modules": {f"workbox-{name}": asset(f"{WORKBOX}/workbox-{name}.prod.js") for name in WORKBOX_MODULES},
+        "precache": [
+            *({"url": asset(name), "revision": None} for name in PRECACHED_ASSETS),
+            *({"url": f"/static/{name}", "revision": _asset_version(name)} for name in PRECACHED_UNVERSIONED),
+            *({"url": url, "revision": version} for url in SHELL_PAGES.values()),
+        ],
+        "shells": SHELL_PAGES,
+    }
+    return (
+        "// Written by exchange/web/offline.py: this version's configuration, then the worker.\n"
+        f"self.EXCHANGE = {json.dumps(config)};\n"
+        f'importScripts("{asset("js/service-worker.js")}");\n'
+    )
+
+
+@get("/sw.js", name="service-worker", include_in_schema=False, opt={"exclude_from_auth": True})
+async def service_worker() -> Response:
+    return Response(
+        content=worker_prelude(),
+        media_type="text/javascript",
+        # Checked at every page load (the browser caps it at a day anyway): a new version
+        # is found as soon as the phone has network.
+        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
+    )
+
+
+@get("/manifest.webmanifest", name="manifest", include_in_schema=False, opt={"exclude_from_auth": True})
+async def manifest(request: Request) -> Response:
+    lang = lang_of(request)
+    settings = get_settings()
+    body = {
+        "name": f"{settings.lieu_name} · {i18n.translate(lang, 'app.name')}",
+        "short_name": i18n.translate(lang, "offline.short_name"),
+        "description": i18n.translate(lang, "offline.description"),
+        "lang": lang,
+        "start_url": "/scan",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#f4efe3",
+        "theme_color": "#1f5130",
+        "icons": [
+            {"src": asset(f"img/icon-{size}.png"), "sizes": f"{size}x{size}", "type": "image/png", "purpose": "any"}
+            for size in (192, 512)
+        ],
+    }
+    return Response(
+        content=json.dumps(body, ensure_ascii=False),
+        media_type="application/manifest+json",
+        headers={"Vary": "Accept-Language, Cookie"},
+    )
+
+
+@get("/offline", name="offline", include_in_schema=False, media_type=MediaType.HTML)
+async def offline_page(request: Request) -> Template:
+    """What the worker shows for a page never seen while the network is gone (for nobody in
+    particular: the phone may change hands). offline.js fills in a label's code."""
+    return page(request, "offline/offline.html", shell=True)
+
+
+@get("/queue", name="queue", include_in_schema=False, media_type=MediaType.HTML)
+async def queue_page(request: Request) -> Template:
+    """The actions waiting on this phone: the list is the phone's (IndexedDB), drawn by offline.js."""
+    return page(request, "offline/queue.html")
+
+
+ROUTES = [service_worker, manifest, offline_page, queue_page]
