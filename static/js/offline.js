@@ -9,7 +9,7 @@
 //   it was seen, and gives its forms fresh Idempotency-Keys (the copy's were used);
 // - on the offline page opened for a label never seen, lets a steward log an item on it.
 //
-// Words come translated in <script type="application/json" id="offline-words">.
+// Words come translated in <div id="offline-words" data-words="{JSON}">.
 /* global Outbox */
 (function () {
   "use strict";
@@ -20,7 +20,7 @@
   var lang = root.lang || "fr";
   var words = {};
   try {
-    words = JSON.parse(document.getElementById("offline-words").textContent);
+    words = JSON.parse(document.getElementById("offline-words").dataset.words);
   } catch (error) {
     words = {};
   }
