@@ -28,6 +28,7 @@ from exchange.lieu.controllers import CategoryController, WorkshopController
 from exchange.problems import EXCEPTION_HANDLERS
 from exchange.security import SecurityHeadersMiddleware, refuse_nul_characters
 from exchange.settings import get_settings
+from exchange.spreadsheets.controllers import ROUTES as SPREADSHEET_ROUTES
 from exchange.web.setup import ROUTES as WEB_ROUTES
 from exchange.web.setup import web_options
 
@@ -83,6 +84,7 @@ def create_app(engine: Engine | None = None) -> Litestar:
             ItemController,
             *LABELS_ROUTES,
             *FIGURES_ROUTES,
+            *SPREADSHEET_ROUTES,
             *WEB_ROUTES,
         ],
         middleware=[

@@ -189,3 +189,38 @@ ALL_TABLES = [
     StockChangeMark,
     LoginAttempt,
 ]
+
+
+class ImportRow(Table, tablename="import_row"):
+    """A spreadsheet row brought in, by the SHA-256 of its content: the same row again is skipped."""
+
+    id = Serial(primary_key=True)
+    row_hash = Varchar(length=64, unique=True)
+    batch = Varchar(length=32)  # one import: its labels are printed together
+    code = Varchar(length=9)  # the item it created
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ImportUpload(Table, tablename="import_upload"):
+    """A file kept between the import page's preview and its confirmation (base64)."""
+
+    id = Serial(primary_key=True)
+    token = Varchar(length=64, unique=True)
+    member = ForeignKey(Member)
+    filename = Varchar(length=200)
+    content = Text()
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class LabelPrinter(Table, tablename="label_printer"):
+    """A Brother QL label printer: its model, the labels loaded, where to send (tcp:// or a device)."""
+
+    id = Serial(primary_key=True)
+    name = Varchar(length=60, unique=True)
+    model = Varchar(length=20)
+    label = Varchar(length=20)
+    uri = Varchar(length=300)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+ALL_TABLES += [ImportRow, ImportUpload, LabelPrinter]

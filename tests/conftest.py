@@ -93,6 +93,9 @@ async def _close_engines():
 
 
 LEDGER_TABLES = [
+    "import_row",
+    "import_upload",
+    "label_printer",
     "login_attempt",
     "stock_change",
     "stock_change_mark",

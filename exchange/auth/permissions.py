@@ -48,6 +48,15 @@ PERMISSIONS: dict[tuple[str, str], Role | None] = {
     ("GET", "/api/v1/figures"): MEMBER,
     ("GET", "/api/v1/figures/trend"): MEMBER,
     ("GET", "/api/v1/figures.csv"): COORDINATOR,
+    # imports, exports, label printers (issue 14)
+    ("POST", "/api/v1/imports"): STEWARD,
+    ("GET", "/api/v1/imports/{batch}/labels.pdf"): STEWARD,
+    ("GET", "/api/v1/items.csv"): STEWARD,
+    ("GET", "/api/v1/items.xlsx"): STEWARD,
+    ("GET", "/api/v1/items.ods"): STEWARD,
+    ("GET", "/api/v1/events.csv"): COORDINATOR,
+    ("GET", "/api/v1/figures.xlsx"): COORDINATOR,
+    ("GET", "/api/v1/figures.ods"): COORDINATOR,
     # --- the pages -----------------------------------------------------------------------
     ("GET", "/"): ANYONE,
     ("GET", "/login"): ANYONE,

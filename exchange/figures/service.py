@@ -348,10 +348,11 @@ def _csv_row(month: Month, slug: str, s: Sums, version: str) -> list[str]:
     ]
 
 
-async def figures_csv(from_month: str, to_month: str, factor_set: str | None = None) -> str:
-    """One row per month and category (the categories with anything to say in the range),
-    UTF-8 text with a header row, comma-separated, a point as decimal separator, masses in
-    kg to the gram, the reuse rate as a fraction (0.2500), empty when nothing left."""
+async def figures_rows(
+    from_month: str, to_month: str, factor_set: str | None = None
+) -> list[tuple[Month, str, Sums, str]]:
+    """(month, category slug, sums, factor set version): one per month and category (the
+    categories with anything to say in the range); the rows of the CSV, XLSX and ODS exports."""
     months = month_range(from_month, to_month)
     factors = await load_factor_set(factor_set)
     _, categories = await _names()
@@ -366,12 +367,22 @@ async def figures_csv(from_month: str, to_month: str, factor_set: str | None = N
         {c for by_category in per_month for c, s in by_category.items() if not s.is_empty()},
         key=lambda c: categories[c]["slug"] if c in categories else str(c),
     )
+    return [
+        (month, categories[c]["slug"], by_category.get(c, Sums()), factors.version)
+        for month, by_category in zip(months, per_month)
+        for c in shown
+    ]
+
+
+async def figures_csv(from_month: str, to_month: str, factor_set: str | None = None) -> str:
+    """One row per month and category (the categories with anything to say in the range),
+    UTF-8 text with a header row, comma-separated, a point as decimal separator, masses in
+    kg to the gram, the reuse rate as a fraction (0.2500), empty when nothing left."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for month, by_category in zip(months, per_month):
-        for c in shown:
-            writer.writerow(_csv_row(month, categories[c]["slug"], by_category.get(c, Sums()), factors.version))
+    for month, slug, sums, version in await figures_rows(from_month, to_month, factor_set):
+        writer.writerow(_csv_row(month, slug, sums, version))
     return out.getvalue()
 
 

@@ -1,0 +1,215 @@
+"""Bringing a lieu's spreadsheet in: each row becomes an item through the same intake as
+POST /api/v1/items (one rule for both), all rows in one write transaction or none.
+
+A row is remembered by the SHA-256 of its values (and how many identical rows came before
+it in the file), so the same file imported twice creates nothing the second time, while
+two identical planks on two lines are two items."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+
+from exchange.auth.service import Actor
+from exchange.db import write_transaction
+from exchange.items import schemas as item_schemas
+from exchange.items import service as items
+from exchange.ledger.codes import CodeError, parse_code
+from exchange.ledger.rules import Conflict, LedgerError
+from exchange.settings import get_settings
+from exchange.spreadsheets import cells, queries
+from exchange.spreadsheets.columns import ITEM_COLUMNS, field_for_header, normalized
+from exchange.spreadsheets.reading import Sheet, read_sheet
+from exchange.spreadsheets.schemas import ImportOut, RowError
+from exchange.tables import Item
+
+Progress = Callable[[int, int], Awaitable[None] | None]
+REQUIRED = ("category", "title", "workshop")
+_INTEGERS = ("length_mm", "width_mm", "thickness_mm", "quantity")
+_TEXTS = ("code", "title", "condition", "origin", "note")
+_FIELD_TYPES = {f.name: f.type for f in msgspec.structs.fields(item_schemas.ItemCreate)}
+PROGRESS_EVERY = 100  # rows between two progress reports (and a turn for the event loop)
+
+
+@dataclass
+class ParsedRow:
+    number: int
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+    row_hash: str = ""
+
+
+class _RollBack(Exception):
+    """Raised inside the transaction to undo it: a dry run, or a row in error."""
+
+
+def _names(rows: list[dict], *keys: str) -> dict[str, str]:
+    """Normalized slug and names → slug (slugs win over names)."""
+    found: dict[str, str] = {}
+    for key in reversed(keys):
+        for row in rows:
+            if row.get(key):
+                found[normalized(row[key])] = row["slug"]
+    return found
+
+
+def _columns(sheet: Sheet) -> tuple[dict[int, str], list[RowError]]:
+    """Column index → field, and the header's own problems (row 1)."""
+    by_index: dict[int, str] = {}
+    seen: dict[str, str] = {}
+    errors: list[RowError] = []
+    for index, header in enumerate(sheet.header):
+        name = field_for_header(header)
+        if name is None:
+            continue
+        if name in seen:
+            errors.append(RowError(1, header, f"Two columns give the {name}: {seen[name]!r} and {header!r}."))
+            continue
+        seen[name] = header
+        by_index[index] = name
+    for name in REQUIRED:
+        if name not in seen:
+            column = next(c for c in ITEM_COLUMNS if c.field == name)
+            errors.append(RowError(1, column.fr, f"No column gives the {name} ({column.fr!r} or {column.en!r})."))
+    return by_index, errors
+
+
+def _parse(
+    sheet: Sheet, by_index: dict[int, str], categories: dict[str, str], workshops: dict[str, str]
+) -> list[ParsedRow]:
+    tz = get_settings().tz
+    header_of = {name: sheet.header[index] for index, name in by_index.items()}
+    parsed: list[ParsedRow] = []
+    occurrences: dict[str, int] = {}
+    for number, row_cells in sheet.rows:
+        row = ParsedRow(number)
+        for index, name in by_index.items():
+            cell = row_cells[index] if index < len(row_cells) else None
+            try:
+                value = _value(name, cell, tz, categories, workshops)
+            except cells.CellError as error:
+                row.errors.append(RowError(number, header_of[name], str(error)))
+                continue
+            if value is None:
+                continue
+            try:  # the API's own limits, field by field, so that every error of a row is listed
+                row.values[name] = msgspec.convert(value, _FIELD_TYPES[name])
+            except msgspec.ValidationError as error:
+                message = str(error).replace(" - at `$`", "")
+                row.errors.append(RowError(number, header_of[name], f"{name}: {message}"))
+        for name in REQUIRED:
+            if (
+                name in header_of
+                and name not in row.values
+                and not any(e.column == header_of[name] for e in row.errors)
+            ):
+                row.errors.append(RowError(number, header_of[name], f"The {name} is missing."))
+        content = json.dumps(row.values, sort_keys=True, default=str)
+        occurrences[content] = occurrences.get(content, 0) + 1
+        row.row_hash = hashlib.sha256(f"{content}#{occurrences[content]}".encode()).hexdigest()
+        parsed.append(row)
+    return parsed
+
+
+def _value(name: str, cell: Any, tz, categories: dict[str, str], workshops: dict[str, str]) -> Any:
+    if name in _INTEGERS:
+        return cells.whole_number(cell)
+    if name == "mass_kg":
+        return cells.number(cell)
+    if name == "occurred_at":
+        return cells.moment(cell, tz)
+    text = cells.text(cell)
+    if not text:
+        return None
+    if name == "code":
+        try:
+            return parse_code(text)
+        except CodeError as error:
+            raise cells.CellError(str(error)) from error
+    if name in ("category", "workshop"):
+        known = categories if name == "category" else workshops
+        slug = known.get(normalized(text))
+        if slug is None:
+            raise cells.CellError(f"Unknown {name} {text!r}: give its slug or its name.")
+        return slug
+    return text
+
+
+def _column_of(error: LedgerError, row: ParsedRow, header_of: dict[str, str]) -> str:
+    """The file's column an intake's error is about: its field, or the code for a conflict
+    (the one conflict of an intake is a code already claimed)."""
+    name = getattr(error, "field", None) or ("code" if isinstance(error, Conflict) and "code" in row.values else "")
+    return header_of.get(name, name)
+
+
+def _progress_call(progress: Progress | None):
+    async def report(done: int, total: int) -> None:
+        if progress is not None:
+            result = progress(done, total)
+            if asyncio.iscoroutine(result):
+                await result
+        await asyncio.sleep(0)  # let the event loop serve others (and stream the progress)
+
+    return report
+
+
+async def import_file(
+    actor: Actor, content: bytes, *, dry_run: bool = False, progress: Progress | None = None
+) -> ImportOut:
+    sheet = await asyncio.to_thread(read_sheet, content)
+    return await import_sheet(actor, sheet, dry_run=dry_run, progress=progress)
+
+
+async def import_sheet(
+    actor: Actor, sheet: Sheet, *, dry_run: bool = False, progress: Progress | None = None
+) -> ImportOut:
+    by_index, header_errors = _columns(sheet)
+    if header_errors:
+        return ImportOut(len(sheet.rows), 0, 0, header_errors, [], None, dry_run)
+    categories = _names(await queries.categories(), "slug", "name", "name_fr")
+    workshops = _names(await queries.workshops(), "slug", "name")
+    parsed = _parse(sheet, by_index, categories, workshops)
+    known = await queries.known_hashes([row.row_hash for row in parsed])
+    fresh = [row for row in parsed if row.row_hash not in known]
+    errors = [error for row in fresh for error in row.errors]
+    header_of = {name: sheet.header[index] for index, name in by_index.items()}
+    report = _progress_call(progress)
+    batch = secrets.token_hex(8)
+    created: list[str] = []
+    now = items.now_utc()
+    try:
+        async with write_transaction(Item._meta.db):
+            for done, row in enumerate(fresh, start=1):
+                if not row.errors:
+                    try:
+                        item = await items.intake(actor, msgspec.convert(row.values, item_schemas.ItemCreate))
+                    except LedgerError as error:
+                        errors.append(RowError(row.number, _column_of(error, row, header_of), error.message))
+                    else:
+                        created.append(item.code)
+                        await queries.remember_row(row.row_hash, batch, item.code, now)
+                if done % PROGRESS_EVERY == 0:
+                    await report(done, len(fresh))
+            if errors or dry_run:
+                raise _RollBack
+    except _RollBack:
+        pass
+    await report(len(fresh), len(fresh))
+    errors.sort(key=lambda e: e.row)
+    written = not errors and not dry_run
+    return ImportOut(
+        rows=len(parsed),
+        created=len(created) if not errors else 0,
+        skipped=len(parsed) - len(fresh),
+        errors=errors,
+        items=created if written else [],
+        labels_pdf_url=f"{get_settings().base_url}/api/v1/imports/{batch}/labels.pdf" if written and created else None,
+        dry_run=dry_run,
+    )

@@ -1,0 +1,94 @@
+"""The SQL of imports and exports: rows already brought in, uploads kept for a preview,
+the lookups that turn names into slugs, and the ledger for a period."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from datetime import datetime, timedelta
+
+from exchange.tables import Category, Event, ImportRow, ImportUpload, Workshop
+
+_CHUNK = 500  # hashes per IN (...): well under SQLite's 32,766 parameters
+UPLOAD_KEPT = timedelta(days=1)
+
+
+async def known_hashes(hashes: list[str]) -> set[str]:
+    known: set[str] = set()
+    for start in range(0, len(hashes), _CHUNK):
+        chunk = hashes[start : start + _CHUNK]
+        rows = await ImportRow.select(ImportRow.row_hash).where(ImportRow.row_hash.is_in(chunk))
+        known.update(row["row_hash"] for row in rows)
+    return known
+
+
+async def remember_row(row_hash: str, batch: str, code: str, at: datetime) -> None:
+    await ImportRow.insert(ImportRow(row_hash=row_hash, batch=batch, code=code, created_at=at))
+
+
+async def batch_codes(batch: str) -> list[str]:
+    rows = await ImportRow.select(ImportRow.code).where(ImportRow.batch == batch).order_by(ImportRow.id)
+    return [row["code"] for row in rows]
+
+
+async def categories() -> list[dict]:
+    return await Category.select(Category.slug, Category.name, Category.name_fr)
+
+
+async def workshops() -> list[dict]:
+    return await Workshop.select(Workshop.slug, Workshop.name)
+
+
+async def keep_upload(member_id: int, filename: str, content: bytes, now: datetime) -> str:
+    """Keep a file between its preview and its confirmation; forget those older than a day."""
+    await ImportUpload.delete().where(ImportUpload.created_at < now - UPLOAD_KEPT)
+    token = secrets.token_urlsafe(24)
+    await ImportUpload.insert(
+        ImportUpload(
+            token=token,
+            member=member_id,
+            filename=filename[:200],
+            content=base64.b64encode(content).decode(),
+            created_at=now,
+        )
+    )
+    return token
+
+
+async def kept_upload(member_id: int, token: str) -> tuple[str, bytes] | None:
+    row = (
+        await ImportUpload.select(ImportUpload.filename, ImportUpload.content)
+        .where((ImportUpload.token == token) & (ImportUpload.member == member_id))
+        .first()
+    )
+    return None if row is None else (row["filename"], base64.b64decode(row["content"]))
+
+
+async def forget_upload(token: str) -> None:
+    await ImportUpload.delete().where(ImportUpload.token == token)
+
+
+EVENT_COLUMNS = (
+    Event.id,
+    Event.occurred_at,
+    Event.recorded_at,
+    Event.kind,
+    Event.item.code.as_alias("code"),
+    Event.category.slug.as_alias("category"),
+    Event.workshop.slug.as_alias("workshop"),
+    Event.from_workshop.slug.as_alias("from_workshop"),
+    Event.mass_g,
+    Event.loss_g,
+    Event.note,
+    Event.member.name.as_alias("by"),
+)
+
+
+async def events_between(start: datetime, end: datetime, after_id: int, limit: int) -> list[dict]:
+    """The ledger's events with start <= occurred_at < end, by id, a page at a time."""
+    return (
+        await Event.select(*EVENT_COLUMNS)
+        .where((Event.occurred_at >= start) & (Event.occurred_at < end) & (Event.id > after_id))
+        .order_by(Event.id)
+        .limit(limit)
+    )
