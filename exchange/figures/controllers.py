@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter, QueryParameter
@@ -14,6 +14,7 @@ from exchange.figures.arithmetic import month_of
 from exchange.figures.pages import ROUTES as PAGE_ROUTES
 from exchange.figures.service import BOM, CSV_MEDIA_TYPE
 from exchange.settings import get_settings
+from exchange.spreadsheets.exports import figures_csv_semicolon
 
 
 def current_month() -> str:
@@ -50,11 +51,17 @@ class FiguresController(Controller):
         from_month: Annotated[str, QueryParameter(name="from", description="first month, YYYY-MM")],
         to_month: Annotated[str, QueryParameter(name="to", description="last month, YYYY-MM (included)")],
         factor_set: str | None = Parameter(default=None),
+        sep: Literal["comma", "semicolon"] = Parameter(
+            default="comma", description="semicolon: semicolons and decimal commas, for a French spreadsheet"
+        ),
     ) -> Response[bytes]:
-        text = await service.figures_csv(from_month, to_month, factor_set=factor_set)
         filename = f"figures-{from_month}-{to_month}.csv"
+        if sep == "semicolon":
+            content = await figures_csv_semicolon(from_month, to_month, factor_set)
+        else:
+            content = (BOM + await service.figures_csv(from_month, to_month, factor_set=factor_set)).encode("utf-8")
         return Response(
-            (BOM + text).encode("utf-8"),
+            content,
             media_type=CSV_MEDIA_TYPE,
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )

@@ -143,3 +143,8 @@ async def figures_table(from_month: str, to_month: str, lang: str, factor_set: s
         rows.append([str(month), slug, *(fields[c] for c in CSV_COLUMNS[2:-1]), version])
     header = [FIGURE_HEADERS_FR[c] if lang == "fr" else c for c in CSV_COLUMNS]
     return Table("figures" if lang == "en" else "chiffres", header, rows)
+
+
+async def figures_csv_semicolon(from_month: str, to_month: str, factor_set: str | None = None) -> bytes:
+    """figures.csv with semicolons and decimal commas (the same English column names)."""
+    return (await figures_table(from_month, to_month, "en", factor_set)).write("csv", semicolon=True)
