@@ -5,7 +5,7 @@ Written by hand, for both engines; additive."""
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine import engine_finder
 
-ID = "2026-12-01T04:00:00:000000"
+ID = "2026-12-01T00:08:00:000000"  # m0008: unique among the round's migrations
 VERSION = "1.38.0"
 DESCRIPTION = "import rows, import uploads, label printers"
 
