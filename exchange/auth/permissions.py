@@ -57,6 +57,9 @@ PERMISSIONS: dict[tuple[str, str], Role | None] = {
     ("GET", "/api/v1/events.csv"): COORDINATOR,
     ("GET", "/api/v1/figures.xlsx"): COORDINATOR,
     ("GET", "/api/v1/figures.ods"): COORDINATOR,
+    ("GET", "/api/v1/printers"): STEWARD,
+    ("POST", "/api/v1/printers"): COORDINATOR,
+    ("POST", "/api/v1/labels/print"): STEWARD,
     # --- the pages -----------------------------------------------------------------------
     ("GET", "/"): ANYONE,
     ("GET", "/login"): ANYONE,
