@@ -1,4 +1,4 @@
-"""The `exchange` command: serve, migrate, demo, user add, figures, backup, restore."""
+"""The `exchange` command: serve, migrate, demo, user add, figures, backup, restore, import, print."""
 
 from __future__ import annotations
 
@@ -128,6 +128,18 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from exchange.spreadsheets.command import run_import
+
+    return asyncio.run(_with_database(lambda: run_import(args.file, dry_run=args.dry_run, by=args.by)))
+
+
+def cmd_print(args: argparse.Namespace) -> int:
+    from exchange.spreadsheets.command import run_print
+
+    return asyncio.run(_with_database(lambda: run_print(args.codes, args.printer)))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="exchange",
@@ -174,6 +186,19 @@ def build_parser() -> argparse.ArgumentParser:
     restore = commands.add_parser("restore", help="replace the database with a backup (stop the app first)")
     restore.add_argument("path")
     restore.set_defaults(run=cmd_restore)
+
+    sheet = commands.add_parser(
+        "import", help="bring in a spreadsheet of existing stock (CSV, XLSX, ODS): all rows or none"
+    )
+    sheet.add_argument("file", help="the spreadsheet; its first row names the columns (French or English)")
+    sheet.add_argument("--dry-run", action="store_true", help="check every row and write nothing")
+    sheet.add_argument("--by", metavar="EMAIL", help="the steward or coordinator the intakes are recorded for")
+    sheet.set_defaults(run=cmd_import)
+
+    printing = commands.add_parser("print", help="send labels to a label printer")
+    printing.add_argument("codes", nargs="+", help="item codes (or blank codes)")
+    printing.add_argument("--printer", required=True, help="the printer's name (GET /api/v1/printers)")
+    printing.set_defaults(run=cmd_print)
     return parser
 
 

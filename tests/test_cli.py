@@ -49,7 +49,7 @@ async def test_migrate_twice_and_user_add_from_stdin(lieu):
 
 def test_help_explains_each_command():
     result = subprocess.run([sys.executable, "-m", "exchange.cli", "--help"], capture_output=True, text=True)
-    for command in ("serve", "migrate", "demo", "user", "figures", "backup", "restore"):
+    for command in ("serve", "migrate", "demo", "user", "figures", "backup", "restore", "import", "print"):
         assert command in result.stdout
 
 
@@ -85,3 +85,33 @@ async def test_figures_on_the_terminal_as_text_and_csv(lieu):
     assert any(line.startswith(f"{month},steel,") for line in csv.stdout.splitlines())
     bad = exchange(lieu.url, "figures", "2026-13")
     assert bad.returncode == 2 and "month" in bad.stderr.lower()
+
+
+async def test_import_then_print_from_the_command_line(lieu, tmp_path):
+    import socketserver
+    import threading
+
+    received = bytearray()
+
+    class Printer(socketserver.StreamRequestHandler):
+        def handle(self):
+            while chunk := self.request.recv(65536):
+                received.extend(chunk)
+
+    sheet = tmp_path / "stock.csv"
+    sheet.write_bytes("catégorie;titre;atelier;masse\ncontreplaqué;Chute;Atelier bois;2,5\n".encode("cp1252"))
+    imported = exchange(lieu.url, "import", str(sheet))
+    assert imported.returncode == 0, imported.stderr
+    assert "1 rows: 1 items created" in imported.stdout and "1 / 1 rows" in imported.stderr
+    (code,) = [row["code"] for row in await Item.select(Item.code)]
+    assert (await Item.select(Item.mass_g).first())["mass_g"] == 2500
+
+    with socketserver.TCPServer(("127.0.0.1", 0), Printer) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        from exchange.labels.printing import PrinterIn, save_printer
+
+        await save_printer(PrinterIn("bois", "QL-700", "62", f"tcp://127.0.0.1:{server.server_address[1]}"))
+        printed = exchange(lieu.url, "print", code, "--printer", "bois")
+        server.shutdown()
+    assert printed.returncode == 0, printed.stderr
+    assert "1 label(s) sent to bois" in printed.stdout and received.startswith(b"\x00" * 200)
