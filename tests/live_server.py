@@ -43,7 +43,8 @@ def live_server(database_url: str, workers: int = 1, env: dict[str, str] | None 
         env={**os.environ, "EXCHANGE_DATABASE_URL": database_url, "EXCHANGE_BASE_URL": base, **(env or {})},
     )
     try:
-        deadline = time.monotonic() + 30
+        # A server starts in about 1 s idle; 60 s leaves room for a machine loaded by other work.
+        deadline = time.monotonic() + 60
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"the server exited with {process.returncode}")
@@ -53,7 +54,7 @@ def live_server(database_url: str, workers: int = 1, env: dict[str, str] | None 
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("the server did not start within 30 s")
+                raise RuntimeError("the server did not start within 60 s")
             time.sleep(0.1)
         yield base
     finally:
