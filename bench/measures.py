@@ -234,7 +234,7 @@ def _query_figures(
 
 
 async def measure_queries(engine: str, url: str, iterations: int) -> list[Figure]:
-    from exchange.items import service
+    from exchange.items import listing
 
     now = datetime.now(UTC)
     results: list[Figure] = []
@@ -244,8 +244,8 @@ async def measure_queries(engine: str, url: str, iterations: int) -> list[Figure
                 "list",
                 "available-scrap list (category + min dims, 50 rows)",
                 LIST_CASES,
-                lambda c: service.list_items(
-                    service.ItemFilters(category=c[0], min_length_mm=c[1], min_width_mm=c[2]), None
+                lambda c: listing.list_items(
+                    listing.ItemFilters(category=c[0], min_length_mm=c[1], min_width_mm=c[2]), None
                 ),
                 lambda c: raw.fetch(RAW_LIST, now=now, slug=c[0], a=c[1], b=c[2]),
             ),
@@ -253,7 +253,7 @@ async def measure_queries(engine: str, url: str, iterations: int) -> list[Figure
                 "fit",
                 "fit search (L x W x T, 50 rows)",
                 FIT_CASES,
-                lambda c: service.list_items(service.ItemFilters(fit=c), None),
+                lambda c: listing.list_items(listing.ItemFilters(fit=c), None),
                 lambda c: raw.fetch(
                     RAW_FIT, now=now, t=int(c.split("x")[2]), a=int(c.split("x")[0]), b=int(c.split("x")[1])
                 ),

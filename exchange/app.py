@@ -21,8 +21,8 @@ from exchange.auth.guards import ActorMiddleware
 from exchange.auth.permissions import by_permission_table
 from exchange.figures.controllers import ROUTES as FIGURES_ROUTES
 from exchange.figures.stock import keep_stock_ahead
+from exchange.items.actions import expire_reservations
 from exchange.items.controllers import ItemController
-from exchange.items.service import expire_reservations
 from exchange.labels.controllers import ROUTES as LABELS_ROUTES
 from exchange.lieu.controllers import CategoryController, WorkshopController
 from exchange.problems import EXCEPTION_HANDLERS

@@ -1,4 +1,4 @@
-"""`exchange demo`: a believable lieu with six months of history, written through the ledger service."""
+"""`exchange demo`: a believable lieu with six months of history, written through the items actions."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import random
 from datetime import UTC, datetime, timedelta
 
 from exchange.auth.service import Actor, add_member
-from exchange.items import schemas, service
+from exchange.items import actions, idempotency, intake, schemas
 from exchange.ledger.rules import Conflict, Invalid, Role
 from exchange.tables import Item, Member, Workshop
 
@@ -78,7 +78,7 @@ async def fill_demo(seed: int = 2026, items: int = 320, months: int = 6) -> str 
 
     async def run(actor: Actor, work) -> object:
         nonlocal events
-        answer = await service.run_action(actor, None, 200, work)
+        answer = await idempotency.run_action(actor, None, 200, work)
         events += 1
         return answer
 
@@ -98,7 +98,7 @@ async def fill_demo(seed: int = 2026, items: int = 320, months: int = 6) -> str 
             origin=rng.choice(["", "menuiserie voisine", "chantier"]),
             occurred_at=when,
         )
-        answer = await run(steward, lambda: service.intake(steward, body))
+        answer = await run(steward, lambda: intake.intake(steward, body))
         code = __import__("json").loads(answer.body)["code"]
         # What happens next, in order, each a little later, never past now.
         story = rng.choices(
@@ -109,41 +109,41 @@ async def fill_demo(seed: int = 2026, items: int = 320, months: int = 6) -> str 
             if story == "use":
                 await run(
                     steward,
-                    lambda: service.use(
+                    lambda: actions.use(
                         steward, code, schemas.UseIn(project=rng.choice(PROJECTS), occurred_at=later())
                     ),
                 )
             elif story == "reserve-use":
                 at = later()
-                await run(steward, lambda: service.reserve(steward, code, schemas.ReserveIn(occurred_at=at, hours=24)))
+                await run(steward, lambda: actions.reserve(steward, code, schemas.ReserveIn(occurred_at=at, hours=24)))
                 await run(
                     steward,
-                    lambda: service.use(
+                    lambda: actions.use(
                         steward, code, schemas.UseIn(project=rng.choice(PROJECTS), occurred_at=at + timedelta(hours=2))
                     ),
                 )
             elif story in ("recycle", "discard"):
                 body_cls = schemas.RecycleIn if story == "recycle" else schemas.DiscardIn
                 extra = {"channel": rng.choice(CHANNELS)} if story == "recycle" else {}
-                action = service.recycle if story == "recycle" else service.discard
+                action = actions.recycle if story == "recycle" else actions.discard
                 await run(steward, lambda: action(steward, code, body_cls(occurred_at=later(), **extra)))
             elif story == "split":
                 half = max(1, body.length_mm // 2 - 5)
                 pieces = [schemas.PieceIn(length_mm=half, width_mm=body.width_mm, thickness_mm=body.thickness_mm)] * 2
                 await run(
-                    steward, lambda: service.split(steward, code, schemas.SplitIn(pieces=pieces, occurred_at=later()))
+                    steward, lambda: actions.split(steward, code, schemas.SplitIn(pieces=pieces, occurred_at=later()))
                 )
             elif story == "move":
                 target = rng.choice([w for w, _ in WORKSHOPS if w != workshop])
                 await run(
-                    steward, lambda: service.move(steward, code, schemas.MoveIn(workshop=target, occurred_at=later()))
+                    steward, lambda: actions.move(steward, code, schemas.MoveIn(workshop=target, occurred_at=later()))
                 )
         except (Conflict, Invalid):
             continue  # an unlucky draw (e.g. a cut finer than allowed): the item simply stays
     # A few current reservations by members, made just now.
     available = await Item.select(Item.code).where(Item.status == "available").limit(6)
     for row, member in zip(available, members * 3):
-        await run(member, lambda: service.reserve(member, row["code"], schemas.ReserveIn()))
+        await run(member, lambda: actions.reserve(member, row["code"], schemas.ReserveIn()))
     return (
         f"Demo lieu ready: {len(WORKSHOPS)} workshops, {await Item.count()} items, {events} actions over {months} months.\n"
         f"Log in with any of: {', '.join(email for email, _, _ in PEOPLE)} (password: {DEMO_PASSWORD})."

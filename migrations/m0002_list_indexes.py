@@ -1,7 +1,7 @@
 """Indexes for the list and the fit search at the scale of a network of lieux (written by hand,
 like m0001, for both engines; additive only).
 
-Each arm of the list query (one status, see exchange.items.service.list_items) reads one of
+Each arm of the list query (one status, see exchange.items.listing.list_items) reads one of
 these in order without touching the table: the newest of a category with their dimensions
 for the available-scrap list, and the pieces of one thickness by length for the fit search.
 """

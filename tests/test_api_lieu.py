@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from conftest import PASSWORD, auth
 
-from exchange.items import service
+from exchange.items import actions
 from exchange.tables import Event, Item
 
 CONTRACT = [
@@ -111,8 +111,8 @@ async def test_a_reservation_past_its_expiry_is_available_again_with_its_release
     listed = (await client.get("/api/v1/items")).json()["items"]
     assert [i["code"] for i in listed] == [code]
     # ...and the sweep writes the release, dated at the expiry.
-    assert await service.expire_reservations() == 1
-    assert await service.expire_reservations() == 0
+    assert await actions.expire_reservations() == 1
+    assert await actions.expire_reservations() == 0
     events = (await client.get(f"/api/v1/items/{code}/events")).json()
     assert [e["kind"] for e in events] == ["intake", "reserve", "release"]
     released_at = datetime.fromisoformat(events[-1]["occurred_at"])

@@ -69,13 +69,13 @@ async def test_figures_on_the_terminal_as_text_and_csv(lieu):
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from exchange.items import schemas, service
+    from exchange.items import actions, idempotency, intake, schemas
 
     steward = lieu.members["steward"]
     body = schemas.ItemCreate(category="steel", title="Tôle", workshop="metal", mass_kg=12.5)
-    answer = await service.run_action(steward, None, 201, lambda: service.intake(steward, body))
+    answer = await idempotency.run_action(steward, None, 201, lambda: intake.intake(steward, body))
     code = __import__("json").loads(answer.body)["code"]
-    await service.run_action(steward, None, 200, lambda: service.use(steward, code, schemas.UseIn(project="Banc")))
+    await idempotency.run_action(steward, None, 200, lambda: actions.use(steward, code, schemas.UseIn(project="Banc")))
     month = datetime.now(ZoneInfo("Europe/Paris")).strftime("%Y-%m")
     text = exchange(lieu.url, "figures", month)
     assert text.returncode == 0, text.stderr

@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from exchange.items import actions, intake
 from exchange.items import schemas as items
-from exchange.items import service
+from exchange.items.idempotency import run_action
 from exchange.tables import Factor, FactorSet
 
 SHIPPED = "exchange-defaults-2026.1"
@@ -31,13 +32,13 @@ def at(text: str) -> datetime:
 
 
 class History:
-    """Acts as the lieu's steward through exchange.items.service."""
+    """Acts as the lieu's steward through the items area's actions."""
 
     def __init__(self, lieu, role: str = "steward") -> None:
         self.actor = lieu.members[role]
 
     async def _run(self, work, status: int = 200) -> dict:
-        answer = await service.run_action(self.actor, None, status, work)
+        answer = await run_action(self.actor, None, status, work)
         return json.loads(answer.body)
 
     async def intake(self, when, *, category="plywood", workshop="bois", mass_kg=None, dims=None, title="Chute"):
@@ -52,7 +53,7 @@ class History:
             mass_kg=mass_kg,
             occurred_at=when if isinstance(when, datetime) else at(when),
         )
-        return (await self._run(lambda: service.intake(self.actor, body), 201))["code"]
+        return (await self._run(lambda: intake.intake(self.actor, body), 201))["code"]
 
     async def act(self, kind: str, code: str, when, **fields) -> dict:
         when = when if isinstance(when, datetime) else at(when)
@@ -64,11 +65,11 @@ class History:
             "adjust": items.AdjustIn,
         }[kind]
         body = schema(occurred_at=when, **fields)
-        function = getattr(service, kind)
+        function = getattr(actions, kind)
         return await self._run(lambda: function(self.actor, code, body))
 
     async def split(self, code: str, when, pieces: list[dict]) -> list[str]:
         when = when if isinstance(when, datetime) else at(when)
         body = items.SplitIn(occurred_at=when, pieces=[items.PieceIn(**p) for p in pieces])
-        out = await self._run(lambda: service.split(self.actor, code, body), 201)
+        out = await self._run(lambda: actions.split(self.actor, code, body), 201)
         return [p["code"] for p in out["pieces"]]

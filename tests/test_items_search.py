@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from piccolo.querystring import QueryString
 
 from exchange import db
-from exchange.items import service
+from exchange.items import listing, present
 from exchange.items.search import fold, search_text, words_of
 from exchange.lieu.service import install_shipped_categories
 from exchange.tables import Workshop
@@ -83,17 +83,17 @@ async def test_adjusted_title_and_split_pieces_are_found_by_their_words(client, 
 async def test_count_and_numbered_pages_agree_with_the_list(client, lieu):
     codes = [await logged(client, lieu, title=f"Tasseau {n}") for n in range(7)]
     await logged(client, lieu, title="Autre chose")
-    filters = service.ItemFilters(q="tasseau", limit=3)
-    assert await service.count_items(filters) == 7
+    filters = listing.ItemFilters(q="tasseau", limit=3)
+    assert await listing.count_items(filters) == 7
     pages = []
     for offset in (0, 3, 6):
-        page = await service.list_items(service.ItemFilters(q="tasseau", limit=3, offset=offset), None)
+        page = await listing.list_items(listing.ItemFilters(q="tasseau", limit=3, offset=offset), None)
         pages += [item.code for item in page.items]
     assert pages == list(reversed(codes))  # newest first, no repeat, none left out
     reserved = await client.post(f"/api/v1/items/{codes[0]}/reserve", json={}, headers=auth(lieu, "member"))
     assert reserved.status_code == 200
-    assert await service.count_items(filters) == 6  # the list's status: available
-    assert await service.count_items(service.ItemFilters(q="tasseau", status="any")) == 7
+    assert await listing.count_items(filters) == 6  # the list's status: available
+    assert await listing.count_items(listing.ItemFilters(q="tasseau", status="any")) == 7
 
 
 async def test_upgrade_fills_the_search_of_items_already_logged(lieu):
@@ -119,8 +119,8 @@ async def test_upgrade_fills_the_search_of_items_already_logged(lieu):
                     " workshop.id, {}, {}, 0 FROM category, workshop WHERE category.slug = 'hardwood'",
                     f"AAAA-000{n}",
                     title,
-                    service.now_utc(),
-                    service.now_utc(),
+                    present.now_utc(),
+                    present.now_utc(),
                 )
             )
         await db.migrate(engine)

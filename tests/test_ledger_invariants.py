@@ -7,7 +7,7 @@ from conftest import reset_ledger
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from exchange.items import schemas, service
+from exchange.items import actions, idempotency, intake, schemas
 from exchange.ledger.rules import FINAL, Action, LedgerError, Status, next_status
 from exchange.tables import Event, Item
 
@@ -69,7 +69,7 @@ async def test_random_histories_keep_the_rules_and_the_balance(lieu, steps):
                 thickness_mm=thickness,
                 mass_kg=None if grams is None else grams / 1000,
             )
-            out = await service.run_action(actor, None, 201, lambda: service.intake(actor, body))
+            out = await idempotency.run_action(actor, None, 201, lambda: intake.intake(actor, body))
             codes.append(__import__("json").loads(out.body)["code"])
             continue
         code = codes[s[1] % len(codes)]
@@ -104,8 +104,8 @@ async def test_random_histories_keep_the_rules_and_the_balance(lieu, steps):
             "adjust": lambda: schemas.AdjustIn(note="weighed again", mass_kg=s[2] / 1000),
         }
         try:
-            await service.run_action(
-                actor, None, 200, lambda: service.ACTIONS[Action(kind)](actor, code, bodies[kind]())
+            await idempotency.run_action(
+                actor, None, 200, lambda: actions.ACTIONS[Action(kind)](actor, code, bodies[kind]())
             )
             outcome = Status((await Item.select(Item.status).where(Item.code == code).first())["status"])
         except LedgerError as error:

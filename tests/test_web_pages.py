@@ -10,7 +10,7 @@ from html import unescape
 from conftest import PASSWORD, auth
 from PIL import Image
 
-from exchange.items import service
+from exchange.items import listing, present
 from exchange.ledger.codes import new_code
 from exchange.tables import BlankCode, Event, Item, Member
 
@@ -269,7 +269,7 @@ async def test_reserve_then_use_through_the_forms(client, lieu):
     assert used.status_code == 303
     after = unescape((await client.get(f"/i/{code}")).text)
     assert "a servi pour « Tabouret »" in after and "Utilisé pour « Tabouret »" in after
-    events = await service.item_events(code, None)
+    events = await present.item_events(code, None)
     assert [e.kind for e in events] == ["intake", "reserve", "use"] and events[-1].data == {"project": "Tabouret"}
 
 
@@ -316,11 +316,11 @@ async def test_used_part_of_it_splits_and_uses_in_one_step(client, lieu):
     rest = answer.headers["location"].rsplit("/", 1)[1]
     page = unescape((await client.get(answer.headers["location"])).text)
     assert f"Le reste est une nouvelle pièce, {rest}" in page and f"/labels?codes={rest}" in page
-    parent_events = await service.item_events(item["code"], None)
+    parent_events = await present.item_events(item["code"], None)
     assert [e.kind for e in parent_events] == ["intake", "split"]
     used_code = next(c for c in parent_events[-1].data["pieces"] if c != rest)
-    assert (await service.get_item(used_code, None)).status == "used"
-    assert (await service.get_item(rest, None)).status == "available"
+    assert (await present.get_item(used_code, None)).status == "used"
+    assert (await present.get_item(rest, None)).status == "available"
 
     too_big = await client.post(
         f"/i/{rest}/use-part",
@@ -334,7 +334,7 @@ async def test_used_part_of_it_splits_and_uses_in_one_step(client, lieu):
     )
     assert too_big.status_code == 303 and too_big.headers["location"] == f"/i/{rest}"
     assert "ne tient pas" in unescape((await client.get(f"/i/{rest}")).text)
-    assert (await service.get_item(rest, None)).status == "available"
+    assert (await present.get_item(rest, None)).status == "available"
 
 
 async def test_a_holder_steward_uses_part_of_their_own_reservation(client, lieu):
@@ -352,7 +352,7 @@ async def test_a_holder_steward_uses_part_of_their_own_reservation(client, lieu)
         },
     )
     assert answer.status_code == 303 and answer.headers["location"] != f"/i/{item['code']}"
-    kinds = [e.kind for e in await service.item_events(item["code"], None)]
+    kinds = [e.kind for e in await present.item_events(item["code"], None)]
     assert kinds == ["intake", "reserve", "release", "split"]
 
 
@@ -364,9 +364,9 @@ async def test_move_recycle_and_discard(client, lieu):
     assert "Déplacée vers Atelier métal" in unescape((await client.get(f"/i/{one['code']}")).text)
     await client.post(f"/i/{two['code']}/recycle", data={"_csrf_token": token, "channel": "benne bois"})
     await client.post(f"/i/{three['code']}/discard", data={"_csrf_token": token, "note": "pourri"})
-    assert (await service.get_item(one["code"], None)).workshop == "metal"
-    assert (await service.get_item(two["code"], None)).status == "recycled"
-    assert (await service.get_item(three["code"], None)).status == "discarded"
+    assert (await present.get_item(one["code"], None)).workshop == "metal"
+    assert (await present.get_item(two["code"], None)).status == "recycled"
+    assert (await present.get_item(three["code"], None)).status == "discarded"
     history = unescape((await client.get(f"/i/{two['code']}")).text)
     assert "Envoyé au recyclage (benne bois)" in history
 
@@ -407,7 +407,7 @@ async def test_intake_form_logs_an_offcut_with_its_photo(client, lieu):
     assert answer.status_code == 303, answer.text
     assert answer.headers["location"].startswith("/labels?codes=")
     code = answer.headers["location"].split("=", 1)[1]
-    item = await service.get_item(code, None)
+    item = await present.get_item(code, None)
     assert item.title == "Contreplaqué 800 × 600 × 18 mm" and item.mass_kg == 5.465 and item.mass_source == "estimated"
     assert item.photo_url and item.photo_url.endswith(".jpg")
     photo = await client.get(item.photo_url.replace("https://lieu.example", ""))
@@ -433,7 +433,7 @@ async def test_intake_log_another_keeps_category_and_workshop(client, lieu):
     )
     assert answer.status_code == 303
     assert answer.headers["location"] == "/items/new?category=steel&workshop=metal"
-    item = (await service.list_items(service.ItemFilters(), None)).items[0]
+    item = (await listing.list_items(listing.ItemFilters(), None)).items[0]
     assert (item.title, item.mass_kg, item.mass_source) == ("Cornière", 2.5, "weighed")
     page = unescape((await client.get(answer.headers["location"])).text)
     assert "Enregistrée : Cornière" in page and "Imprimer l'étiquette" in page
@@ -642,7 +642,7 @@ async def test_an_unexpected_error_is_a_page_that_says_nothing_was_recorded(clie
     async def broken(*args, **kwargs):
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr(service, "list_items", broken)
+    monkeypatch.setattr(listing, "list_items", broken)
     answer = await client.get("/items")
     assert answer.status_code == 500 and answer.headers["content-type"].startswith("text/html")
     assert "rien n'a été enregistré" in unescape(answer.text) and "on fire" not in answer.text

@@ -11,7 +11,7 @@ import pytest
 from conftest import PASSWORD, auth
 from PIL import ExifTags, Image
 
-from exchange.items import photos, service
+from exchange.items import photos, present
 from exchange.settings import get_settings
 
 
@@ -92,7 +92,7 @@ async def test_a_steward_adds_a_photo_from_the_item_page(client, lieu):
         f"/i/{code}/photo", data={"_csrf_token": token}, files={"photo": ("p.webp", _image("WEBP"), "image/webp")}
     )
     assert answer.status_code == 303
-    item = await service.get_item(code, None)
+    item = await present.get_item(code, None)
     assert item.photo_url
     shown = await client.get(f"/i/{code}")
     assert "Photo enregistrée" in shown.text and re.search(
@@ -102,4 +102,4 @@ async def test_a_steward_adds_a_photo_from_the_item_page(client, lieu):
     assert bad.status_code == 303
     assert "JPEG, PNG ou WebP" in (await client.get(f"/i/{code}")).text
     # The photo writes no event: the ledger is about material, not pictures.
-    assert [e.kind for e in await service.item_events(code, None)] == ["intake"]
+    assert [e.kind for e in await present.item_events(code, None)] == ["intake"]

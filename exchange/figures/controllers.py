@@ -11,7 +11,6 @@ from litestar.params import Parameter, QueryParameter
 from exchange.auth.guards import actor_of
 from exchange.figures import factors, schemas, service
 from exchange.figures.arithmetic import month_of
-from exchange.figures.pages import ROUTES as PAGE_ROUTES
 from exchange.figures.service import BOM, CSV_MEDIA_TYPE
 from exchange.settings import get_settings
 from exchange.spreadsheets.exports import figures_csv_semicolon
@@ -92,4 +91,4 @@ class FiguresController(Controller):
         return await factors.override_factor(actor_of(request), slug, data)
 
 
-ROUTES: list = [FiguresController, *PAGE_ROUTES]
+ROUTES: list = [FiguresController]

@@ -10,7 +10,8 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import HeaderParameter, Parameter
 
 from exchange.auth.guards import actor_of
-from exchange.items import schemas, service
+from exchange.items import actions, intake, listing, present, schemas
+from exchange.items.idempotency import IdempotencyRequest, run_action
 
 IdempotencyKeyHeader = Annotated[
     str | None,
@@ -25,8 +26,8 @@ IdempotencyKeyHeader = Annotated[
 async def _answer(
     request: Request, idempotency_key: str | None, status_code: int, work: Callable[[], Awaitable[msgspec.Struct]]
 ) -> Response:
-    idempotency = service.IdempotencyRequest.of(idempotency_key, request.method, request.url.path, await request.body())
-    answer = await service.run_action(actor_of(request), idempotency, status_code, work)
+    idempotency = IdempotencyRequest.of(idempotency_key, request.method, request.url.path, await request.body())
+    answer = await run_action(actor_of(request), idempotency, status_code, work)
     return Response(content=answer.body, status_code=answer.status_code, media_type="application/json")
 
 
@@ -38,7 +39,7 @@ class ItemController(Controller):
     async def intake(
         self, request: Request, data: schemas.ItemCreate, idempotency_key: IdempotencyKeyHeader = None
     ) -> Response[schemas.ItemOut]:
-        return await _answer(request, idempotency_key, 201, lambda: service.intake(actor_of(request), data))
+        return await _answer(request, idempotency_key, 201, lambda: intake.intake(actor_of(request), data))
 
     @get("/", summary="Items, newest first; `fit` for the pieces a part can be cut from")
     async def list_items(
@@ -52,10 +53,10 @@ class ItemController(Controller):
         thickness_mm: Annotated[int | None, Parameter(ge=1, le=20_000)] = None,
         q: Annotated[str | None, Parameter(max_length=100)] = None,
         fit: Annotated[str | None, Parameter(max_length=40, description="L x W x T in mm, e.g. 600x400x18")] = None,
-        limit: Annotated[int, Parameter(ge=1, le=service.MAX_LIMIT)] = 50,
+        limit: Annotated[int, Parameter(ge=1, le=listing.MAX_LIMIT)] = 50,
         cursor: Annotated[str | None, Parameter(max_length=200)] = None,
     ) -> schemas.ItemPage:
-        filters = service.ItemFilters(
+        filters = listing.ItemFilters(
             status=status,
             category=category,
             workshop=workshop,
@@ -67,21 +68,21 @@ class ItemController(Controller):
             limit=limit,
             cursor=cursor,
         )
-        return await service.list_items(filters, actor_of(request))
+        return await listing.list_items(filters, actor_of(request))
 
     @get("/{code:str}", summary="One item, by its code (forgiving spelling)")
     async def get_item(self, request: Request, code: str) -> schemas.ItemOut:
-        return await service.get_item(code, actor_of(request))
+        return await present.get_item(code, actor_of(request))
 
     @get("/{code:str}/events", summary="The item's ledger, oldest first")
     async def events(self, request: Request, code: str) -> list[schemas.EventOut]:
-        return await service.item_events(code, actor_of(request))
+        return await present.item_events(code, actor_of(request))
 
     @post("/{code:str}/move", status_code=200, summary="Move to another workshop")
     async def move(
         self, request: Request, code: str, data: schemas.MoveIn, idempotency_key: IdempotencyKeyHeader = None
     ) -> Response[schemas.ItemOut]:
-        return await _answer(request, idempotency_key, 200, lambda: service.move(actor_of(request), code, data))
+        return await _answer(request, idempotency_key, 200, lambda: actions.move(actor_of(request), code, data))
 
     @post("/{code:str}/reserve", status_code=200, summary="Hold it for yourself (48 h by default)")
     async def reserve(
@@ -92,7 +93,7 @@ class ItemController(Controller):
         idempotency_key: IdempotencyKeyHeader = None,
     ) -> Response[schemas.ItemOut]:
         body = data or schemas.ReserveIn()
-        return await _answer(request, idempotency_key, 200, lambda: service.reserve(actor_of(request), code, body))
+        return await _answer(request, idempotency_key, 200, lambda: actions.reserve(actor_of(request), code, body))
 
     @post("/{code:str}/release", status_code=200, summary="End a reservation")
     async def release(
@@ -103,7 +104,7 @@ class ItemController(Controller):
         idempotency_key: IdempotencyKeyHeader = None,
     ) -> Response[schemas.ItemOut]:
         body = data or schemas.ReleaseIn()
-        return await _answer(request, idempotency_key, 200, lambda: service.release(actor_of(request), code, body))
+        return await _answer(request, idempotency_key, 200, lambda: actions.release(actor_of(request), code, body))
 
     @post("/{code:str}/use", status_code=200, summary="Say it was used (made into something)")
     async def use(
@@ -114,7 +115,7 @@ class ItemController(Controller):
         idempotency_key: IdempotencyKeyHeader = None,
     ) -> Response[schemas.ItemOut]:
         body = data or schemas.UseIn()
-        return await _answer(request, idempotency_key, 200, lambda: service.use(actor_of(request), code, body))
+        return await _answer(request, idempotency_key, 200, lambda: actions.use(actor_of(request), code, body))
 
     @post("/{code:str}/recycle", status_code=200, summary="Send to a recycling channel")
     async def recycle(
@@ -125,7 +126,7 @@ class ItemController(Controller):
         idempotency_key: IdempotencyKeyHeader = None,
     ) -> Response[schemas.ItemOut]:
         body = data or schemas.RecycleIn()
-        return await _answer(request, idempotency_key, 200, lambda: service.recycle(actor_of(request), code, body))
+        return await _answer(request, idempotency_key, 200, lambda: actions.recycle(actor_of(request), code, body))
 
     @post("/{code:str}/discard", status_code=200, summary="Send to the skip")
     async def discard(
@@ -136,13 +137,13 @@ class ItemController(Controller):
         idempotency_key: IdempotencyKeyHeader = None,
     ) -> Response[schemas.ItemOut]:
         body = data or schemas.DiscardIn()
-        return await _answer(request, idempotency_key, 200, lambda: service.discard(actor_of(request), code, body))
+        return await _answer(request, idempotency_key, 200, lambda: actions.discard(actor_of(request), code, body))
 
     @post("/{code:str}/split", status_code=201, summary="Cut into pieces, each with its own code")
     async def split(
         self, request: Request, code: str, data: schemas.SplitIn, idempotency_key: IdempotencyKeyHeader = None
     ) -> Response[schemas.SplitOut]:
-        return await _answer(request, idempotency_key, 201, lambda: service.split(actor_of(request), code, data))
+        return await _answer(request, idempotency_key, 201, lambda: actions.split(actor_of(request), code, data))
 
     @post(
         "/{code:str}/use-part",
@@ -152,10 +153,10 @@ class ItemController(Controller):
     async def use_part(
         self, request: Request, code: str, data: schemas.UsePartIn, idempotency_key: IdempotencyKeyHeader = None
     ) -> Response[schemas.UsePartOut]:
-        return await _answer(request, idempotency_key, 201, lambda: service.use_part(actor_of(request), code, data))
+        return await _answer(request, idempotency_key, 201, lambda: actions.use_part(actor_of(request), code, data))
 
     @post("/{code:str}/adjust", status_code=200, summary="Correct what was recorded")
     async def adjust(
         self, request: Request, code: str, data: schemas.AdjustIn, idempotency_key: IdempotencyKeyHeader = None
     ) -> Response[schemas.ItemOut]:
-        return await _answer(request, idempotency_key, 200, lambda: service.adjust(actor_of(request), code, data))
+        return await _answer(request, idempotency_key, 200, lambda: actions.adjust(actor_of(request), code, data))

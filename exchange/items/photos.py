@@ -18,9 +18,9 @@ from pathlib import Path
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from exchange.auth.service import Actor
-from exchange.items import schemas, service
+from exchange.items import present, schemas
 from exchange.ledger.codes import parse_code
-from exchange.ledger.rules import Forbidden, LedgerError, Role, role_at_least
+from exchange.ledger.rules import Forbidden, LedgerError, NotFound, Role, role_at_least
 from exchange.settings import get_settings
 from exchange.tables import Item
 
@@ -153,7 +153,7 @@ async def set_photo(code: str, name: str) -> None:
     """Point the item at a stored photo (inside the caller's transaction, if any)."""
     changed = await Item.update({Item.photo: name}).where(Item.code == code).returning(Item.id)
     if not changed:
-        raise service.NotFound(f"No item holds the code {code}.")
+        raise NotFound(f"No item holds the code {code}.")
 
 
 async def attach_photo(actor: Actor, raw_code: str, data: bytes) -> schemas.ItemOut:
@@ -161,7 +161,7 @@ async def attach_photo(actor: Actor, raw_code: str, data: bytes) -> schemas.Item
     if not role_at_least(actor.role, Role.steward):
         raise Forbidden(f"Only a {Role.steward} or above can do this.")
     code = parse_code(raw_code)
-    await service.get_item(code, actor)  # 404 before any work on the file
+    await present.get_item(code, actor)  # 404 before any work on the file
     name = await store_photo(data)
     await set_photo(code, name)
-    return await service.get_item(code, actor)
+    return await present.get_item(code, actor)

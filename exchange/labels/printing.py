@@ -7,10 +7,10 @@ from typing import Annotated
 
 import msgspec
 
-from exchange.items.service import NotFound, now_utc
+from exchange.items.present import now_utc
 from exchange.labels import printers
 from exchange.labels.service import contents_for
-from exchange.ledger.rules import Invalid
+from exchange.ledger.rules import Invalid, NotFound
 from exchange.tables import LabelPrinter
 
 MAX_PRINT = 200  # labels in one job: a full roll of die-cut labels is 300 to 400

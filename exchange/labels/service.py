@@ -7,12 +7,12 @@ import secrets
 
 from exchange.auth.service import Actor
 from exchange.db import write_transaction
-from exchange.items.service import NotFound, fresh_code
+from exchange.items.intake import fresh_code
 from exchange.labels.draw import LabelContent, label_png
 from exchange.labels.layouts import DEFAULT_LAYOUT, LAYOUTS, Layout, positions_per_page
 from exchange.labels.sheets import sheet_pdf
 from exchange.ledger.codes import parse_code
-from exchange.ledger.rules import Invalid
+from exchange.ledger.rules import Invalid, NotFound
 from exchange.settings import get_settings
 from exchange.tables import BlankCode, Item
 

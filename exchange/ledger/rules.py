@@ -108,6 +108,10 @@ class Forbidden(LedgerError):
     status_code = 403
 
 
+class NotFound(LedgerError):
+    status_code = 404
+
+
 class Invalid(LedgerError):
     status_code = 422
 

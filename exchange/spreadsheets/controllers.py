@@ -10,7 +10,7 @@ from litestar.datastructures import UploadFile
 from litestar.params import Parameter, QueryParameter
 
 from exchange.auth.guards import actor_of
-from exchange.items.service import MAX_LIMIT, ItemFilters
+from exchange.items.listing import MAX_LIMIT, ItemFilters
 from exchange.labels import service as labels
 from exchange.ledger.rules import Invalid
 from exchange.problems import MEDIA_TYPE as PROBLEM_MEDIA_TYPE
@@ -104,7 +104,7 @@ class SpreadsheetController(Controller):
         codes = await queries.batch_codes(batch)
         chunk = codes[(part - 1) * labels.MAX_LABELS : part * labels.MAX_LABELS]
         if not chunk:
-            from exchange.items.service import NotFound
+            from exchange.ledger.rules import NotFound
 
             raise NotFound(f"No import {batch} (or no part {part} of it).")
         pdf = await labels.labels_pdf(chunk, layout)

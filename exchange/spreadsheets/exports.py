@@ -10,7 +10,7 @@ from typing import Any
 
 from exchange.auth.service import Actor
 from exchange.figures.service import CSV_COLUMNS, figure_fields, figures_rows
-from exchange.items import service as items
+from exchange.items import listing
 from exchange.ledger.rules import Invalid
 from exchange.settings import get_settings
 from exchange.spreadsheets import queries
@@ -71,13 +71,13 @@ def _kg(grams: int | None) -> float | None:
     return None if grams is None else grams / 1000
 
 
-async def items_table(filters: items.ItemFilters, viewer: Actor | None, lang: str) -> Table:
+async def items_table(filters: listing.ItemFilters, viewer: Actor | None, lang: str) -> Table:
     """Every item the list's filters keep, in the list's order (walked page by page)."""
     header = [c.header(lang) for c in ITEM_COLUMNS] + [fr if lang == "fr" else en for _, fr, en in _ITEM_EXTRA]
     rows: list[list[Any]] = []
     cursor = None
     while True:
-        page = await items.list_items(dataclasses.replace(filters, limit=PAGE, cursor=cursor), viewer)
+        page = await listing.list_items(dataclasses.replace(filters, limit=PAGE, cursor=cursor), viewer)
         for item in page.items:
             values = {**{c.field: getattr(item, c.field, None) for c in ITEM_COLUMNS}, "occurred_at": item.created_at}
             rows.append([values[c.field] for c in ITEM_COLUMNS] + [item.status, item.mass_source])

@@ -20,7 +20,8 @@ import msgspec
 from exchange.auth.service import Actor
 from exchange.db import write_transaction
 from exchange.items import schemas as item_schemas
-from exchange.items import service as items
+from exchange.items.intake import intake
+from exchange.items.present import now_utc
 from exchange.ledger.codes import CodeError, parse_code
 from exchange.ledger.rules import Conflict, LedgerError
 from exchange.settings import get_settings
@@ -183,13 +184,13 @@ async def import_sheet(
     report = _progress_call(progress)
     batch = secrets.token_hex(8)
     created: list[str] = []
-    now = items.now_utc()
+    now = now_utc()
     try:
         async with write_transaction(Item._meta.db):
             for done, row in enumerate(fresh, start=1):
                 if not row.errors:
                     try:
-                        item = await items.intake(actor, msgspec.convert(row.values, item_schemas.ItemCreate))
+                        item = await intake(actor, msgspec.convert(row.values, item_schemas.ItemCreate))
                     except LedgerError as error:
                         errors.append(RowError(row.number, _column_of(error, row, header_of), error.message))
                     else:

@@ -11,10 +11,11 @@ from typing import Any
 from litestar import Request, Response, get
 
 from exchange.auth.guards import actor_of
-from exchange.items import service
+from exchange.items import present
+from exchange.items.queries import is_blank_code
 from exchange.labels.layouts import DEFAULT_LAYOUT, LAYOUTS, positions_per_page
 from exchange.ledger.codes import CodeError, MistypedCode, parse_code
-from exchange.ledger.rules import LedgerError
+from exchange.ledger.rules import LedgerError, NotFound
 from exchange.settings import get_settings
 from exchange.web import i18n, queries
 from exchange.web.render import error_message, lang_of, message, page, query_url, redirect
@@ -63,7 +64,7 @@ async def labels_page(request: Request) -> Response:
     split_of = str(request.query_params.get("split_of") or "").strip()[:20]
     if split_of:
         try:
-            events = await service.item_events(split_of, actor)
+            events = await present.item_events(split_of, actor)
             for event in events:
                 if event.kind == "split":
                     codes = list(dict.fromkeys(codes + list(event.data.get("pieces") or [])))
@@ -72,9 +73,9 @@ async def labels_page(request: Request) -> Response:
     items = []
     for code in codes:
         try:
-            items.append(await service.get_item(code, actor))
-        except service.NotFound:
-            if await service.is_blank_code(code):
+            items.append(await present.get_item(code, actor))
+        except NotFound:
+            if await is_blank_code(code):
                 items.append({"code": code, "blank": True})
             else:
                 messages.append(error_message(f"No item holds the code {code}."))

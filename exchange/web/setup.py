@@ -10,13 +10,20 @@ from litestar.static_files import create_static_files_router
 
 from exchange.items.photo_controllers import ROUTES as PHOTO_API_ROUTES
 from exchange.settings import get_settings
-from exchange.web import admin, item_pages, items_pages, labels_page, offline, scan, site
+from exchange.web import admin, browse_pages, figures_pages, item_page, labels_page, offline, scan, site
 from exchange.web.render import CSRF_COOKIE, STATIC, secure_cookies, template_config
 
 # Pages are for people, not part of the API's OpenAPI document.
 PAGES = Router(
     path="/",
-    route_handlers=[*site.ROUTES, *item_pages.ROUTES, *items_pages.ROUTES, *labels_page.ROUTES, *admin.ROUTES],
+    route_handlers=[
+        *site.ROUTES,
+        *item_page.ROUTES,
+        *browse_pages.ROUTES,
+        *labels_page.ROUTES,
+        *figures_pages.ROUTES,
+        *admin.ROUTES,
+    ],
     include_in_schema=False,
 )
 

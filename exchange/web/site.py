@@ -11,11 +11,11 @@ from litestar.response import File, Redirect
 
 from exchange.auth import service as auth
 from exchange.auth.guards import SESSION_COOKIE, actor_of
-from exchange.items import service
+from exchange.items import listing, present
 from exchange.items.photos import media_path
-from exchange.ledger.rules import LedgerError
+from exchange.ledger.rules import LedgerError, NotFound
 from exchange.web import i18n, queries
-from exchange.web.item_pages import local_url
+from exchange.web.item_page import local_url
 from exchange.web.render import error_message, lang_of, message, page, redirect, safe_next, secure_cookies
 
 SESSION_MAX_AGE = int(auth.TOKEN_LIFETIME.total_seconds())
@@ -35,7 +35,7 @@ def card(item, lang: str, categories: dict[str, str], workshops: dict[str, str])
 @get("/", name="home")
 async def home(request: Request) -> Response:
     lang = lang_of(request)
-    recent = await service.list_items(service.ItemFilters(limit=6), actor_of(request))
+    recent = await listing.list_items(listing.ItemFilters(limit=6), actor_of(request))
     categories = await queries.category_names(lang)
     workshops = await queries.workshop_names()
     return page(request, "home.html", cards=[card(i, lang, categories, workshops) for i in recent.items])
@@ -126,8 +126,8 @@ async def my_reservations(request: Request) -> Response:
     items = []
     for code in await queries.reserved_codes(actor.id):
         try:
-            items.append(await service.get_item(code, actor))
-        except service.NotFound:
+            items.append(await present.get_item(code, actor))
+        except NotFound:
             continue
     categories = await queries.category_names(lang)
     workshops = await queries.workshop_names()

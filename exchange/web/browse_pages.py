@@ -10,11 +10,13 @@ import msgspec
 from litestar import Request, Response, get, post
 
 from exchange.auth.guards import actor_of
-from exchange.items import photos, schemas, service
+from exchange.items import listing, photos, present, schemas
+from exchange.items.idempotency import IdempotencyRequest, run_action
+from exchange.items.intake import intake as intake_item
 from exchange.ledger.codes import CodeError
 from exchange.ledger.rules import MAX_DIMENSION_MM, LedgerError
 from exchange.web import i18n, queries
-from exchange.web.item_pages import field_of, field_problem
+from exchange.web.item_page import field_of, field_problem
 from exchange.web.render import error_message, lang_of, message, page, query_url, redirect
 from exchange.web.site import card
 
@@ -61,7 +63,7 @@ async def items_list(request: Request) -> Response:
             errors.append(message("error", "items.fit_incomplete"))
         else:
             fit = "x".join(str(v) for v in need)
-    filters = service.ItemFilters(
+    filters = listing.ItemFilters(
         category=raw["category"] if raw["category"] in known_categories else None,
         workshop=raw["workshop"] if raw["workshop"] in workshops else None,
         min_length_mm=_int(raw["min_length_mm"]),
@@ -73,7 +75,7 @@ async def items_list(request: Request) -> Response:
         cursor=raw["cursor"] or None,
     )
     try:
-        found = await service.list_items(filters, actor_of(request))
+        found = await listing.list_items(filters, actor_of(request))
     except LedgerError as error:
         errors.append(error_message(error.message))
         found = schemas.ItemPage(items=[], next_cursor=None)
@@ -190,22 +192,22 @@ async def intake(request: Request) -> Response:
         return page(request, "items/new.html", status_code=422, messages=[message("error", "new.errors")], **context)
 
     async def work() -> schemas.ItemOut:
-        item = await service.intake(actor, data)
+        item = await intake_item(actor, data)
         if photo_name:
             await photos.set_photo(item.code, photo_name)
-            return await service.get_item(item.code, actor)
+            return await present.get_item(item.code, actor)
         return item
 
     key = form.get("_idem")
     fields = sorted((k, v) for k, v in form.multi_items() if k not in ("_csrf_token", "_idem") and isinstance(v, str))
-    idempotency = service.IdempotencyRequest.of(
+    idempotency = IdempotencyRequest.of(
         key if isinstance(key, str) and key else None,
         "POST",
         request.url.path,
         json.dumps([fields, photo_name]).encode(),
     )
     try:
-        answer = await service.run_action(actor, idempotency, 201, work)
+        answer = await run_action(actor, idempotency, 201, work)
     except (LedgerError, CodeError) as error:
         field = getattr(error, "field", None) or "form"
         context = await _intake_context(

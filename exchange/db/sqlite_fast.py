@@ -1,31 +1,24 @@
-"""The database engine from its URL, SQLite's pragmas, and the migrations."""
+"""The fast SQLite path: Piccolo's SQLiteEngine with long-lived connections.
+
+This is the one module that reaches into Piccolo's SQLite engine below its public API: it
+overrides `_run_in_new_connection` and `_run_in_existing_connection` and replaces the
+transaction class of write transactions. What it buys, measured (docs/benchmarks.md): reads
+outside transactions on the event loop's own thread, and writers that take turns on one
+long-lived connection, instead of a new connection (and its thread) per query.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
 import sqlite3
-import sys
 import time
 import weakref
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import aiosqlite
-from piccolo.apps.migrations.tables import Migration
-from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
-from piccolo.querystring import QueryString
 
-# Piccolo finds its configuration by module name; ours lives in the package so it is found
-# from any working directory.
-os.environ.setdefault("PICCOLO_CONF", "exchange.piccolo_conf")
-
-SQLITE_BUSY_TIMEOUT_S = 30
-
+from exchange.db.sqlite_file import SQLITE_BUSY_TIMEOUT_S
 
 # A read outside a transaction first runs right on the event loop, for at most this long;
 # past it (or if the file is busy) it is interrupted and runs again on the reader's thread.
@@ -306,203 +299,3 @@ class _InlineReader:
 
     def close(self) -> None:
         self.connection.close()
-
-
-class _Slot:
-    """A stand-in value while a Prepared query's SQL is built; found again among its arguments."""
-
-    __slots__ = ("index",)
-
-    def __init__(self, index: int) -> None:
-        self.index = index
-
-
-class Prepared:
-    """A Piccolo select whose SQL is built once per engine type; each run fills in new values.
-
-    Piccolo rebuilds a query's SQL on every run, which for a select of an item with its joins
-    costs more than the lookup itself (half the time of GET /api/v1/items/{code}). `build`
-    receives one stand-in per value and returns the query; the result rows go through the same
-    processing as the query's own run (`_process_results`), so they are what it returns."""
-
-    __slots__ = ("_table", "_build", "_count", "_compiled")
-
-    def __init__(self, table: Any, build: Callable[..., Any], count: int) -> None:
-        self._table = table
-        self._build = build
-        self._count = count
-        self._compiled: dict[str, tuple[Any, str, list[Any], list[tuple[int, int]]]] = {}
-
-    def _for(self, engine_type: str) -> tuple[Any, str, list[Any], list[tuple[int, int]]]:
-        compiled = self._compiled.get(engine_type)
-        if compiled is None:
-            query = self._build(*(_Slot(i) for i in range(self._count)))
-            (querystring,) = query.querystrings
-            sql, args = querystring.compile_string(engine_type=engine_type)
-            positions = [(n, arg.index) for n, arg in enumerate(args) if isinstance(arg, _Slot)]
-            if sorted(i for _, i in positions) != list(range(self._count)):
-                raise ValueError("each value of a Prepared query must appear once in its SQL")
-            compiled = self._compiled[engine_type] = (query, sql, list(args), positions)
-        return compiled
-
-    def sql(self, engine_type: str) -> str:
-        """The SQL text, with the engine's placeholders (? or $n)."""
-        return self._for(engine_type)[1]
-
-    async def rows(self, *values: Any) -> list[dict]:
-        engine = self._table._meta.db
-        query, sql, args, positions = self._for(engine.engine_type)
-        args = list(args)
-        for n, index in positions:
-            args[n] = values[index]
-        querystring = QueryString("", query_type="select", table=self._table)
-        querystring._frozen_compiled_strings = (sql, args)
-        return await query._process_results(await engine.run_querystring(querystring))
-
-    async def rows_with(self, template: str, *values: Any) -> list[dict]:
-        """The rows of the query (built without values) with `template` appended to its SQL:
-        WHERE / ORDER BY / LIMIT clauses with {} for each of `values`."""
-        engine = self._table._meta.db
-        query, sql, args, _ = self._for(engine.engine_type)
-        if args:
-            raise ValueError("rows_with() extends a query that has no values of its own")
-        escaped = sql.replace("{", "{{").replace("}", "}}")
-        querystring = QueryString(f"{escaped} {template}", *values, query_type="select", table=self._table)
-        return await query._process_results(await engine.run_querystring(querystring))
-
-    async def first(self, *values: Any) -> dict | None:
-        rows = await self.rows(*values)
-        return rows[0] if rows else None
-
-
-class PreparedSQL:
-    """Hand-written SQL (`?` placeholders, turned into `$n` on PostgreSQL), run as is: no query
-    built per run. For what Piccolo's builder cannot say in one statement (scalar subqueries);
-    `table` only tells which engine runs it. Rows come back as the driver gives them."""
-
-    __slots__ = ("_table", "_sql", "_query_type")
-
-    def __init__(self, table: Any, sql: str, query_type: str = "select") -> None:
-        self._table = table
-        self._query_type = query_type
-        parts = sql.split("?")
-        postgres = parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], start=1))
-        self._sql = {"sqlite": sql, "postgres": postgres, "cockroach": postgres}
-
-    async def rows(self, *values: Any) -> list[dict]:
-        engine = self._table._meta.db
-        querystring = QueryString("", query_type=self._query_type, table=self._table)
-        querystring._frozen_compiled_strings = (self._sql[engine.engine_type], list(values))
-        return await engine.run_querystring(querystring)
-
-    async def first(self, *values: Any) -> dict | None:
-        rows = await self.rows(*values)
-        return rows[0] if rows else None
-
-
-class PreparedInsert:
-    """One row into `table`, every column but the primary key given by name; the primary key
-    returned. The SQL is written once, where Piccolo builds an instance and its INSERT on each
-    run (a third of an intake's CPU). Values go to the driver as Piccolo would pass them (JSON
-    columns take their text), so no column is left to a database default."""
-
-    __slots__ = ("_names", "_insert")
-
-    def __init__(self, table: Any) -> None:
-        primary = table._meta.primary_key._meta.db_column_name
-        self._names = [c._meta.db_column_name for c in table._meta.columns if c._meta.db_column_name != primary]
-        columns = ",".join(f'"{name}"' for name in self._names)
-        marks = ",".join("?" for _ in self._names)
-        self._insert = PreparedSQL(
-            table,
-            f'INSERT INTO "{table._meta.tablename}" ({columns}) VALUES ({marks}) RETURNING "{primary}"',
-            query_type="insert",
-        )
-
-    async def run(self, values: dict[str, Any]) -> Any:
-        """The new row's primary key. Every column must be in `values` (KeyError otherwise)."""
-        if len(values) != len(self._names):
-            raise KeyError(f"expected exactly the columns {self._names}, got {sorted(values)}")
-        rows = await self._insert.rows(*(values[name] for name in self._names))
-        return next(iter(rows[0].values()))
-
-
-def engine_from_url(url: str) -> Engine:
-    """`sqlite:///relative.db`, `sqlite:////absolute.db` or `postgresql://user@host:port/db`."""
-    if url.startswith("sqlite:///"):
-        path = url.removeprefix("sqlite:///")
-        if not path or path == ":memory:":
-            raise SystemExit("EXCHANGE_DATABASE_URL: SQLite needs a file (':memory:' is one database per query)")
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return ExchangeSQLiteEngine(path=path)
-    if url.startswith(("postgresql://", "postgres://")):
-        return PostgresEngine(config={"dsn": url})
-    raise SystemExit(f"EXCHANGE_DATABASE_URL: unsupported database URL {url!r}")
-
-
-def is_sqlite(engine: Engine) -> bool:
-    return engine.engine_type == "sqlite"
-
-
-def write_transaction(engine: Engine):
-    """A write transaction: IMMEDIATE on SQLite, so writers queue instead of failing."""
-    if is_sqlite(engine):
-        return engine.transaction(transaction_type=TransactionType.immediate)
-    return engine.transaction()
-
-
-def prepare_sqlite_file(path: str) -> None:
-    """WAL lets readers go on while one writer writes; it is a property of the file, set once.
-
-    `synchronous` stays at SQLite's FULL: an intake answered 201 survives a power cut too."""
-    with sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT_S) as connection:
-        connection.execute("PRAGMA journal_mode=WAL")
-
-
-def all_tables() -> list:
-    from exchange import tables
-
-    return [*tables.ALL_TABLES, Migration]
-
-
-def use_engine(engine: Engine) -> None:
-    """Bind every table (Piccolo caches an engine per table) and piccolo_conf to `engine`."""
-    from exchange import piccolo_conf
-
-    piccolo_conf.DB = engine
-    for table in all_tables():
-        table._meta.db = engine
-
-
-async def start(engine: Engine) -> None:
-    if is_sqlite(engine):
-        prepare_sqlite_file(engine.path)
-    else:
-        await engine.start_connection_pool(min_size=1, max_size=10, reset=_keep_session)
-
-
-async def _keep_session(connection) -> None:
-    """What the pool does to a connection given back, after asyncpg has rolled back any
-    transaction left open: nothing more. Its default (RESET ALL, UNLISTEN, CLOSE ALL, advisory
-    unlocks) is one more round trip per query, for session state this app never sets."""
-
-
-async def stop(engine: Engine) -> None:
-    if is_sqlite(engine):
-        await engine.close()
-    else:
-        await engine.close_connection_pool()
-
-
-async def migrate(engine: Engine) -> None:
-    """Apply the migrations in ../migrations; safe to run twice."""
-    from piccolo.apps.migrations.commands.forwards import run_forwards
-
-    use_engine(engine)
-    if is_sqlite(engine):
-        prepare_sqlite_file(engine.path)
-    # Piccolo reports on stdout; that belongs to the command's own output (e.g. a CSV).
-    with contextlib.redirect_stdout(sys.stderr):
-        result = await run_forwards(app_name="exchange")
-    if not result.success:
-        raise RuntimeError(f"migrations failed: {result.message}")

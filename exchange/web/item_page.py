@@ -16,7 +16,9 @@ from litestar.response import Redirect
 
 from exchange.auth.guards import actor_of
 from exchange.auth.service import Actor
-from exchange.items import photos, schemas, service
+from exchange.items import actions, photos, present, schemas
+from exchange.items.idempotency import IdempotencyRequest, run_action
+from exchange.items.queries import is_blank_code
 from exchange.ledger.codes import CodeError, MistypedCode, parse_code
 from exchange.ledger.rules import (
     DEFAULT_RESERVATION_HOURS,
@@ -24,6 +26,7 @@ from exchange.ledger.rules import (
     MAX_DIMENSION_MM,
     MAX_QUANTITY,
     LedgerError,
+    NotFound,
     Role,
     Status,
     role_at_least,
@@ -160,9 +163,9 @@ async def item_page(request: Request, code: str) -> Response:
     if canonical != code:
         return Redirect(path=f"/i/{canonical}", status_code=301)
     try:
-        item, revision = await service.get_item_revision(canonical, actor)
-    except service.NotFound:
-        blank = await service.is_blank_code(canonical)
+        item, revision = await present.get_item_revision(canonical, actor)
+    except NotFound:
+        blank = await is_blank_code(canonical)
         return page(
             request, "items/missing.html", status_code=404, kind="blank" if blank else "unknown", code=canonical
         )
@@ -184,7 +187,7 @@ async def item_page(request: Request, code: str) -> Response:
         if body is not None:
             _ANONYMOUS_PAGES.move_to_end(cache_key)
             return Response(content=body, media_type=MediaType.HTML, headers=dict(ANONYMOUS_HEADERS))
-    events = await service.item_events(canonical, actor)
+    events = await present.item_events(canonical, actor)
     workshops = await queries.workshop_names()
     categories = await queries.category_names(lang)
     holder = await queries.holder_id(canonical) if item.status == Status.reserved else None
@@ -271,10 +274,10 @@ async def _run(
     request: Request, actor: Actor, form: Any, status_code: int, work: Callable[[], Awaitable[msgspec.Struct]]
 ) -> bytes:
     key = form.get("_idem")
-    idempotency = service.IdempotencyRequest.of(
+    idempotency = IdempotencyRequest.of(
         key if isinstance(key, str) and key else None, "POST", request.url.path, _form_hash_body(form)
     )
-    answer = await service.run_action(actor, idempotency, status_code, work)
+    answer = await run_action(actor, idempotency, status_code, work)
     return answer.body
 
 
@@ -292,16 +295,16 @@ async def item_action(request: Request, code: str, action: str) -> Redirect:
     form = await request.form()
     try:
         if action in ("reserve", "extend"):
-            body = await _run(request, actor, form, 200, lambda: service.reserve(actor, canonical, schemas.ReserveIn()))
+            body = await _run(request, actor, form, 200, lambda: actions.reserve(actor, canonical, schemas.ReserveIn()))
             item = msgspec.json.decode(body, type=schemas.ItemOut)
             until = i18n.format_datetime(item.reserved_until, lang)
             return redirect(back, message("ok", "done.reserved", until=until))
         if action == "release":
-            await _run(request, actor, form, 200, lambda: service.release(actor, canonical, schemas.ReleaseIn()))
+            await _run(request, actor, form, 200, lambda: actions.release(actor, canonical, schemas.ReleaseIn()))
             return redirect(back, message("ok", "done.released"))
         if action == "use":
             data = _convert({"project": _text(form, "project")}, schemas.UseIn)
-            body = await _run(request, actor, form, 200, lambda: service.use(actor, canonical, data))
+            body = await _run(request, actor, form, 200, lambda: actions.use(actor, canonical, data))
             item = msgspec.json.decode(body, type=schemas.ItemOut)
             if data.project:
                 return redirect(back, message("ok", "done.used_for", title=item.title, project=data.project))
@@ -310,16 +313,16 @@ async def item_action(request: Request, code: str, action: str) -> Redirect:
             return await _use_part(request, actor, form, canonical, back)
         if action == "move":
             data = _convert({"workshop": _text(form, "workshop", 60)}, schemas.MoveIn)
-            await _run(request, actor, form, 200, lambda: service.move(actor, canonical, data))
+            await _run(request, actor, form, 200, lambda: actions.move(actor, canonical, data))
             workshops = await queries.workshop_names()
             return redirect(back, message("ok", "done.moved", workshop=workshops.get(data.workshop, data.workshop)))
         if action == "recycle":
             data = _convert({"channel": _text(form, "channel")}, schemas.RecycleIn)
-            await _run(request, actor, form, 200, lambda: service.recycle(actor, canonical, data))
+            await _run(request, actor, form, 200, lambda: actions.recycle(actor, canonical, data))
             return redirect(back, message("ok", "done.recycled"))
         if action == "discard":
             data = _convert({"note": _text(form, "note", 2000)}, schemas.DiscardIn)
-            await _run(request, actor, form, 200, lambda: service.discard(actor, canonical, data))
+            await _run(request, actor, form, 200, lambda: actions.discard(actor, canonical, data))
             return redirect(back, message("ok", "done.discarded"))
     except FormError as error:
         return redirect(back, message("error", "error.form", detail=field_problem(lang, error.args[0])))
@@ -335,7 +338,7 @@ def _number(form: Any, name: str) -> int | None:
 
 async def _use_part(request: Request, actor: Actor, form: Any, code: str, back: str) -> Redirect:
     """A split into the part used and the rest, then a `use` of the part, in one transaction."""
-    item = await service.get_item(code, actor)
+    item = await present.get_item(code, actor)
     thickness = _number(form, "thickness") or item.thickness_mm
     used = _convert(
         {
@@ -358,7 +361,7 @@ async def _use_part(request: Request, actor: Actor, form: Any, code: str, back: 
     body = schemas.UsePartIn(used=used, rest=[rest], project=_text(form, "project"))
 
     async def work() -> schemas.UsePartOut:
-        return await service.use_part(actor, code, body)
+        return await actions.use_part(actor, code, body)
 
     answer = await _run(request, actor, form, 201, work)
     out = msgspec.json.decode(answer, type=schemas.UsePartOut)

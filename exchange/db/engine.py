@@ -1,0 +1,85 @@
+"""The engine from its URL, the engine every table uses, its start and stop, and write
+transactions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from piccolo.apps.migrations.tables import Migration
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import TransactionType
+
+from exchange.db.sqlite_fast import ExchangeSQLiteEngine
+from exchange.db.sqlite_file import prepare_sqlite_file
+
+_current: Engine | None = None
+
+
+def engine_from_url(url: str) -> Engine:
+    """`sqlite:///relative.db`, `sqlite:////absolute.db` or `postgresql://user@host:port/db`."""
+    if url.startswith("sqlite:///"):
+        path = url.removeprefix("sqlite:///")
+        if not path or path == ":memory:":
+            raise SystemExit("EXCHANGE_DATABASE_URL: SQLite needs a file (':memory:' is one database per query)")
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return ExchangeSQLiteEngine(path=path)
+    if url.startswith(("postgresql://", "postgres://")):
+        return PostgresEngine(config={"dsn": url})
+    raise SystemExit(f"EXCHANGE_DATABASE_URL: unsupported database URL {url!r}")
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.engine_type == "sqlite"
+
+
+def write_transaction(engine: Engine):
+    """A write transaction: IMMEDIATE on SQLite, so writers queue instead of failing."""
+    if is_sqlite(engine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()
+
+
+def all_tables() -> list:
+    from exchange import tables
+
+    return [*tables.ALL_TABLES, Migration]
+
+
+def current_engine() -> Engine:
+    """The engine the tables use: the one given to use_engine, else the one of the settings'
+    URL (made on first use). Piccolo finds it through exchange.piccolo_conf."""
+    global _current
+    if _current is None:
+        from exchange.settings import get_settings
+
+        _current = engine_from_url(get_settings().database_url)
+    return _current
+
+
+def use_engine(engine: Engine) -> None:
+    """Bind every table (Piccolo caches an engine per table) and Piccolo's own lookup to `engine`."""
+    global _current
+    _current = engine
+    for table in all_tables():
+        table._meta.db = engine
+
+
+async def start(engine: Engine) -> None:
+    if is_sqlite(engine):
+        prepare_sqlite_file(engine.path)
+    else:
+        await engine.start_connection_pool(min_size=1, max_size=10, reset=_keep_session)
+
+
+async def _keep_session(connection) -> None:
+    """What the pool does to a connection given back, after asyncpg has rolled back any
+    transaction left open: nothing more. Its default (RESET ALL, UNLISTEN, CLOSE ALL, advisory
+    unlocks) is one more round trip per query, for session state this app never sets."""
+
+
+async def stop(engine: Engine) -> None:
+    if is_sqlite(engine):
+        await engine.close()
+    else:
+        await engine.close_connection_pool()

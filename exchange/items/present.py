@@ -1,0 +1,103 @@
+"""An item as people see it: its row turned into ItemOut (the status a reservation past its
+expiry really has, no member's name for the public), and its events into EventOut."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from exchange.auth.service import Actor
+from exchange.items import queries, schemas
+from exchange.ledger.codes import parse_code
+from exchange.ledger.rules import NotFound, Status
+from exchange.settings import get_settings
+from exchange.tables import Item
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def kg(mass_g: int | None) -> float | None:
+    return None if mass_g is None else mass_g / 1000
+
+
+def effective_status(row: dict, now: datetime) -> Status:
+    """A reservation past its expiry is over, even before the sweep writes its release event."""
+    if row["status"] == Status.reserved and row["reserved_until"] is not None and row["reserved_until"] <= now:
+        return Status.available
+    return Status(row["status"])
+
+
+def item_out(row: dict, viewer: Actor | None, now: datetime) -> schemas.ItemOut:
+    base = get_settings().base_url
+    status = effective_status(row, now)
+    held = status is Status.reserved
+    photo = row["photo"]
+    return schemas.ItemOut(
+        code=row["code"],
+        category=row["category_slug"],
+        title=row["title"],
+        length_mm=row["length_mm"],
+        width_mm=row["width_mm"],
+        thickness_mm=row["thickness_mm"],
+        quantity=row["quantity"],
+        mass_kg=kg(row["mass_g"]),
+        mass_source=row["mass_source"],
+        condition=row["condition"],
+        origin=row["origin"],
+        note=row["note"],
+        status=status.value,
+        workshop=row["workshop_slug"],
+        parent=row["parent_code"],
+        # No member's name for someone not logged in.
+        reserved_by=row["holder_name"] if held and viewer is not None else None,
+        reserved_until=row["reserved_until"] if held else None,
+        created_at=row["created_at"],
+        last_event_at=row["last_event_at"],
+        url=f"{base}/i/{row['code']}",
+        label_url=f"{base}/api/v1/items/{row['code']}/label.png",
+        photo_url=f"{base}/media/{photo}.jpg" if photo else None,
+        thumbnail_url=f"{base}/media/{photo}-thumb.jpg" if photo else None,
+    )
+
+
+async def get_item(raw_code: str, viewer: Actor | None) -> schemas.ItemOut:
+    return item_out(await queries.item_row(parse_code(raw_code)), viewer, now_utc())
+
+
+async def get_item_revision(raw_code: str, viewer: Actor | None) -> tuple[schemas.ItemOut, tuple[int, int]]:
+    """The item, and (its row id, its version): every event of an item comes with an update
+    of its row that bumps the version, so the pair names the item's history as it stands."""
+    row = await queries.item_row(parse_code(raw_code))
+    return item_out(row, viewer, now_utc()), (row["id"], row["version"])
+
+
+async def item_events(raw_code: str, viewer: Actor | None) -> list[schemas.EventOut]:
+    code = parse_code(raw_code)
+    # One query by code; every item has at least its first event, so no rows means no item.
+    rows = await queries.EVENTS_BY_CODE.rows(code)
+    if not rows and not await Item.exists().where(Item.code == code):
+        raise NotFound(f"No item holds the code {code}.")
+    return [
+        schemas.EventOut(
+            id=row["id"],
+            kind=row["kind"],
+            occurred_at=row["occurred_at"],
+            recorded_at=row["recorded_at"],
+            by=row["member_name"] if viewer is not None else None,
+            workshop=row["workshop_slug"],
+            from_workshop=row["from_workshop_slug"],
+            category=row["category_slug"],
+            mass_kg=kg(row["mass_g"]),
+            loss_kg=kg(row["loss_g"]),
+            note=row["note"],
+            data=_json(row["data"]),
+        )
+        for row in rows
+    ]
+
+
+def _json(value: Any) -> dict:
+    return json.loads(value) if isinstance(value, str) else (value or {})
