@@ -37,6 +37,10 @@ from exchange.lieu.service import install_shipped_categories  # noqa: E402
 from exchange.tables import Workshop  # noqa: E402
 
 ENGINES = ["sqlite", "postgres"]
+# Piccolo's own SQLiteEngine, without the fast path (exchange.db.sqlite_fast): the modules
+# marked `stock_sqlite_too` (ledger and figures) run on it as well, so their correctness
+# never depends on the fast path; the others keep the suite's time down.
+STOCK_SQLITE = "sqlite-stock"
 _pg_unreachable: str | None = None
 
 
@@ -48,6 +52,13 @@ def pytest_configure(config):
         if UNDER_CI:
             raise pytest.UsageError(f"CI=true but {message}")
         print(f"\n*** {message}\n", file=sys.stderr)
+
+
+def pytest_generate_tests(metafunc):
+    """Every test that uses `lieu` runs once per engine."""
+    if "lieu" in metafunc.fixturenames:
+        stock = metafunc.definition.get_closest_marker("stock_sqlite_too") is not None
+        metafunc.parametrize("lieu", [*ENGINES, STOCK_SQLITE] if stock else ENGINES, indirect=True)
 
 
 def pytest_report_header(config):
@@ -70,11 +81,11 @@ PASSWORD = "correct horse battery"
 async def _setup(name: str) -> EngineSetup:
     if name in _setups:
         return _setups[name]
-    if name == "sqlite":
+    if name in ("sqlite", STOCK_SQLITE):
         url = f"sqlite:///{tempfile.mkdtemp(prefix='exchange-sqlite-')}/test.db"
     else:
         url = await create_pg_database()
-    engine = db.engine_from_url(url)
+    engine = db.engine_from_url(url, sqlite_fast=name != STOCK_SQLITE)
     await db.migrate(engine)
     await db.start(engine)
     setup = EngineSetup(name=name, engine=engine, url=url)
@@ -128,7 +139,7 @@ async def reset_ledger(setup: EngineSetup) -> None:
     await Workshop.insert(Workshop(slug="bois", name="Atelier bois"), Workshop(slug="metal", name="Atelier métal"))
 
 
-@pytest.fixture(params=ENGINES)
+@pytest.fixture
 async def lieu(request) -> EngineSetup:
     """A fresh ledger on one engine: shipped categories, workshops bois and metal, a member of each role."""
     if request.param == "postgres" and _pg_unreachable:
