@@ -31,8 +31,9 @@ from engines import UNDER_CI, create_pg_database, drop_pg_database, postgres_rea
 
 from exchange import db  # noqa: E402
 from exchange.app import create_app  # noqa: E402
-from exchange.auth.service import Actor, add_member, issue_token  # noqa: E402
+from exchange.auth.service import Actor, actor_of_member, add_member, issue_token  # noqa: E402
 from exchange.ledger.rules import Role  # noqa: E402
+from exchange.lieu.lieux import first_lieu_id  # noqa: E402
 from exchange.lieu.service import install_shipped_categories  # noqa: E402
 from exchange.tables import Workshop  # noqa: E402
 
@@ -91,11 +92,15 @@ async def _setup(name: str) -> EngineSetup:
     setup = EngineSetup(name=name, engine=engine, url=url)
     for role in Role:
         actor_id = await add_member(f"{role}@lieu.example", f"{role.title()} Person", role, PASSWORD)
-        setup.members[role] = Actor(id=actor_id, name=f"{role.title()} Person", email=f"{role}@lieu.example", role=role)
+        setup.members[role] = await actor_of_member(actor_id)
         setup.tokens[role] = await issue_token(setup.members[role])
     other = await add_member("other@lieu.example", "Other Member", Role.member, PASSWORD)
-    setup.members["other"] = Actor(id=other, name="Other Member", email="other@lieu.example", role=Role.member)
+    setup.members["other"] = await actor_of_member(other)
     setup.tokens["other"] = await issue_token(setup.members["other"])
+    # a network coordinator, who belongs to no lieu
+    network = await add_member("network@lieu.example", "Network Person", Role.member, PASSWORD, network=True)
+    setup.members["network"] = await actor_of_member(network)
+    setup.tokens["network"] = await issue_token(setup.members["network"])
     _setups[name] = setup
     return setup
 
@@ -135,8 +140,14 @@ async def reset_ledger(setup: EngineSetup) -> None:
     else:
         for table in LEDGER_TABLES:
             await engine.run_querystring(QueryString(f"DELETE FROM {table}"))
+    # the lieux added by a test go (the first, made by the migration, holds the members)
+    await engine.run_querystring(QueryString("DELETE FROM membership WHERE lieu <> (SELECT MIN(id) FROM lieu)"))
+    await engine.run_querystring(QueryString("DELETE FROM lieu WHERE id <> (SELECT MIN(id) FROM lieu)"))
     await install_shipped_categories()
-    await Workshop.insert(Workshop(slug="bois", name="Atelier bois"), Workshop(slug="metal", name="Atelier métal"))
+    first = await first_lieu_id()
+    await Workshop.insert(
+        Workshop(slug="bois", name="Atelier bois", lieu=first), Workshop(slug="metal", name="Atelier métal", lieu=first)
+    )
 
 
 @pytest.fixture

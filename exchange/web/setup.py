@@ -18,6 +18,7 @@ from exchange.web import (
     import_pages,
     item_page,
     labels_page,
+    network_admin,
     offline,
     scan,
     site,
@@ -36,6 +37,7 @@ PAGES = Router(
         *admin.ROUTES,
         *import_pages.ROUTES,
         *export_pages.ROUTES,
+        *network_admin.ROUTES,
     ],
     include_in_schema=False,
 )
