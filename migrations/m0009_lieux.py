@@ -9,7 +9,7 @@ items and events are untouched, so every figure is the same before and after).""
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine import engine_finder
 
-ID = "2026-11-30T09:00:00:000000"
+ID = "2026-12-01T00:09:00:000000"  # m0009: unique among the round's migrations
 VERSION = "1.38.0"
 DESCRIPTION = "lieux, workshops in a lieu, roles per lieu, network coordinators"
 

@@ -170,15 +170,15 @@ async def old_database(lieu):
 async def test_an_installation_with_history_becomes_its_first_lieu(old_database):
     modules = migration_modules()
     names = [m.__name__.rpartition(".")[2] for m in modules]
-    before_lieux = modules[: names.index(LIEU_MIGRATION)]
-    for module in before_lieux:
+    lieux = modules.pop(names.index(LIEU_MIGRATION))
+    for module in modules:  # every other migration: the schema as it was on main before this one
         await (await module.forwards()).run()
     await install_shipped_categories()
     await write_history(old_database)
     before = await figures_from_the_ledger()
     assert before[0]["lieu"]["intake_kg"] == 32.5 and before[1]["lieu"]["intake_kg"] == 30.0  # the history is there
 
-    await (await modules[names.index(LIEU_MIGRATION)].forwards()).run()
+    await (await lieux.forwards()).run()
 
     (lieu,) = await run_sql(old_database, "SELECT * FROM lieu")
     assert (lieu["slug"], lieu["name"], lieu["time_zone"]) == ("la-fabrique-test", "La Fabrique Test", "Europe/Paris")

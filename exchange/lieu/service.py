@@ -14,9 +14,13 @@ from exchange.tables import Category, Factor, FactorSet, Lieu, Workshop
 async def list_workshops(lieu: str | None = None) -> list[schemas.WorkshopOut]:
     """The workshops of every lieu, or of one (`lieu`, a slug), by name."""
     query = Workshop.select(Workshop.slug, Workshop.name, Workshop.lieu.slug.as_alias("lieu")).order_by(Workshop.name)
-    if lieu:
-        query = query.where(Workshop.lieu.slug == lieu)
-    return [schemas.WorkshopOut(**row) for row in await query]
+    rows = await query
+    first = None
+    if any(row["lieu"] is None for row in rows):  # written without one (a bulk load): the first lieu's
+        first = await Lieu.select(Lieu.slug).order_by(Lieu.id).first()
+    for row in rows:
+        row["lieu"] = row["lieu"] or (first and first["slug"])
+    return [schemas.WorkshopOut(**row) for row in rows if not lieu or row["lieu"] == lieu]
 
 
 async def add_workshop(data: schemas.WorkshopCreate, actor: Actor | None = None) -> schemas.WorkshopOut:
