@@ -15,16 +15,13 @@ from exchange.ledger.rules import Role, role_at_least
 
 ANYONE = None
 MEMBER, STEWARD, COORDINATOR = Role.member, Role.steward, Role.coordinator
-NETWORK = "network"  # a network coordinator (Member.network_coordinator), whatever their roles in lieux
 
-PERMISSIONS: dict[tuple[str, str], Role | str | None] = {
+PERMISSIONS: dict[tuple[str, str], Role | None] = {
     # --- the API -------------------------------------------------------------------------
     ("POST", "/api/v1/session"): ANYONE,
     ("DELETE", "/api/v1/session"): MEMBER,
     ("GET", "/api/v1/workshops"): ANYONE,
     ("POST", "/api/v1/workshops"): COORDINATOR,
-    ("GET", "/api/v1/lieux"): ANYONE,
-    ("POST", "/api/v1/lieux"): NETWORK,
     ("GET", "/api/v1/categories"): ANYONE,
     ("POST", "/api/v1/categories/{slug}/factors"): COORDINATOR,
     ("GET", "/api/v1/factor-sets"): ANYONE,
@@ -87,16 +84,6 @@ PERMISSIONS: dict[tuple[str, str], Role | str | None] = {
     ("POST", "/figures/methodology/factors"): COORDINATOR,
     ("GET", "/figures/report"): COORDINATOR,
     ("GET", "/figures/export.csv"): COORDINATOR,
-    ("GET", "/import"): STEWARD,
-    ("POST", "/import"): STEWARD,
-    ("POST", "/import/confirm"): STEWARD,
-    ("GET", "/import/{batch}/labels.pdf"): STEWARD,
-    ("GET", "/items/export.csv"): STEWARD,
-    ("GET", "/items/export.xlsx"): STEWARD,
-    ("GET", "/items/export.ods"): STEWARD,
-    ("GET", "/figures/export.xlsx"): COORDINATOR,
-    ("GET", "/figures/export.ods"): COORDINATOR,
-    ("POST", "/labels/print"): STEWARD,
     ("GET", "/admin"): COORDINATOR,
     ("GET", "/admin/members"): COORDINATOR,
     ("POST", "/admin/members"): COORDINATOR,
@@ -104,9 +91,6 @@ PERMISSIONS: dict[tuple[str, str], Role | str | None] = {
     ("GET", "/admin/workshops"): COORDINATOR,
     ("POST", "/admin/workshops"): COORDINATOR,
     ("GET", "/admin/categories"): COORDINATOR,
-    ("GET", "/admin/network"): NETWORK,
-    ("POST", "/admin/network/lieux"): NETWORK,
-    ("POST", "/admin/network/coordinators"): NETWORK,
     # --- files and documents -------------------------------------------------------------
     ("GET", "/static/{file_path}"): ANYONE,
     ("HEAD", "/static/{file_path}"): ANYONE,
@@ -122,7 +106,7 @@ PERMISSIONS: dict[tuple[str, str], Role | str | None] = {
 }
 
 
-def required_role(method: str, path_template: str) -> Role | str | None:
+def required_role(method: str, path_template: str) -> Role | None:
     """The least role for a route; KeyError for a route the table does not know."""
     return PERMISSIONS[(method, path_template)]
 
@@ -141,16 +125,5 @@ def by_permission_table(connection: ASGIConnection, _: BaseRouteHandler) -> None
     actor = connection.scope.get("user")
     if actor is None:
         raise NotAuthorizedException("Log in first.")
-    if not allows(actor, minimum):
+    if not role_at_least(actor.role, minimum):
         raise PermissionDeniedException(f"Only a {minimum} or above can do this.")
-
-
-def allows(actor, minimum: Role | str) -> bool:
-    """Whether the actor may call a route needing `minimum`: NETWORK for a network coordinator;
-    a role for whoever holds it (or above) in at least one lieu, a network coordinator counting
-    as a coordinator. Which lieu an item, a workshop or figures belong to is then checked by
-    the area's service against the actor's role in that lieu (Actor.role_in)."""
-    if minimum == NETWORK:
-        return actor.network
-    highest = Role.coordinator if actor.network else actor.highest_role()
-    return highest is not None and role_at_least(highest, minimum)

@@ -202,8 +202,7 @@ async def import_sheet(
                 raise _RollBack
     except _RollBack:
         pass
-    if len(fresh) % PROGRESS_EVERY:
-        await report(len(fresh), len(fresh))
+    await report(len(fresh), len(fresh))
     errors.sort(key=lambda e: e.row)
     written = not errors and not dry_run
     return ImportOut(

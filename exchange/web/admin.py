@@ -79,7 +79,7 @@ async def add_workshop(request: Request) -> Response:
     try:
         if not values["slug"] or not values["name"] or len(values["slug"]) > 60 or len(values["name"]) > 120:
             raise LedgerError("A slug is lower-case letters, digits and single hyphens, e.g. bois-1.")
-        await lieu.add_workshop(lieu_schemas.WorkshopCreate(slug=values["slug"], name=values["name"]), request.user)
+        await lieu.add_workshop(lieu_schemas.WorkshopCreate(slug=values["slug"], name=values["name"]))
     except LedgerError as error:
         return page(
             request,

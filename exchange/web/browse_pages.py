@@ -15,8 +15,8 @@ from exchange.items.idempotency import IdempotencyRequest, run_action
 from exchange.items.intake import intake as intake_item
 from exchange.ledger.codes import CodeError
 from exchange.ledger.rules import MAX_DIMENSION_MM, LedgerError
-from exchange.web import i18n, queries
-from exchange.web.item_page import field_of, field_problem
+from exchange.web import i18n, offline, queries
+from exchange.web.item_page import UNHASHED_FIELDS, field_of, field_problem
 from exchange.web.render import error_message, lang_of, message, page, query_url, redirect
 from exchange.web.site import card
 
@@ -119,6 +119,7 @@ INTAKE_FIELDS = (
     "origin",
     "note",
     "code",
+    "occurred_at",  # an intake taken offline, sent by the outbox (exchange/web/offline.py)
 )
 
 
@@ -185,6 +186,9 @@ async def intake(request: Request) -> Response:
             errors["photo"] = i18n.translate(lang, "error.too_big")
         except (photos.NotAnImage, photos.BadImage):
             errors["photo"] = i18n.translate(lang, "error.photo")
+    reply = offline.replier(request, "/items/new")
+    if (errors or data is None) and offline.for_script(request):
+        return reply(error_message("; ".join(f"{name}: {text}" for name, text in errors.items())), 422)
     if errors or data is None:
         if photo_bytes and "photo" not in errors:
             errors["photo"] = i18n.translate(lang, "new.photo_again")
@@ -199,7 +203,7 @@ async def intake(request: Request) -> Response:
         return item
 
     key = form.get("_idem")
-    fields = sorted((k, v) for k, v in form.multi_items() if k not in ("_csrf_token", "_idem") and isinstance(v, str))
+    fields = sorted((k, v) for k, v in form.multi_items() if k not in UNHASHED_FIELDS and isinstance(v, str))
     idempotency = IdempotencyRequest.of(
         key if isinstance(key, str) and key else None,
         "POST",
@@ -209,6 +213,9 @@ async def intake(request: Request) -> Response:
     try:
         answer = await run_action(actor, idempotency, 201, work)
     except (LedgerError, CodeError) as error:
+        if offline.for_script(request):
+            status = error.status_code if isinstance(error, LedgerError) else 400
+            return reply(error_message(getattr(error, "message", str(error))), status)
         field = getattr(error, "field", None) or "form"
         context = await _intake_context(
             request, values, {field: i18n.translate_error(lang, getattr(error, "message", str(error)))}
@@ -221,6 +228,8 @@ async def intake(request: Request) -> Response:
             **context,
         )
     item = msgspec.json.decode(answer.body, type=schemas.ItemOut)
+    if offline.for_script(request):
+        return reply(message("ok", "done.logged", title=item.title, code=item.code), 201, f"/i/{item.code}")
     logged = message(
         "ok",
         "done.logged",

@@ -8,14 +8,12 @@ import re
 from datetime import datetime
 from typing import Any
 
-from litestar import Request, Response, get, post
+from litestar import Request, Response, get
 
 from exchange.auth.guards import actor_of
 from exchange.items import present
 from exchange.items.queries import is_blank_code
-from exchange.labels import printing
 from exchange.labels.layouts import DEFAULT_LAYOUT, LAYOUTS, positions_per_page
-from exchange.labels.printing import list_printers
 from exchange.ledger.codes import CodeError, MistypedCode, parse_code
 from exchange.ledger.rules import LedgerError, NotFound
 from exchange.settings import get_settings
@@ -94,7 +92,6 @@ async def labels_page(request: Request) -> Response:
         start=str(request.query_params.get("start") or "1"),
         split_of=split_of,
         workshops=workshops,
-        printers=await list_printers(),
         messages=messages,
     )
 
@@ -127,21 +124,4 @@ async def labels_pdf(request: Request) -> Response:
     )
 
 
-@post("/labels/print", name="labels-print")
-async def print_labels(request: Request) -> Response:
-    """The "print on ..." buttons: the chosen labels straight to a label printer."""
-    form = await request.form()
-    codes = [str(c) for c in form.getall("codes", []) if str(c).strip()]
-    codes += [c for c in _SEPARATORS.split(str(form.get("more") or "")) if c]
-    printer = str(form.get("printer") or "")[:60]
-    back = query_url("/labels", {"codes": ",".join(codes)[:5000], "layout": str(form.get("layout") or "")[:40]})
-    if not codes:
-        return redirect(back, message("error", "labels.no_codes"))
-    try:
-        done = await printing.print_labels(codes, printer)
-    except (LedgerError, CodeError) as error:
-        return redirect(back, error_message(getattr(error, "message", str(error))))
-    return redirect(back, message("ok", "labels.printed", n=len(done.codes), printer=done.printer))
-
-
-ROUTES = [labels_page, labels_pdf, print_labels]
+ROUTES = [labels_page, labels_pdf]

@@ -152,7 +152,6 @@ def page(request: Request, template: str, *, status_code: int = 200, **context: 
         "is_member": actor is not None,
         "is_steward": actor is not None and role_at_least(actor.role, Role.steward),
         "is_coordinator": actor is not None and role_at_least(actor.role, Role.coordinator),
-        "is_network": actor is not None and actor.network,
         "flashes": flashes,
         "lieu_name": get_settings().lieu_name,
         "path": request.scope["path"],
