@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup demo serve test lint browser postgres clean bench lock upgrade
+.PHONY: setup demo serve test lint browser postgres clean bench lock upgrade messages
 
 # Exactly what CI tested: every package pinned with its hashes in requirements.lock,
 # then the project itself on top (no dependency resolution at install time).
@@ -52,6 +52,12 @@ lint: setup
 # Set up and run the whole test suite on SQLite and PostgreSQL.
 test: setup lint browser postgres
 	$(BIN)/python -m pytest
+
+# The words: extract the sentences from the code and templates (babel.cfg) into each language's
+# catalogue, exchange/locale/<lang>/LC_MESSAGES/messages.po; translate the new ones there (Poedit,
+# Weblate or a text editor). The app compiles the .po files when it starts.
+messages: setup
+	$(BIN)/python -m tools.messages
 
 # requirements.lock from pyproject.toml: `make lock` after adding a dependency keeps the other
 # pins; `make upgrade` moves every pin to the newest release allowed, then runs the tests.

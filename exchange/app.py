@@ -24,7 +24,7 @@ from exchange.figures.stock import keep_stock_ahead
 from exchange.items.actions import expire_reservations
 from exchange.items.controllers import ItemController
 from exchange.labels.controllers import ROUTES as LABELS_ROUTES
-from exchange.lieu.controllers import CategoryController, WorkshopController
+from exchange.lieu.controllers import CategoryController, LieuController, WorkshopController
 from exchange.problems import EXCEPTION_HANDLERS
 from exchange.security import SecurityHeadersMiddleware, refuse_nul_characters
 from exchange.settings import get_settings
@@ -81,6 +81,7 @@ def create_app(engine: Engine | None = None) -> Litestar:
             SessionController,
             WorkshopController,
             CategoryController,
+            LieuController,
             ItemController,
             *LABELS_ROUTES,
             *FIGURES_ROUTES,

@@ -1,4 +1,4 @@
-"""The `exchange` command: serve, migrate, demo, user add, figures, backup, restore, import, print."""
+"""The `exchange` command: serve, migrate, demo, user add, lieu add, figures, backup, restore, import, print."""
 
 from __future__ import annotations
 
@@ -75,17 +75,49 @@ def _read_password() -> str:
 
 def cmd_user_add(args: argparse.Namespace) -> int:
     from exchange.auth.service import add_member
-    from exchange.ledger.rules import Invalid
+    from exchange.ledger.rules import Invalid, Role
+    from exchange.lieu.lieux import lieu_id
 
     password = _read_password()
+    network = args.role == "network"
 
     async def work() -> int:
         try:
-            member_id = await add_member(args.email, args.name, args.role, password)
+            lieu = await lieu_id(args.lieu) if args.lieu else None
+            role = Role.coordinator if network and lieu is not None else Role.member if network else Role(args.role)
+            member_id = await add_member(args.email, args.name, role, password, lieu=lieu, network=network)
         except Invalid as error:
             print(f"Not added: {error.message}", file=sys.stderr)
             return 1
-        print(f"Added {args.email} ({args.role}), member #{member_id}.")
+        where = f" in {args.lieu}" if args.lieu else ""
+        print(f"Added {args.email} ({args.role}{where}), member #{member_id}.")
+        return 0
+
+    return asyncio.run(_with_database(work))
+
+
+def cmd_lieu_add(args: argparse.Namespace) -> int:
+    from exchange.ledger.rules import Invalid
+    from exchange.lieu.lieux import add_lieu
+    from exchange.lieu.schemas import LieuCreate
+
+    async def work() -> int:
+        try:
+            lieu = await add_lieu(
+                LieuCreate(
+                    slug=args.slug,
+                    name=args.name,
+                    city=args.city,
+                    latitude=args.lat,
+                    longitude=args.lon,
+                    time_zone=args.timezone,
+                    shares_with_network=not args.private,
+                )
+            )
+        except Invalid as error:
+            print(f"Not added: {error.message}", file=sys.stderr)
+            return 1
+        print(f"Added the lieu {lieu.slug} ({lieu.name}, {lieu.city}, {lieu.time_zone}).")
         return 0
 
     return asyncio.run(_with_database(work))
@@ -171,8 +203,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add.add_argument("email")
     add.add_argument("--name", required=True, help="the name shown to other members")
-    add.add_argument("--role", required=True, choices=["member", "steward", "coordinator"])
+    add.add_argument(
+        "--role",
+        required=True,
+        choices=["member", "steward", "coordinator", "network"],
+        help="the role in the lieu; network: a network coordinator (creates lieux, reads every lieu's figures)",
+    )
+    add.add_argument("--lieu", help="the lieu's slug (default: the first lieu; with --role network, coordinator there)")
     add.set_defaults(run=cmd_user_add)
+
+    lieu = commands.add_parser("lieu", help="manage the lieux of the network")
+    lieu_commands = lieu.add_subparsers(dest="lieu_command", required=True, metavar="ACTION")
+    lieu_add = lieu_commands.add_parser("add", help="add a lieu to the network")
+    lieu_add.add_argument("slug", help="lower-case letters, digits and hyphens, e.g. fablab-lyon")
+    lieu_add.add_argument("--name", required=True)
+    lieu_add.add_argument("--city", required=True)
+    lieu_add.add_argument("--lat", type=float, required=True, help="latitude in decimal degrees")
+    lieu_add.add_argument("--lon", type=float, required=True, help="longitude in decimal degrees")
+    lieu_add.add_argument("--timezone", default="Europe/Paris", help="e.g. Indian/Reunion (default Europe/Paris)")
+    lieu_add.add_argument("--private", action="store_true", help="its pieces are not offered to the other lieux")
+    lieu_add.set_defaults(run=cmd_lieu_add)
 
     figures = commands.add_parser("figures", help="a month's figures on the terminal")
     figures.add_argument("month", help="YYYY-MM, in the lieu's time zone")

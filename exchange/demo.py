@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from exchange.auth.service import Actor, add_member
 from exchange.items import actions, idempotency, intake, schemas
 from exchange.ledger.rules import Conflict, Invalid, Role
+from exchange.lieu.lieux import first_lieu_id
 from exchange.tables import Item, Member, Workshop
 
 DEMO_PASSWORD = "exchange-demo"
@@ -61,9 +62,10 @@ async def fill_demo(seed: int = 2026, items: int = 320, months: int = 6) -> str 
     if await Item.count() > 0:
         return None
     rng = random.Random(seed)
+    lieu = await first_lieu_id()
     for slug, name in WORKSHOPS:
         if not await Workshop.exists().where(Workshop.slug == slug):
-            await Workshop.insert(Workshop(slug=slug, name=name))
+            await Workshop.insert(Workshop(slug=slug, name=name, lieu=lieu))
     actors: dict[Role, list[Actor]] = {role: [] for role in Role}
     for email, name, role in PEOPLE:
         existing = await Member.select(Member.id).where(Member.email == email).first()

@@ -11,20 +11,29 @@ from litestar.exceptions import HTTPException, ValidationException
 
 from exchange.ledger.codes import CodeError
 from exchange.ledger.rules import LedgerError
+from exchange.messages import Message
 
 log = logging.getLogger("exchange")
 MEDIA_TYPE = "application/problem+json"
 
 
-def problem(status: int, detail: str, **extra: Any) -> Response:
+def problem(status: int, detail: str | Message, **extra: Any) -> Response:
+    """`detail` in English; a Message adds its id (`message_id`, stable across wordings of other
+    languages) and values (`values`), so a client can show it in its reader's language."""
+    if isinstance(detail, Message):
+        extra = {"message_id": detail.msgid, "values": _plain(detail.params) or None, **extra}
     body = {
         "type": f"https://exchange.tiers-lieu/problems/{status}",
         "title": HTTPStatus(status).phrase,
         "status": status,
-        "detail": detail,
+        "detail": str(detail),
         **{k: v for k, v in extra.items() if v is not None},
     }
     return Response(body, status_code=status, media_type=MEDIA_TYPE)
+
+
+def _plain(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: v if isinstance(v, int | float | str | bool) or v is None else str(v) for k, v in params.items()}
 
 
 def _for_people(request: Request) -> bool:
@@ -42,14 +51,14 @@ def _page(request: Request, status: int, detail: str) -> Response:
 
 def _ledger_error(request: Request, error: LedgerError) -> Response:
     if _for_people(request):
-        return _page(request, error.status_code, error.message)
-    return problem(error.status_code, error.message, field=getattr(error, "field", None))
+        return _page(request, error.status_code, error.text)
+    return problem(error.status_code, error.text, field=getattr(error, "field", None))
 
 
 def _code_error(request: Request, error: CodeError) -> Response:
     if _for_people(request):
-        return _page(request, 400, str(error))
-    return problem(400, str(error), field="code")
+        return _page(request, 400, error.text)
+    return problem(400, error.text, field="code")
 
 
 def _validation_error(request: Request, error: ValidationException) -> Response:

@@ -12,6 +12,7 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from exchange.ledger.rules import LedgerError
+from exchange.messages import _
 
 # Scripts only from our own files (no inline script); WebAssembly for the QR decoder.
 # Inline style attributes are allowed: the charts' SVG uses them, and they cannot run code.
@@ -59,7 +60,7 @@ class SecurityHeadersMiddleware(ASGIMiddleware):
         await next_app(scope, receive, send_with_headers)
 
 
-NUL_REFUSED = "Text may not contain the NUL character (U+0000)."
+NUL_REFUSED = _("Text may not contain the NUL character (U+0000).")
 # \u0000 in JSON: a backslash-u0000 after an even number (0, 2, ...) of other backslashes.
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 

@@ -50,6 +50,8 @@ class Settings:
     secret: str
     media_dir: Path
     lieu_name: str
+    # The fast SQLite path (exchange.db.sqlite_fast); EXCHANGE_SQLITE_FAST=0 turns it off.
+    sqlite_fast: bool = True
 
     @property
     def tz(self) -> ZoneInfo:
@@ -75,6 +77,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         secret=_secret(env.get("EXCHANGE_SECRET"), var_dir),
         media_dir=Path(env.get("EXCHANGE_MEDIA_DIR", str(var_dir / "media"))),
         lieu_name=env.get("EXCHANGE_LIEU_NAME", "Tiers-lieu"),
+        sqlite_fast=env.get("EXCHANGE_SQLITE_FAST", "1").strip().lower() not in ("0", "false", "no", "off"),
     )
 
 

@@ -6,6 +6,7 @@ from piccolo.columns import (
     JSON,
     BigInt,
     Boolean,
+    DoublePrecision,
     ForeignKey,
     Integer,
     Real,
@@ -18,14 +19,38 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 
+class Lieu(Table, tablename="lieu"):
+    """One tiers-lieu of the network (an installation holds one or many)."""
+
+    id = Serial(primary_key=True)
+    slug = Varchar(length=60, unique=True)
+    name = Varchar(length=120)
+    city = Varchar(length=120, default="")
+    latitude = DoublePrecision(null=True, default=None)
+    longitude = DoublePrecision(null=True, default=None)
+    time_zone = Varchar(length=64)
+    shares_with_network = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 class Member(Table, tablename="member"):
     id = Serial(primary_key=True)
     email = Varchar(length=254, unique=True)
     name = Varchar(length=120)
-    role = Varchar(length=20)
+    role = Varchar(length=20)  # the role in the member's own (first) lieu; every lieu's in Membership
     password_hash = Varchar(length=255)
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
+    network_coordinator = Boolean(default=False)
+
+
+class Membership(Table, tablename="membership"):
+    """A member's role in one lieu; their first membership is their own lieu."""
+
+    id = Serial(primary_key=True)
+    member = ForeignKey(Member)
+    lieu = ForeignKey(Lieu)
+    role = Varchar(length=20)
 
 
 class AuthToken(Table, tablename="auth_token"):
@@ -40,9 +65,10 @@ class AuthToken(Table, tablename="auth_token"):
 
 class Workshop(Table, tablename="workshop"):
     id = Serial(primary_key=True)
-    slug = Varchar(length=60, unique=True)
+    slug = Varchar(length=60, unique=True)  # unique in the whole installation
     name = Varchar(length=120)
     created_at = Timestamptz(default=TimestamptzNow())
+    lieu = ForeignKey(Lieu, null=True, default=None)  # set on every workshop (m0009 fills the old ones)
 
 
 class Category(Table, tablename="category"):
@@ -175,7 +201,9 @@ class LoginAttempt(Table, tablename="login_attempt"):
 
 
 ALL_TABLES = [
+    Lieu,
     Member,
+    Membership,
     AuthToken,
     Workshop,
     Category,

@@ -91,6 +91,7 @@ async def seed(url: str) -> None:
     """Migrate, then the same starting lieu as the `lieu` fixture: categories, two workshops, four members."""
     from exchange import db
     from exchange.auth.service import add_member
+    from exchange.lieu.lieux import first_lieu_id
     from exchange.lieu.service import install_shipped_categories
     from exchange.tables import Workshop
 
@@ -99,7 +100,11 @@ async def seed(url: str) -> None:
     await db.start(engine)
     try:
         await install_shipped_categories()
-        await Workshop.insert(Workshop(slug="bois", name="Atelier bois"), Workshop(slug="metal", name="Atelier métal"))
+        first = await first_lieu_id()
+        await Workshop.insert(
+            Workshop(slug="bois", name="Atelier bois", lieu=first),
+            Workshop(slug="metal", name="Atelier métal", lieu=first),
+        )
         for role in ROLES:
             name = "Other Member" if role == "other" else f"{role.title()} Person"
             await add_member(f"{role}@lieu.example", name, "member" if role == "other" else role, PASSWORD)

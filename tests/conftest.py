@@ -31,12 +31,17 @@ from engines import UNDER_CI, create_pg_database, drop_pg_database, postgres_rea
 
 from exchange import db  # noqa: E402
 from exchange.app import create_app  # noqa: E402
-from exchange.auth.service import Actor, add_member, issue_token  # noqa: E402
+from exchange.auth.service import Actor, actor_of_member, add_member, issue_token  # noqa: E402
 from exchange.ledger.rules import Role  # noqa: E402
+from exchange.lieu.lieux import first_lieu_id  # noqa: E402
 from exchange.lieu.service import install_shipped_categories  # noqa: E402
 from exchange.tables import Workshop  # noqa: E402
 
 ENGINES = ["sqlite", "postgres"]
+# Piccolo's own SQLiteEngine, without the fast path (exchange.db.sqlite_fast): the modules
+# marked `stock_sqlite_too` (ledger and figures) run on it as well, so their correctness
+# never depends on the fast path; the others keep the suite's time down.
+STOCK_SQLITE = "sqlite-stock"
 _pg_unreachable: str | None = None
 
 
@@ -48,6 +53,13 @@ def pytest_configure(config):
         if UNDER_CI:
             raise pytest.UsageError(f"CI=true but {message}")
         print(f"\n*** {message}\n", file=sys.stderr)
+
+
+def pytest_generate_tests(metafunc):
+    """Every test that uses `lieu` runs once per engine."""
+    if "lieu" in metafunc.fixturenames:
+        stock = metafunc.definition.get_closest_marker("stock_sqlite_too") is not None
+        metafunc.parametrize("lieu", [*ENGINES, STOCK_SQLITE] if stock else ENGINES, indirect=True)
 
 
 def pytest_report_header(config):
@@ -70,21 +82,25 @@ PASSWORD = "correct horse battery"
 async def _setup(name: str) -> EngineSetup:
     if name in _setups:
         return _setups[name]
-    if name == "sqlite":
+    if name in ("sqlite", STOCK_SQLITE):
         url = f"sqlite:///{tempfile.mkdtemp(prefix='exchange-sqlite-')}/test.db"
     else:
         url = await create_pg_database()
-    engine = db.engine_from_url(url)
+    engine = db.engine_from_url(url, sqlite_fast=name != STOCK_SQLITE)
     await db.migrate(engine)
     await db.start(engine)
     setup = EngineSetup(name=name, engine=engine, url=url)
     for role in Role:
         actor_id = await add_member(f"{role}@lieu.example", f"{role.title()} Person", role, PASSWORD)
-        setup.members[role] = Actor(id=actor_id, name=f"{role.title()} Person", email=f"{role}@lieu.example", role=role)
+        setup.members[role] = await actor_of_member(actor_id)
         setup.tokens[role] = await issue_token(setup.members[role])
     other = await add_member("other@lieu.example", "Other Member", Role.member, PASSWORD)
-    setup.members["other"] = Actor(id=other, name="Other Member", email="other@lieu.example", role=Role.member)
+    setup.members["other"] = await actor_of_member(other)
     setup.tokens["other"] = await issue_token(setup.members["other"])
+    # a network coordinator, who belongs to no lieu
+    network = await add_member("network@lieu.example", "Network Person", Role.member, PASSWORD, network=True)
+    setup.members["network"] = await actor_of_member(network)
+    setup.tokens["network"] = await issue_token(setup.members["network"])
     _setups[name] = setup
     return setup
 
@@ -124,11 +140,17 @@ async def reset_ledger(setup: EngineSetup) -> None:
     else:
         for table in LEDGER_TABLES:
             await engine.run_querystring(QueryString(f"DELETE FROM {table}"))
+    # the lieux added by a test go (the first, made by the migration, holds the members)
+    await engine.run_querystring(QueryString("DELETE FROM membership WHERE lieu <> (SELECT MIN(id) FROM lieu)"))
+    await engine.run_querystring(QueryString("DELETE FROM lieu WHERE id <> (SELECT MIN(id) FROM lieu)"))
     await install_shipped_categories()
-    await Workshop.insert(Workshop(slug="bois", name="Atelier bois"), Workshop(slug="metal", name="Atelier métal"))
+    first = await first_lieu_id()
+    await Workshop.insert(
+        Workshop(slug="bois", name="Atelier bois", lieu=first), Workshop(slug="metal", name="Atelier métal", lieu=first)
+    )
 
 
-@pytest.fixture(params=ENGINES)
+@pytest.fixture
 async def lieu(request) -> EngineSetup:
     """A fresh ledger on one engine: shipped categories, workshops bois and metal, a member of each role."""
     if request.param == "postgres" and _pg_unreachable:

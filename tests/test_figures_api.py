@@ -12,6 +12,8 @@ from test_figures_support import SHIPPED, History, drop_lieu_factor_sets
 from exchange.figures import service
 from exchange.figures.service import CSV_COLUMNS
 
+pytestmark = pytest.mark.stock_sqlite_too  # also on Piccolo's stock SQLite engine (conftest)
+
 
 @pytest.fixture
 async def factor_sets_restored(lieu):

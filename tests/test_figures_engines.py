@@ -6,7 +6,7 @@ import random
 
 import msgspec
 import pytest
-from conftest import _setup, reset_ledger
+from conftest import STOCK_SQLITE, _setup, reset_ledger
 from test_figures_property import OPS, play
 
 from exchange import db
@@ -47,15 +47,17 @@ async def everything(lieu, ops) -> dict:
 
 
 async def test_sqlite_and_postgres_agree(lieu):
-    """Runs in the postgres pass of `lieu`, and replays the same history on SQLite."""
+    """Runs in the postgres pass of `lieu`, and replays the same history on SQLite, on the
+    fast path and on Piccolo's stock engine."""
     if lieu.name != "postgres":
         pytest.skip("compared in the postgres pass")
     ops = fixed_history()
     on_postgres = await everything(lieu, ops)
-    sqlite = await _setup("sqlite")
     try:
-        on_sqlite = await everything(sqlite, ops)
+        on_sqlite = await everything(await _setup("sqlite"), ops)
+        on_stock_sqlite = await everything(await _setup(STOCK_SQLITE), ops)
     finally:
         db.use_engine(lieu.engine)
     assert on_postgres["2025-03"]["reused_kg"] > 0 and on_postgres["2025-03"]["by_workshop"]
     assert on_sqlite == on_postgres
+    assert on_stock_sqlite == on_postgres

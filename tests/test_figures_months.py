@@ -27,6 +27,8 @@ from test_figures_support import History, drop_lieu_factor_sets
 
 from exchange.figures import service
 
+pytestmark = pytest.mark.stock_sqlite_too  # also on Piccolo's stock SQLite engine (conftest)
+
 
 @pytest.fixture
 async def history(lieu):

@@ -9,11 +9,14 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exchange.figures.arithmetic import Month, Sums, balance_gap_g, month_of, months_between, network_sums
 from exchange.figures.service import fold
+
+pytestmark = pytest.mark.stock_sqlite_too  # also on Piccolo's stock SQLite engine (conftest)
 
 # Three lieux: Lyon and Grenoble in Paris time, Saint-Denis in La Réunion (UTC+4 all year).
 LIEUX = {"lyon": "Europe/Paris", "grenoble": "Europe/Paris", "reunion": "Indian/Reunion"}

@@ -53,7 +53,7 @@ async def test_figures_page_needs_a_login_and_draws_its_charts(client, lieu, mon
     default = await client.get("/figures")
     assert f"Chiffres de {french_months[last.month - 1]} {last.year}" in text_of(default.text)
     bad = await client.get("/figures?month=2025-13")
-    assert bad.status_code == 422 and "YYYY-MM" in unescape(bad.text)
+    assert bad.status_code == 422 and "Un mois s'écrit AAAA-MM" in unescape(bad.text)
 
 
 async def test_report_is_one_print_page_per_month_for_coordinators(client, lieu, months):

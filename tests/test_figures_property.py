@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import msgspec
+import pytest
 from conftest import reset_ledger
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -17,6 +18,8 @@ from exchange.figures import service, stock
 from exchange.figures.arithmetic import month_of, months_between
 from exchange.ledger.rules import LedgerError
 from exchange.tables import Item
+
+pytestmark = pytest.mark.stock_sqlite_too  # also on Piccolo's stock SQLite engine (conftest)
 
 PARIS = ZoneInfo("Europe/Paris")
 START = datetime(2025, 2, 20, 12, 0, tzinfo=UTC)  # the weeks before and after the March change

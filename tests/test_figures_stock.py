@@ -19,6 +19,8 @@ from exchange.figures.arithmetic import parse_month
 from exchange.settings import get_settings
 from exchange.tables import Event, Item, StockChange, StockChangeMark
 
+pytestmark = pytest.mark.stock_sqlite_too  # also on Piccolo's stock SQLite engine (conftest)
+
 MONTHS = ("2025-01", "2025-02", "2025-03", "2025-04", "2025-05")
 
 

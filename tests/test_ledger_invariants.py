@@ -3,6 +3,7 @@ ledger and mass balance holds after every step, on both engines."""
 
 from __future__ import annotations
 
+import pytest
 from conftest import reset_ledger
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -10,6 +11,8 @@ from hypothesis import strategies as st
 from exchange.items import actions, idempotency, intake, schemas
 from exchange.ledger.rules import FINAL, Action, LedgerError, Status, next_status
 from exchange.tables import Event, Item
+
+pytestmark = pytest.mark.stock_sqlite_too  # also on Piccolo's stock SQLite engine (conftest)
 
 ACTORS = ["member", "other", "steward"]
 step = st.one_of(

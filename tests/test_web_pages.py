@@ -158,7 +158,7 @@ async def test_anyone_reads_an_item_but_names_are_for_members(client, lieu):
     assert "/login?next=%2Fi%2F" in anonymous.text
     await log_in(client, "other")
     other = await client.get(f"/i/{item['code']}")
-    assert "Member Person" in other.text and "quelqu&#39;un d&#39;autre" in other.text
+    assert "Member Person" in other.text and "quelqu'un d'autre" in unescape(other.text)
 
 
 async def test_actions_shown_follow_role_and_status(client, lieu):

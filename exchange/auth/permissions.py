@@ -11,17 +11,21 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
-from exchange.ledger.rules import Role, role_at_least
+from exchange.ledger.rules import ROLE_IN_SENTENCE, Forbidden, Role, role_at_least
+from exchange.messages import _
 
 ANYONE = None
 MEMBER, STEWARD, COORDINATOR = Role.member, Role.steward, Role.coordinator
+NETWORK = "network"  # a network coordinator (Member.network_coordinator), whatever their roles in lieux
 
-PERMISSIONS: dict[tuple[str, str], Role | None] = {
+PERMISSIONS: dict[tuple[str, str], Role | str | None] = {
     # --- the API -------------------------------------------------------------------------
     ("POST", "/api/v1/session"): ANYONE,
     ("DELETE", "/api/v1/session"): MEMBER,
     ("GET", "/api/v1/workshops"): ANYONE,
     ("POST", "/api/v1/workshops"): COORDINATOR,
+    ("GET", "/api/v1/lieux"): ANYONE,
+    ("POST", "/api/v1/lieux"): NETWORK,
     ("GET", "/api/v1/categories"): ANYONE,
     ("POST", "/api/v1/categories/{slug}/factors"): COORDINATOR,
     ("GET", "/api/v1/factor-sets"): ANYONE,
@@ -84,6 +88,16 @@ PERMISSIONS: dict[tuple[str, str], Role | None] = {
     ("POST", "/figures/methodology/factors"): COORDINATOR,
     ("GET", "/figures/report"): COORDINATOR,
     ("GET", "/figures/export.csv"): COORDINATOR,
+    ("GET", "/import"): STEWARD,
+    ("POST", "/import"): STEWARD,
+    ("POST", "/import/confirm"): STEWARD,
+    ("GET", "/import/{batch}/labels.pdf"): STEWARD,
+    ("GET", "/items/export.csv"): STEWARD,
+    ("GET", "/items/export.xlsx"): STEWARD,
+    ("GET", "/items/export.ods"): STEWARD,
+    ("GET", "/figures/export.xlsx"): COORDINATOR,
+    ("GET", "/figures/export.ods"): COORDINATOR,
+    ("POST", "/labels/print"): STEWARD,
     ("GET", "/admin"): COORDINATOR,
     ("GET", "/admin/members"): COORDINATOR,
     ("POST", "/admin/members"): COORDINATOR,
@@ -91,6 +105,9 @@ PERMISSIONS: dict[tuple[str, str], Role | None] = {
     ("GET", "/admin/workshops"): COORDINATOR,
     ("POST", "/admin/workshops"): COORDINATOR,
     ("GET", "/admin/categories"): COORDINATOR,
+    ("GET", "/admin/network"): NETWORK,
+    ("POST", "/admin/network/lieux"): NETWORK,
+    ("POST", "/admin/network/coordinators"): NETWORK,
     # --- files and documents -------------------------------------------------------------
     ("GET", "/static/{file_path}"): ANYONE,
     ("HEAD", "/static/{file_path}"): ANYONE,
@@ -106,12 +123,12 @@ PERMISSIONS: dict[tuple[str, str], Role | None] = {
 }
 
 
-def required_role(method: str, path_template: str) -> Role | None:
+def required_role(method: str, path_template: str) -> Role | str | None:
     """The least role for a route; KeyError for a route the table does not know."""
     return PERMISSIONS[(method, path_template)]
 
 
-def by_permission_table(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+def by_permission_table(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
     """The app-wide guard: 401 for someone not logged in, 403 below the route's role."""
     method = connection.scope["method"]
     if method == "OPTIONS":  # answered by Litestar itself, with no data
@@ -125,5 +142,16 @@ def by_permission_table(connection: ASGIConnection, _: BaseRouteHandler) -> None
     actor = connection.scope.get("user")
     if actor is None:
         raise NotAuthorizedException("Log in first.")
-    if not role_at_least(actor.role, minimum):
-        raise PermissionDeniedException(f"Only a {minimum} or above can do this.")
+    if not allows(actor, minimum):
+        raise Forbidden(_("Only a %(role)s or above can do this.", role=ROLE_IN_SENTENCE[minimum]))
+
+
+def allows(actor, minimum: Role | str) -> bool:
+    """Whether the actor may call a route needing `minimum`: NETWORK for a network coordinator;
+    a role for whoever holds it (or above) in at least one lieu, a network coordinator counting
+    as a coordinator. Which lieu an item, a workshop or figures belong to is then checked by
+    the area's service against the actor's role in that lieu (Actor.role_in)."""
+    if minimum == NETWORK:
+        return actor.network
+    highest = Role.coordinator if actor.network else actor.highest_role()
+    return highest is not None and role_at_least(highest, minimum)

@@ -11,8 +11,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from exchange.auth import throttle
-from exchange.db import Prepared
+from exchange.db import PreparedSQL
 from exchange.ledger.rules import Invalid, LedgerError, Role
+from exchange.messages import _
 from exchange.tables import AuthToken, Member
 
 # argon2id, memory-hard: 64 MiB and 3 passes, about 0.1 s on these machines.
@@ -26,12 +27,33 @@ MIN_PASSWORD_LENGTH = 8
 
 @dataclass(frozen=True)
 class Actor:
-    """The logged-in member acting."""
+    """The logged-in member acting: `role` in their own lieu (`lieu`, their first), `roles`
+    in each lieu they belong to ((lieu id, role) pairs), `network` for a network coordinator.
+
+    `roles` None is an actor made in code for a single lieu (the demo, tests): `role` everywhere."""
 
     id: int
     name: str
     email: str
     role: Role
+    lieu: int | None = None
+    roles: tuple[tuple[int, Role], ...] | None = None
+    network: bool = False
+
+    def role_in(self, lieu: int | None) -> Role | None:
+        """The actor's role in a lieu; None when they do not belong to it."""
+        if self.roles is None:
+            return self.role
+        for lieu_id, role in self.roles:
+            if lieu_id == lieu:
+                return role
+        return None
+
+    def highest_role(self) -> Role | None:
+        """The highest role held in any lieu (what the permission table's guard first checks)."""
+        if self.roles is None:
+            return self.role
+        return max((role for _, role in self.roles), key=list(Role).index, default=None)
 
 
 def hash_password(password: str) -> str:
@@ -53,27 +75,52 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-async def add_member(email: str, name: str, role: Role, password: str) -> int:
+async def add_member(
+    email: str, name: str, role: Role, password: str, *, lieu: int | None = None, network: bool = False
+) -> int:
+    """A new member with `role` in `lieu` (default: the first lieu); `network` makes a network
+    coordinator, who belongs to no lieu unless `lieu` is given."""
+    from exchange.lieu.lieux import first_lieu_id, join_lieu
+
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(f"the password needs at least {MIN_PASSWORD_LENGTH} characters", field="password")
+        raise Invalid(_("the password needs at least %(n)s characters", n=MIN_PASSWORD_LENGTH), field="password")
     email = normalize_email(email)
     if "@" not in email:
-        raise Invalid("an e-mail address needs an @", field="email")
+        raise Invalid(_("an e-mail address needs an @"), field="email")
     if await Member.exists().where(Member.email == email):
-        raise Invalid(f"a member with the e-mail {email} already exists", field="email")
+        raise Invalid(_("a member with the e-mail %(email)s already exists", email=email), field="email")
     rows = await Member.insert(
-        Member(email=email, name=name.strip(), role=Role(role).value, password_hash=hash_password(password))
+        Member(
+            email=email,
+            name=name.strip(),
+            role=Role(role).value,
+            password_hash=hash_password(password),
+            network_coordinator=network,
+        )
     ).returning(Member.id)
-    return rows[0]["id"]
+    member_id = rows[0]["id"]
+    if lieu is not None or not network:
+        await join_lieu(member_id, lieu if lieu is not None else await first_lieu_id(), role)
+    return member_id
 
 
 async def update_member(actor: Actor, member_id: int, *, role: Role, active: bool) -> None:
-    """A coordinator changes a member's role or lets them in or out; their sessions end when out."""
+    """A coordinator changes a member's role in the coordinator's own lieu, or lets them in or
+    out; their sessions end when out."""
+    from exchange.lieu.lieux import first_lieu_id, join_lieu
+
     if member_id == actor.id and (role != actor.role or not active):
-        raise Invalid("You cannot lower or close your own account: ask another coordinator.", field="role")
+        raise Invalid(_("You cannot lower or close your own account: ask another coordinator."), field="role")
     if not await Member.exists().where(Member.id == member_id):
-        raise Invalid("No such member.", field="member")
-    await Member.update({Member.role: Role(role).value, Member.active: active}).where(Member.id == member_id)
+        raise Invalid(_("No such member."), field="member")
+    lieu = actor.lieu if actor.lieu is not None else await first_lieu_id()
+    await join_lieu(member_id, lieu, role)
+    # the member's own role follows when this is their own (first) lieu
+    own = await actor_of_member(member_id)
+    changes = {Member.active: active}
+    if own is None or own.lieu in (None, lieu):
+        changes[Member.role] = Role(role).value
+    await Member.update(changes).where(Member.id == member_id)
     if not active:
         await AuthToken.delete().where(AuthToken.member == member_id)
 
@@ -85,7 +132,7 @@ async def check_password(email: str, password: str) -> Actor | None:
         return None
     if not _verify(row["password_hash"], password):
         return None
-    return Actor(id=row["id"], name=row["name"], email=row["email"], role=Role(row["role"]))
+    return await actor_of_member(row["id"])
 
 
 class BadCredentials(LedgerError):
@@ -100,10 +147,10 @@ async def log_in(email: str, password: str, address: str) -> Actor:
     """Check a login, counting the tries per account and per address."""
     email = normalize_email(email)
     if not await throttle.attempt(email, address):
-        raise TooManyAttempts("Too many failed logins: wait a quarter of an hour, or ask a steward.")
+        raise TooManyAttempts(_("Too many failed logins: wait a quarter of an hour, or ask a steward."))
     actor = await check_password(email, password)
     if actor is None:
-        raise BadCredentials("Unknown e-mail or wrong password.")
+        raise BadCredentials(_("Unknown e-mail or wrong password."))
     await throttle.succeeded(email, address)
     return actor
 
@@ -121,27 +168,55 @@ async def revoke_token(token: str) -> None:
     await AuthToken.delete().where(AuthToken.token_hash == _token_hash(token))
 
 
-# Every API request looks its token up: the select is built once (exchange.db.Prepared).
-_ACTOR_BY_TOKEN_HASH = Prepared(
-    AuthToken,
-    lambda token_hash: (
-        AuthToken.select(
-            AuthToken.expires_at,
-            AuthToken.member.id,
-            AuthToken.member.name,
-            AuthToken.member.email,
-            AuthToken.member.role,
-            AuthToken.member.active,
-        )
-        .where(AuthToken.token_hash == token_hash)
-        .limit(1)
-    ),
-    1,
+# Every API request looks its token up, with the member's roles in each lieu: one statement,
+# one row per membership (a member who belongs to no lieu has one row with no lieu).
+# Hand-written SQL run as is (no query built per request).
+_ACTOR_SQL = (
+    "SELECT t.expires_at, m.id, m.name, m.email, m.role, m.active, m.network_coordinator,"
+    " s.lieu AS lieu, s.role AS lieu_role, (SELECT MIN(id) FROM lieu) AS first_lieu"
+    " FROM {source} JOIN member m ON m.id = {member}"
+    " LEFT JOIN membership s ON s.member = m.id"
+    " WHERE {where} ORDER BY s.id"
+)
+_ACTOR_BY_TOKEN_HASH = PreparedSQL(
+    AuthToken, _ACTOR_SQL.format(source="auth_token t", member="t.member", where="t.token_hash = ?")
+)
+_ACTOR_BY_ID = PreparedSQL(
+    Member,
+    _ACTOR_SQL.format(source="(SELECT NULL AS expires_at) t", member="?", where="TRUE"),
 )
 
 
+def _actor_from_rows(rows: list[dict]) -> Actor:
+    first = rows[0]
+    roles = tuple((row["lieu"], Role(row["lieu_role"])) for row in rows if row["lieu"] is not None)
+    if not roles and not first["network_coordinator"] and first["first_lieu"] is not None:
+        # a member written without a membership (before the network, or by a bulk import):
+        # their role is the one they hold in the installation's first lieu
+        roles = ((first["first_lieu"], Role(first["role"])),)
+    return Actor(
+        id=first["id"],
+        name=first["name"],
+        email=first["email"],
+        role=Role(first["role"]),
+        lieu=roles[0][0] if roles else None,
+        roles=roles,
+        network=bool(first["network_coordinator"]),
+    )
+
+
+async def actor_of_member(member_id: int) -> Actor | None:
+    rows = await _ACTOR_BY_ID.rows(member_id)
+    return _actor_from_rows(rows) if rows else None
+
+
 async def actor_for_token(token: str) -> Actor | None:
-    row = await _ACTOR_BY_TOKEN_HASH.first(_token_hash(token))
-    if row is None or not row["member.active"] or row["expires_at"] <= datetime.now(UTC):
+    rows = await _ACTOR_BY_TOKEN_HASH.rows(_token_hash(token))
+    if not rows:
         return None
-    return Actor(id=row["member.id"], name=row["member.name"], email=row["member.email"], role=Role(row["member.role"]))
+    expires_at = rows[0]["expires_at"]
+    if isinstance(expires_at, str):  # SQLite hands a hand-written select's time back as text
+        expires_at = datetime.fromisoformat(expires_at)
+    if not rows[0]["active"] or expires_at <= datetime.now(UTC):
+        return None
+    return _actor_from_rows(rows)

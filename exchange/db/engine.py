@@ -10,20 +10,27 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import TransactionType
 
-from exchange.db.sqlite_fast import ExchangeSQLiteEngine
+from exchange.db.sqlite_fast import ExchangeSQLiteEngine, sqlite_engine
 from exchange.db.sqlite_file import prepare_sqlite_file
 
 _current: Engine | None = None
 
 
-def engine_from_url(url: str) -> Engine:
-    """`sqlite:///relative.db`, `sqlite:////absolute.db` or `postgresql://user@host:port/db`."""
+def engine_from_url(url: str, *, sqlite_fast: bool | None = None) -> Engine:
+    """`sqlite:///relative.db`, `sqlite:////absolute.db` or `postgresql://user@host:port/db`.
+
+    SQLite takes the fast path (exchange.db.sqlite_fast) unless `sqlite_fast` or the setting
+    EXCHANGE_SQLITE_FAST says no."""
     if url.startswith("sqlite:///"):
         path = url.removeprefix("sqlite:///")
         if not path or path == ":memory:":
             raise SystemExit("EXCHANGE_DATABASE_URL: SQLite needs a file (':memory:' is one database per query)")
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return ExchangeSQLiteEngine(path=path)
+        if sqlite_fast is None:
+            from exchange.settings import get_settings
+
+            sqlite_fast = get_settings().sqlite_fast
+        return sqlite_engine(path, sqlite_fast)
     if url.startswith(("postgresql://", "postgres://")):
         return PostgresEngine(config={"dsn": url})
     raise SystemExit(f"EXCHANGE_DATABASE_URL: unsupported database URL {url!r}")
@@ -79,7 +86,7 @@ async def _keep_session(connection) -> None:
 
 
 async def stop(engine: Engine) -> None:
-    if is_sqlite(engine):
-        await engine.close()
-    else:
+    if isinstance(engine, ExchangeSQLiteEngine):
+        await engine.close()  # its long-lived connections (the stock engine keeps none)
+    elif not is_sqlite(engine):
         await engine.close_connection_pool()

@@ -5,20 +5,49 @@ overrides `_run_in_new_connection` and `_run_in_existing_connection` and replace
 transaction class of write transactions. What it buys, measured (docs/benchmarks.md): reads
 outside transactions on the event loop's own thread, and writers that take turns on one
 long-lived connection, instead of a new connection (and its thread) per query.
+
+It was written against one Piccolo release (`PICCOLO_VERSION`, pinned in pyproject.toml).
+`sqlite_engine()` gives it only on that release: on any other it logs a warning and gives
+Piccolo's stock SQLiteEngine, which is slower but right (the ledger and figures tests run on
+it too). `EXCHANGE_SQLITE_FAST=0` asks for the stock engine.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import time
 import weakref
 from typing import Any
 
 import aiosqlite
+import piccolo
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 
 from exchange.db.sqlite_file import SQLITE_BUSY_TIMEOUT_S
+
+log = logging.getLogger("exchange.db")
+
+# The release whose private methods ExchangeSQLiteEngine overrides; a new one is checked
+# (tests on both SQLite engines, `make bench`) before this is changed with the pin.
+PICCOLO_VERSION = "1.38.0"
+
+
+def sqlite_engine(path: str, fast: bool) -> SQLiteEngine:
+    """The fast engine when asked for and Piccolo is the release it was written for, else
+    Piccolo's own (with the same busy timeout)."""
+    if fast and piccolo.__VERSION__ != PICCOLO_VERSION:
+        log.warning(
+            "Piccolo %s is installed, the fast SQLite path was written for %s: using Piccolo's stock SQLite engine",
+            piccolo.__VERSION__,
+            PICCOLO_VERSION,
+        )
+        fast = False
+    if fast:
+        return ExchangeSQLiteEngine(path=path)
+    return SQLiteEngine(path=path, timeout=SQLITE_BUSY_TIMEOUT_S)
+
 
 # A read outside a transaction first runs right on the event loop, for at most this long;
 # past it (or if the file is busy) it is interrupted and runs again on the reader's thread.

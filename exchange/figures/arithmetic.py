@@ -15,6 +15,7 @@ from fractions import Fraction
 from math import floor
 
 from exchange.ledger.rules import Invalid
+from exchange.messages import _
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 MIN_YEAR, MAX_YEAR = 1970, 9998
@@ -56,10 +57,10 @@ def parse_month(text: str | None, field: str = "month") -> Month:
     """ "YYYY-MM" → Month; anything else is a 422 naming the field."""
     match = _MONTH.match((text or "").strip())
     if not match:
-        raise Invalid(f"A month is written YYYY-MM, e.g. 2026-03 (got {text!r}).", field=field)
+        raise Invalid(_("A month is written YYYY-MM, e.g. 2026-03 (got '%(text)s').", text=text), field=field)
     year, month = int(match.group(1)), int(match.group(2))
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise Invalid(f"The year must be between {MIN_YEAR} and {MAX_YEAR}.", field=field)
+        raise Invalid(_("The year must be between %(min)s and %(max)s.", min=MIN_YEAR, max=MAX_YEAR), field=field)
     return Month(year, month)
 
 
@@ -84,9 +85,9 @@ def month_range(from_text: str | None, to_text: str | None) -> list[Month]:
     """The months from `from` to `to`, both included, at most MAX_MONTHS."""
     first, last = parse_month(from_text, "from"), parse_month(to_text, "to")
     if last < first:
-        raise Invalid("`to` is before `from`.", field="to")
+        raise Invalid(_("`to` is before `from`."), field="to")
     if last.minus(first) + 1 > MAX_MONTHS:
-        raise Invalid(f"At most {MAX_MONTHS} months at once.", field="to")
+        raise Invalid(_("At most %(max)s months at once.", max=MAX_MONTHS), field="to")
     return months_between(first, last)
 
 

@@ -15,6 +15,7 @@ from exchange.auth.service import Actor
 from exchange.db import write_transaction
 from exchange.figures import schemas
 from exchange.ledger.rules import Conflict, Invalid, LedgerError
+from exchange.messages import _
 from exchange.tables import Category, Factor, FactorSet
 
 UNIT = "kg CO2e/kg"
@@ -66,11 +67,11 @@ async def load_factor_set(version: str | None = None) -> LoadedFactorSet:
     if version:
         row = await FactorSet.select().where(FactorSet.version == version).first()
         if row is None:
-            raise Invalid(f"No factor set has the version {version!r}.", field="factor_set")
+            raise Invalid(_("No factor set has the version '%(version)s'.", version=version), field="factor_set")
     else:
         row = await _current_row()
         if row is None:
-            raise Invalid("No factor set is installed yet.", field="factor_set")
+            raise Invalid(_("No factor set is installed yet."), field="factor_set")
     values: dict[int, list[float | None]] = {}
     for factor in await Factor.select(Factor.category, Factor.kind, Factor.value).where(Factor.factor_set == row["id"]):
         pair = values.setdefault(factor["category"], [None, None])
@@ -144,7 +145,7 @@ async def override_factor(actor: Actor, category_slug: str, data: schemas.Factor
     """A new factor set: the current one with this category's factor of this kind replaced."""
     category = await Category.select(Category.id, Category.slug).where(Category.slug == category_slug).first()
     if category is None:
-        raise NotFound(f"No category has the slug {category_slug!r}.")
+        raise NotFound(_("No category has the slug '%(slug)s'.", slug=category_slug))
     new = dict(
         value=float(data.value),
         unit=UNIT,
@@ -154,16 +155,16 @@ async def override_factor(actor: Actor, category_slug: str, data: schemas.Factor
         note=data.note.strip(),
     )
     if not new["source"]:
-        raise Invalid("A factor names its source.", field="source")
+        raise Invalid(_("A factor names its source."), field="source")
     try:
         async with write_transaction(FactorSet._meta.db):
             current = await _current_row()
             if current is None:
-                raise Invalid("No factor set is installed yet.", field="factor_set")
+                raise Invalid(_("No factor set is installed yet."), field="factor_set")
             rows = await Factor.select().where(Factor.factor_set == current["id"])
             old = next((r for r in rows if r["category"] == category["id"] and r["kind"] == data.kind), None)
             if old is not None and all((as_written(old[k]) if k == "value" else old[k]) == v for k, v in new.items()):
-                raise Invalid("This factor is already the current one.", field="value")
+                raise Invalid(_("This factor is already the current one."), field="value")
             taken = {r["version"] for r in await FactorSet.select(FactorSet.version)}
             version = next_version(current["version"], taken)
             was = f"{as_written(old['value']):g}" if old is not None else "none"
@@ -193,6 +194,6 @@ async def override_factor(actor: Actor, category_slug: str, data: schemas.Factor
             await Factor.insert(*copies)
     except Exception as error:
         if _unique_violation(error):
-            raise Conflict("Someone else changed the factors at the same moment; look again.") from error
+            raise Conflict(_("Someone else changed the factors at the same moment; look again.")) from error
         raise
     return await factor_set_detail(version)

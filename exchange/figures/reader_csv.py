@@ -17,35 +17,35 @@ from exchange.figures.arithmetic import (
     rate_value,
     reuse_rate,
 )
-from exchange.web import i18n
+from exchange.messages import _
 
-# (column's word in the catalogue, its unit, the figure from a cell's sums)
+# (column's name, its unit, the figure from a cell's sums)
 COLUMNS = (
-    ("fig.intake", "kg", lambda s: kg_text(s.intake_g)),
-    ("fig.reused", "kg", lambda s: kg_text(s.reused_g)),
-    ("fig.recycled", "kg", lambda s: kg_text(s.recycled_g)),
-    ("fig.discarded", "kg", lambda s: kg_text(s.discarded_g)),
-    ("fig.loss", "kg", lambda s: kg_text(s.loss_g)),
-    ("fig.adjusted", "kg", lambda s: kg_text(s.adjusted_g)),
-    ("fig.moved_in", "kg", lambda s: kg_text(s.moved_in_g)),
-    ("fig.moved_out", "kg", lambda s: kg_text(s.moved_out_g)),
-    ("fig.opening", "kg", lambda s: kg_text(s.opening_g)),
-    ("fig.stock", "kg", lambda s: kg_text(s.closing_g)),
-    ("fig.diverted", "kg", lambda s: kg_text(diverted_g(s))),
-    ("fig.reuse_rate", "%", lambda s: "" if (r := reuse_rate(s)) is None else f"{rate_value(r) * 100:.1f}"),
-    ("fig.co2e", "kg CO2e", lambda s: decimal_text(s.co2e_kg)),
-    ("fig.items_reused", "", lambda s: str(s.items_reused)),
+    (_("Intake"), "kg", lambda s: kg_text(s.intake_g)),
+    (_("Reused"), "kg", lambda s: kg_text(s.reused_g)),
+    (_("Recycled"), "kg", lambda s: kg_text(s.recycled_g)),
+    (_("Discarded"), "kg", lambda s: kg_text(s.discarded_g)),
+    (_("Cutting loss"), "kg", lambda s: kg_text(s.loss_g)),
+    (_("Adjustments"), "kg", lambda s: kg_text(s.adjusted_g)),
+    (_("Moved in"), "kg", lambda s: kg_text(s.moved_in_g)),
+    (_("Moved out"), "kg", lambda s: kg_text(s.moved_out_g)),
+    (_("Opening stock"), "kg", lambda s: kg_text(s.opening_g)),
+    (_("Closing stock"), "kg", lambda s: kg_text(s.closing_g)),
+    (_("Diverted"), "kg", lambda s: kg_text(diverted_g(s))),
+    (_("Reuse rate"), "%", lambda s: "" if (r := reuse_rate(s)) is None else f"{rate_value(r) * 100:.1f}"),
+    (_("CO2e avoided"), "kg CO2e", lambda s: decimal_text(s.co2e_kg)),
+    (_("Items reused"), "", lambda s: str(s.items_reused)),
 )
 
 
 def header(lang: str) -> list[str]:
-    named = [f"{i18n.translate(lang, key)} ({unit})" if unit else i18n.translate(lang, key) for key, unit, _ in COLUMNS]
+    named = [f"{name.translate(lang)} ({unit})" if unit else name.translate(lang) for name, unit, _sums in COLUMNS]
     return [
-        i18n.translate(lang, "fig.month"),
-        i18n.translate(lang, "fig.workshop"),
-        i18n.translate(lang, "fig.category"),
+        _("Month").translate(lang),
+        _("Workshop").translate(lang),
+        _("Material").translate(lang),
         *named,
-        i18n.translate(lang, "fig.factor_set"),
+        _("Factor set").translate(lang),
     ]
 
 

@@ -46,6 +46,7 @@ from exchange.figures.arithmetic import (
 from exchange.figures.factors import LoadedFactorSet, as_written, load_factor_set
 from exchange.figures.stock import Cell, opening_stock, take_from_origins
 from exchange.ledger.rules import EventKind, Invalid
+from exchange.messages import _
 from exchange.settings import get_settings
 from exchange.tables import Category, Event, Workshop
 
@@ -173,7 +174,7 @@ async def monthly_cells(months: list[Month], *, with_stock: bool = True) -> list
 
 
 def _with_co2e(cells: dict[Cell, Sums], factors: LoadedFactorSet) -> dict[Cell, Sums]:
-    for (_, category), sums in cells.items():
+    for (_workshop, category), sums in cells.items():
         reuse, recycle = factors.values.get(category, (None, None))
         sums.co2e_kg = co2e_kg(sums.reused_g, sums.recycled_g, reuse, recycle)
     return cells
@@ -227,13 +228,19 @@ def _check_balance(
             )
 
 
+_UNKNOWN = {
+    "workshop": lambda slug: _("Unknown workshop '%(slug)s'.", slug=slug),
+    "category": lambda slug: _("Unknown category '%(slug)s'.", slug=slug),
+}
+
+
 def _id_for(slug: str | None, table: dict, field: str, key=lambda v: v) -> int | None:
     if slug is None or slug == "":
         return None
     for id_, value in table.items():
         if key(value) == slug:
             return id_
-    raise Invalid(f"Unknown {field} {slug!r}.", field=field)
+    raise Invalid(_UNKNOWN[field](slug), field=field)
 
 
 async def month_figures(
@@ -411,7 +418,7 @@ async def trend(months: int = 12, end_month: str | None = None, factor_set: str 
     reused, recycled and discarded kg and CO2e avoided, for the page's charts."""
     settings = get_settings()
     if not 1 <= months <= MAX_MONTHS:
-        raise Invalid(f"months must be between 1 and {MAX_MONTHS}.", field="months")
+        raise Invalid(_("months must be between 1 and %(max)s.", max=MAX_MONTHS), field="months")
     last = parse_month(end_month, "end") if end_month else month_of(datetime.now(UTC), settings.tz)
     chosen = months_between(last.plus(1 - months), last)
     factors = await load_factor_set(factor_set)

@@ -31,6 +31,7 @@ from exchange.ledger.rules import (
     next_status,
 )
 from exchange.ledger.split import PieceSpec, plan_split
+from exchange.messages import _
 from exchange.settings import get_settings
 from exchange.tables import Category, Event, Item
 
@@ -38,14 +39,14 @@ from exchange.tables import Category, Event, Item
 async def _category(slug: str) -> dict:
     row = await queries.CATEGORY.first(slug)
     if row is None:
-        raise Invalid(f"Unknown category {slug!r}.", field="category")
+        raise Invalid(_("Unknown category '%(slug)s'.", slug=slug), field="category")
     return row
 
 
 async def _workshop(slug: str) -> dict:
     row = await queries.WORKSHOP.first(slug)
     if row is None:
-        raise Invalid(f"Unknown workshop {slug!r}.", field="workshop")
+        raise Invalid(_("Unknown workshop '%(slug)s'.", slug=slug), field="workshop")
     return row
 
 
@@ -83,7 +84,7 @@ async def _expire(row: dict, at: datetime) -> dict:
         .returning(Item.id)
     )
     if not changed:
-        raise Conflict("Someone else acted on this item at the same moment; look again.")
+        raise Conflict(_("Someone else acted on this item at the same moment; look again."))
     await Event.insert(_event(row["id"], EventKind.release, until, None, row, note="reservation expired"))
     return await queries.item_row(row["code"])
 
@@ -146,7 +147,7 @@ async def _act(
         .returning(Item.id)
     )
     if not changed:
-        raise Conflict("Someone else acted on this item at the same moment; look again.")
+        raise Conflict(_("Someone else acted on this item at the same moment; look again."))
     after = {**row, **{column._meta.name: value for column, value in done.item.items()}}
     await Event.insert(_event(row["id"], EventKind(action.value), when, actor, after, **done.event))
     return row
@@ -156,7 +157,7 @@ async def move(actor: Actor, raw_code: str, body: schemas.MoveIn) -> schemas.Ite
     async def change(row, status, when):
         target = await _workshop(body.workshop)
         if target["id"] == row["workshop"]:
-            raise Invalid(f"This item is already in {target['name']}.", field="workshop")
+            raise Invalid(_("This item is already in %(workshop)s.", workshop=target["name"]), field="workshop")
         return Change(
             {Item.workshop: target["id"]},
             {"workshop": target["id"], "from_workshop": row["workshop"], "note": body.note},
@@ -207,7 +208,7 @@ async def discard(actor: Actor, raw_code: str, body: schemas.DiscardIn) -> schem
 
 async def adjust(actor: Actor, raw_code: str, body: schemas.AdjustIn) -> schemas.ItemOut:
     if not body.note.strip():
-        raise Invalid("An adjustment says why in a note.", field="note")
+        raise Invalid(_("An adjustment says why in a note."), field="note")
 
     async def change(row, status, when):
         updates: dict[Any, Any] = {}
@@ -241,7 +242,7 @@ async def adjust(actor: Actor, raw_code: str, body: schemas.AdjustIn) -> schemas
             updates[Item.mass_g], updates[Item.mass_source] = mass_g, source
             before["mass_kg"] = kg(row["mass_g"])
         if not updates:
-            raise Invalid("This adjustment changes nothing.", field="note")
+            raise Invalid(_("This adjustment changes nothing."), field="note")
         return Change(
             updates,
             {
@@ -265,7 +266,7 @@ async def split(
 
     async def change(row, status, when):
         if row["mass_g"] is None:
-            raise Invalid("This item has no mass yet: weigh it (adjust) before cutting it.", field="pieces")
+            raise Invalid(_("This item has no mass yet: weigh it (adjust) before cutting it."), field="pieces")
         density = (await Category.select(Category.density_kg_m3).where(Category.id == row["category"]).first())[
             "density_kg_m3"
         ]
@@ -281,7 +282,7 @@ async def split(
             for p in body.pieces
         ]
         if density is None and row["length_mm"] is None and any(s.mass_g is None for s in specs):
-            raise Invalid("This material is weighed, not estimated: give each piece its mass_kg.", field="pieces")
+            raise Invalid(_("This material is weighed, not estimated: give each piece its mass_kg."), field="pieces")
         plan = plan_split(
             parent_mass_g=row["mass_g"],
             parent_length_mm=row["length_mm"],

@@ -16,6 +16,7 @@ import msgspec
 from exchange.auth.service import Actor
 from exchange.db import write_transaction
 from exchange.ledger.rules import Conflict, Invalid
+from exchange.messages import _
 from exchange.tables import IdempotencyKey, Item
 
 
@@ -42,14 +43,14 @@ class IdempotencyRequest:
             return None
         key = key.strip()
         if not 1 <= len(key) <= 200:
-            raise Invalid("An Idempotency-Key has 1 to 200 characters.", field="Idempotency-Key")
+            raise Invalid(_("An Idempotency-Key has 1 to 200 characters."), field="Idempotency-Key")
         digest = hashlib.sha256(f"{method} {path}\n".encode() + body).hexdigest()
         return cls(key=key, request_hash=digest)
 
 
 def _replay(row: dict, request: IdempotencyRequest) -> Answer:
     if row["request_hash"] != request.request_hash:
-        raise Invalid("This Idempotency-Key was already used for another request.", field="Idempotency-Key")
+        raise Invalid(_("This Idempotency-Key was already used for another request."), field="Idempotency-Key")
     return Answer(row["status_code"], row["response_body"].encode())
 
 
@@ -95,6 +96,6 @@ async def run_action(
         if idempotency is not None and unique_violation(error) and (row := await _stored_answer(actor, idempotency)):
             return _replay(row, idempotency)
         if unique_violation(error):
-            raise Conflict("Someone else did the same at the same moment; look again.") from error
+            raise Conflict(_("Someone else did the same at the same moment; look again.")) from error
         raise
     return Answer(status_code, body)

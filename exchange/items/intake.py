@@ -9,6 +9,7 @@ from exchange.items.search import search_text
 from exchange.ledger.codes import new_code, parse_code
 from exchange.ledger.mass import g_from_kg, resolve_mass
 from exchange.ledger.rules import Action, Conflict, EventKind, Invalid, Status, check_occurred_at, next_status
+from exchange.messages import _
 
 
 def estimate(weighed_g, length, width, thickness, quantity, density) -> tuple[int | None, str | None]:
@@ -19,7 +20,7 @@ def estimate(weighed_g, length, width, thickness, quantity, density) -> tuple[in
 
 async def fresh_code() -> str:
     """A new random code that no item and no printed blank holds."""
-    for _ in range(20):
+    for _attempt in range(20):
         code = new_code()
         row = await queries.CODE_TAKEN.first(code, code)
         if not row["item"] and not row["blank"]:
@@ -36,9 +37,9 @@ async def intake(actor: Actor, data: schemas.ItemCreate) -> schemas.ItemOut:
     # The category and the workshop in one round trip; unknown ones refused in that order.
     found = await queries.CATEGORY_AND_WORKSHOP.first(data.workshop, data.category)
     if found is None:
-        raise Invalid(f"Unknown category {data.category!r}.", field="category")
+        raise Invalid(_("Unknown category '%(slug)s'.", slug=data.category), field="category")
     if found["workshop_id"] is None:
-        raise Invalid(f"Unknown workshop {data.workshop!r}.", field="workshop")
+        raise Invalid(_("Unknown workshop '%(slug)s'.", slug=data.workshop), field="workshop")
     category = {"id": found["category_id"], "density_kg_m3": found["density_kg_m3"]}
     workshop = {"id": found["workshop_id"]}
     mass_g, source = estimate(
@@ -52,7 +53,7 @@ async def intake(actor: Actor, data: schemas.ItemCreate) -> schemas.ItemOut:
     if data.code is not None:
         code = parse_code(data.code)
         if await queries.ITEM_ID_BY_CODE.first(code) is not None:
-            raise Conflict(f"The code {code} is already claimed by another item.")
+            raise Conflict(_("The code %(code)s is already claimed by another item.", code=code))
     else:
         code = await fresh_code()
     fields = dict(

@@ -15,6 +15,7 @@ from exchange.items.present import item_out, now_utc
 from exchange.items.search import matching_categories, words_of
 from exchange.ledger.fit import parse_fit
 from exchange.ledger.rules import Invalid, Status
+from exchange.messages import _
 from exchange.tables import Item
 
 
@@ -47,7 +48,7 @@ def _decode_cursor(cursor: str, size: int) -> list[int]:
     except (binascii.Error, ValueError, UnicodeDecodeError):
         values = None
     if not (isinstance(values, list) and len(values) == size and all(type(v) is int for v in values)):
-        raise Invalid("This cursor is not one the list gave out.", field="cursor")
+        raise Invalid(_("This cursor is not one the list gave out."), field="cursor")
     return values
 
 
@@ -82,19 +83,26 @@ async def _list_conditions(filters: ItemFilters, now: datetime) -> tuple[Arms, l
         arms = [("item.status = {} AND item.reserved_until > {}", ("reserved", now))]
     elif status != "any":
         if status not in Status.__members__:
-            raise Invalid(f"Unknown status {status!r}: one of {', '.join(Status)} or any.", field="status")
+            raise Invalid(
+                _(
+                    "Unknown status '%(status)s': one of %(statuses)s or any.",
+                    status=status,
+                    statuses=", ".join(Status),
+                ),
+                field="status",
+            )
         arms = [("item.status = {}", (status,))]
     else:
         arms = [("", ())]
     if filters.category:
         category = await queries.CATEGORY_ID.first(filters.category)
         if category is None:
-            raise Invalid(f"Unknown category {filters.category!r}.", field="category")
+            raise Invalid(_("Unknown category '%(slug)s'.", slug=filters.category), field="category")
         where("item.category = {}", category["id"])
     if filters.workshop:
         workshop = await queries.WORKSHOP_ID.first(filters.workshop)
         if workshop is None:
-            raise Invalid(f"Unknown workshop {filters.workshop!r}.", field="workshop")
+            raise Invalid(_("Unknown workshop '%(slug)s'.", slug=filters.workshop), field="workshop")
         where("item.workshop = {}", workshop["id"])
     if filters.min_length_mm or filters.min_width_mm:
         # A panel can be turned: "at least 600 x 400" accepts 400 x 600.
@@ -115,7 +123,7 @@ async def _list_conditions(filters: ItemFilters, now: datetime) -> tuple[Arms, l
         for word in words:
             pattern = _like_pattern(word)
             ids = matching_categories(word, categories)
-            in_category = f" OR item.category IN ({', '.join('{}' for _ in ids)})" if ids else ""
+            in_category = f" OR item.category IN ({', '.join('{}' for _id in ids)})" if ids else ""
             where(
                 "(COALESCE(item.search, LOWER(item.title || ' ' || item.note)) LIKE {} ESCAPE '\\' "
                 "OR item.code LIKE UPPER({}) ESCAPE '\\'" + in_category + ")",
@@ -157,9 +165,9 @@ async def list_items(filters: ItemFilters, viewer: Actor | None) -> schemas.Item
     list; the API keeps its cursor)."""
     now = now_utc()
     if not 1 <= filters.limit <= MAX_LIMIT:
-        raise Invalid(f"limit must be between 1 and {MAX_LIMIT}.", field="limit")
+        raise Invalid(_("limit must be between 1 and %(max)s.", max=MAX_LIMIT), field="limit")
     if not 0 <= filters.offset <= MAX_OFFSET:
-        raise Invalid(f"offset must be between 0 and {MAX_OFFSET}.", field="offset")
+        raise Invalid(_("offset must be between 0 and %(max)s.", max=MAX_OFFSET), field="offset")
     arms, clauses, args = await _list_conditions(filters, now)
 
     def where(sql: str, *values: Any) -> None:

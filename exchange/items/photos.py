@@ -20,7 +20,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from exchange.auth.service import Actor
 from exchange.items import present, schemas
 from exchange.ledger.codes import parse_code
-from exchange.ledger.rules import Forbidden, LedgerError, NotFound, Role, role_at_least
+from exchange.ledger.rules import ROLE_IN_SENTENCE, Forbidden, LedgerError, NotFound, Role, role_at_least
+from exchange.messages import _
 from exchange.settings import get_settings
 from exchange.tables import Item
 
@@ -58,30 +59,40 @@ def _is_polyglot(data: bytes) -> bool:
 
 def _open(data: bytes) -> Image.Image:
     if len(data) > MAX_PHOTO_BYTES:
-        raise PhotoTooLarge("A photo may weigh 10 MB at most.")
+        raise PhotoTooLarge(_("A photo may weigh 10 MB at most."))
     if not data:
-        raise NotAnImage("This file is empty: send a JPEG, PNG or WebP photo.")
+        raise NotAnImage(_("This file is empty: send a JPEG, PNG or WebP photo."))
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             probe = Image.open(io.BytesIO(data))
             fmt = probe.format
             if fmt not in ACCEPTED_FORMATS:
-                raise NotAnImage(f"A {fmt or 'file of this kind'} is not accepted: send a JPEG, PNG or WebP photo.")
+                raise NotAnImage(
+                    _("A %(format)s file is not accepted: send a JPEG, PNG or WebP photo.", format=fmt)
+                    if fmt
+                    else _("A file of this kind is not accepted: send a JPEG, PNG or WebP photo.")
+                )
             if _is_polyglot(data):
-                raise BadImage("This file is an image and something else too (a page, a script or an archive).")
+                raise BadImage(_("This file is an image and something else too (a page, a script or an archive)."))
             width, height = probe.size
             if width * height > MAX_PIXELS:
-                raise BadImage(f"This image has too many pixels ({width} x {height}); 40 megapixels at most.")
+                raise BadImage(
+                    _(
+                        "This image has too many pixels (%(width)s x %(height)s); 40 megapixels at most.",
+                        width=width,
+                        height=height,
+                    )
+                )
             probe.verify()  # structure and checksums; the image must be reopened afterwards
             image = Image.open(io.BytesIO(data))
             image.load()
         except UnidentifiedImageError as error:
-            raise NotAnImage("This file is not an image: send a JPEG, PNG or WebP photo.") from error
+            raise NotAnImage(_("This file is not an image: send a JPEG, PNG or WebP photo.")) from error
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-            raise BadImage("This image has too many pixels; 40 megapixels at most.") from error
+            raise BadImage(_("This image has too many pixels; 40 megapixels at most.")) from error
         except (OSError, SyntaxError, ValueError) as error:
-            raise BadImage("This image is damaged or truncated: take the photo again.") from error
+            raise BadImage(_("This image is damaged or truncated: take the photo again.")) from error
     return image
 
 
@@ -98,7 +109,7 @@ def process_photo(data: bytes) -> tuple[str, bytes, bytes]:
     try:
         image = ImageOps.exif_transpose(image)  # upright as the camera meant it, before EXIF goes
     except (OSError, ValueError, SyntaxError) as error:
-        raise BadImage("This image's orientation could not be read: take the photo again.") from error
+        raise BadImage(_("This image's orientation could not be read: take the photo again.")) from error
     if image.mode in ("RGBA", "LA", "P", "PA"):
         rgba = image.convert("RGBA")
         flat = Image.new("RGB", rgba.size, (255, 255, 255))
@@ -153,13 +164,13 @@ async def set_photo(code: str, name: str) -> None:
     """Point the item at a stored photo (inside the caller's transaction, if any)."""
     changed = await Item.update({Item.photo: name}).where(Item.code == code).returning(Item.id)
     if not changed:
-        raise NotFound(f"No item holds the code {code}.")
+        raise NotFound(_("No item holds the code %(code)s.", code=code))
 
 
 async def attach_photo(actor: Actor, raw_code: str, data: bytes) -> schemas.ItemOut:
     """A steward's photo of an item: stored, then set as the item's photo."""
     if not role_at_least(actor.role, Role.steward):
-        raise Forbidden(f"Only a {Role.steward} or above can do this.")
+        raise Forbidden(_("Only a %(role)s or above can do this.", role=ROLE_IN_SENTENCE[Role.steward]))
     code = parse_code(raw_code)
     await present.get_item(code, actor)  # 404 before any work on the file
     name = await store_photo(data)

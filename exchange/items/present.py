@@ -11,6 +11,7 @@ from exchange.auth.service import Actor
 from exchange.items import queries, schemas
 from exchange.ledger.codes import parse_code
 from exchange.ledger.rules import NotFound, Status
+from exchange.messages import _
 from exchange.settings import get_settings
 from exchange.tables import Item
 
@@ -79,7 +80,7 @@ async def item_events(raw_code: str, viewer: Actor | None) -> list[schemas.Event
     # One query by code; every item has at least its first event, so no rows means no item.
     rows = await queries.EVENTS_BY_CODE.rows(code)
     if not rows and not await Item.exists().where(Item.code == code):
-        raise NotFound(f"No item holds the code {code}.")
+        raise NotFound(_("No item holds the code %(code)s.", code=code))
     return [
         schemas.EventOut(
             id=row["id"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from exchange.db import Prepared, PreparedInsert, PreparedSQL
 from exchange.ledger.rules import NotFound
+from exchange.messages import _
 from exchange.tables import BlankCode, Category, Event, Item, Workshop
 
 ITEM_COLUMNS = (
@@ -23,7 +24,7 @@ ITEM_BY_CODE = Prepared(Item, lambda code: Item.select(*ITEM_COLUMNS).where(Item
 async def item_row(code: str) -> dict:
     row = await ITEM_BY_CODE.first(code)
     if row is None:
-        raise NotFound(f"No item holds the code {code}.")
+        raise NotFound(_("No item holds the code %(code)s.", code=code))
     return row
 
 

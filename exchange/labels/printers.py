@@ -20,6 +20,7 @@ from PIL import Image
 from exchange.labels.draw import LabelContent, render_label
 from exchange.labels.layouts import MM_PER_INCH, Layout
 from exchange.ledger.rules import Invalid, LedgerError
+from exchange.messages import _
 
 DPI = 300  # every QL model's head; the 600 dpi mode doubles dots along the feed only
 SEND_TIMEOUT_S = 5.0  # connect and send: an unreachable printer is an error, never a hang
@@ -85,23 +86,33 @@ def parse_uri(uri: str) -> Destination:
     device = uri.removeprefix("file://")
     if device.startswith("/"):
         if not _DEVICE.fullmatch(device):
-            raise Invalid("A local printer is a device such as /dev/usb/lp0.", field="uri")
+            raise Invalid(_("A local printer is a device such as /dev/usb/lp0."), field="uri")
         return Destination("device", path=device)
     parts = urlsplit(uri)
     try:
         port = parts.port or DEFAULT_PORT
     except ValueError:
-        raise Invalid("The port of the printer's address is not a number from 1 to 65535.", field="uri") from None
+        raise Invalid(_("The port of the printer's address is not a number from 1 to 65535."), field="uri") from None
     if parts.scheme != "tcp" or not parts.hostname or parts.path not in ("", "/"):
-        raise Invalid("A network printer's address reads tcp://host:9100.", field="uri")
+        raise Invalid(_("A network printer's address reads tcp://host:9100."), field="uri")
     return Destination("tcp", host=parts.hostname, port=port)
 
 
 def check_printer(model: str, label: str, uri: str) -> None:
     if model not in _models():
-        raise Invalid(f"Unknown model {model!r}: one of {', '.join(_models())}.", field="model")
+        raise Invalid(
+            _("Unknown model '%(model)s': one of %(models)s.", model=model, models=", ".join(_models())), field="model"
+        )
     if label not in labels_for(model):
-        raise Invalid(f"The {model} takes none of {label!r}: one of {', '.join(labels_for(model))}.", field="label")
+        raise Invalid(
+            _(
+                "The %(model)s takes none of '%(label)s': one of %(labels)s.",
+                model=model,
+                label=label,
+                labels=", ".join(labels_for(model)),
+            ),
+            field="label",
+        )
     parse_uri(uri)
 
 

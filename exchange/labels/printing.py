@@ -11,6 +11,7 @@ from exchange.items.present import now_utc
 from exchange.labels import printers
 from exchange.labels.service import contents_for
 from exchange.ledger.rules import Invalid, NotFound
+from exchange.messages import _
 from exchange.tables import LabelPrinter
 
 MAX_PRINT = 200  # labels in one job: a full roll of die-cut labels is 300 to 400
@@ -50,7 +51,7 @@ async def save_printer(data: PrinterIn) -> tuple[PrinterOut, bool]:
     """Add a printer, or change the one of that name; returns (it, whether it is new)."""
     name = data.name.strip()
     if not name:
-        raise Invalid("A printer has a name.", field="name")
+        raise Invalid(_("A printer has a name."), field="name")
     printers.check_printer(data.model, data.label, data.uri)
     values = {"model": data.model, "label": data.label, "uri": data.uri.strip()}
     changed = (
@@ -70,7 +71,7 @@ async def list_printers() -> list[PrinterOut]:
 async def printer_named(name: str) -> PrinterOut:
     row = await LabelPrinter.select().where(LabelPrinter.name == name.strip()).first()
     if row is None:
-        raise NotFound(f"No printer is named {name!r}.")
+        raise NotFound(_("No printer is named '%(name)s'.", name=name))
     return _out(row)
 
 
@@ -81,9 +82,9 @@ def _job(printer: PrinterOut, contents: list) -> bytes:
 async def print_labels(codes: list[str], printer_name: str) -> PrintOut:
     """Draw the labels for the printer, send them; returns once the printer has every byte."""
     if not codes:
-        raise Invalid("Name at least one code.", field="codes")
+        raise Invalid(_("Name at least one code."), field="codes")
     if len(codes) > MAX_PRINT:
-        raise Invalid(f"At most {MAX_PRINT} labels at once.", field="codes")
+        raise Invalid(_("At most %(max)s labels at once.", max=MAX_PRINT), field="codes")
     printer = await printer_named(printer_name)
     contents = await contents_for(codes)
     job = await asyncio.to_thread(_job, printer, contents)

@@ -13,6 +13,7 @@ from exchange.labels.layouts import DEFAULT_LAYOUT, LAYOUTS, Layout, positions_p
 from exchange.labels.sheets import sheet_pdf
 from exchange.ledger.codes import parse_code
 from exchange.ledger.rules import Invalid, NotFound
+from exchange.messages import _, ngettext
 from exchange.settings import get_settings
 from exchange.tables import BlankCode, Item
 
@@ -23,7 +24,9 @@ MAX_BATCH = 500
 def layout_named(name: str | None) -> Layout:
     layout = LAYOUTS.get(name or DEFAULT_LAYOUT)
     if layout is None:
-        raise Invalid(f"Unknown layout {name!r}: one of {', '.join(LAYOUTS)}.", field="layout")
+        raise Invalid(
+            _("Unknown layout '%(name)s': one of %(layouts)s.", name=name, layouts=", ".join(LAYOUTS)), field="layout"
+        )
     return layout
 
 
@@ -54,7 +57,14 @@ async def contents_for(codes: list[str]) -> list[LabelContent]:
     )
     unknown = [code for code in missing if code not in blanks]
     if unknown:
-        raise NotFound(f"No item holds the code{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}.")
+        raise NotFound(
+            ngettext(
+                "No item holds the code %(codes)s.",
+                "No item holds the codes %(codes)s.",
+                len(unknown),
+                codes=", ".join(unknown),
+            )
+        )
     contents = []
     for code in canonical:
         url = f"{settings.base_url}/i/{code}"
@@ -83,13 +93,18 @@ async def item_label_png(code: str, layout: str | None = None) -> bytes:
 
 async def labels_pdf(codes: list[str], layout: str | None = None, start: int = 1) -> bytes:
     if not codes:
-        raise Invalid("Name at least one code.", field="codes")
+        raise Invalid(_("Name at least one code."), field="codes")
     if len(codes) > MAX_LABELS:
-        raise Invalid(f"At most {MAX_LABELS} labels at once.", field="codes")
+        raise Invalid(_("At most %(max)s labels at once.", max=MAX_LABELS), field="codes")
     chosen = layout_named(layout)
     if not 1 <= start <= positions_per_page(chosen):
         raise Invalid(
-            f"start is a position from 1 to {positions_per_page(chosen)} on a {chosen.name} sheet.", field="start"
+            _(
+                "start is a position from 1 to %(positions)s on a %(layout)s sheet.",
+                positions=positions_per_page(chosen),
+                layout=chosen.name,
+            ),
+            field="start",
         )
     contents = await contents_for(codes)
     return await asyncio.to_thread(sheet_pdf, contents, chosen, start)
@@ -98,11 +113,11 @@ async def labels_pdf(codes: list[str], layout: str | None = None, start: int = 1
 async def create_blank_batch(actor: Actor, count: int) -> tuple[str, list[str]]:
     """Draw `count` free codes for pre-printed labels; returns (batch, codes)."""
     if not 1 <= count <= MAX_BATCH:
-        raise Invalid(f"count is 1 to {MAX_BATCH}.", field="count")
+        raise Invalid(_("count is 1 to %(max)s.", max=MAX_BATCH), field="count")
     batch = secrets.token_hex(8)
     codes: list[str] = []
     async with write_transaction(BlankCode._meta.db):
-        for _ in range(count):
+        for _position in range(count):
             code = await fresh_code()
             await BlankCode.insert(BlankCode(code=code, batch=batch, created_by=actor.id))
             codes.append(code)
@@ -112,5 +127,5 @@ async def create_blank_batch(actor: Actor, count: int) -> tuple[str, list[str]]:
 async def batch_codes(batch: str) -> list[str]:
     rows = await BlankCode.select(BlankCode.code).where(BlankCode.batch == batch).order_by(BlankCode.id)
     if not rows:
-        raise NotFound(f"No batch of blank codes named {batch}.")
+        raise NotFound(_("No batch of blank codes named %(batch)s.", batch=batch))
     return [row["code"] for row in rows]

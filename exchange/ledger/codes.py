@@ -8,6 +8,8 @@ import re
 import secrets
 from urllib.parse import unquote, urlsplit
 
+from exchange.messages import MessageError, _
+
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 BASE = len(ALPHABET)  # 32
 BODY_LENGTH = 7
@@ -19,7 +21,7 @@ _LOOKALIKE = {"O": "0", "I": "1", "L": "1"}
 _EXAMPLE = "7K3M-Q9XJ"  # a valid code, shown in error messages
 
 
-class CodeError(ValueError):
+class CodeError(MessageError, ValueError):
     """A code the user typed or scanned cannot be read. Answered as a 400."""
 
     status_code = 400
@@ -58,16 +60,26 @@ def parse_code(raw: str) -> str:
         upper = _LOOKALIKE.get(upper, upper)
         if upper not in _VALUE:
             raise MalformedCode(
-                f"This code contains {char!r}, which no code uses: codes are made of "
-                f"digits and letters except I, L, O and U, like {_EXAMPLE}."
+                _(
+                    "This code contains '%(char)s', which no code uses: codes are made of digits and letters except I, L, O and U, like %(example)s.",
+                    char=char,
+                    example=_EXAMPLE,
+                )
             )
         symbols.append(upper)
     if len(symbols) != CODE_LENGTH:
-        raise MalformedCode(f"This code has {len(symbols)} symbols; a code has {CODE_LENGTH}, like {_EXAMPLE}.")
+        raise MalformedCode(
+            _(
+                "This code has %(n)s symbols; a code has %(length)s, like %(example)s.",
+                n=len(symbols),
+                length=CODE_LENGTH,
+                example=_EXAMPLE,
+            )
+        )
     body, check = "".join(symbols[:BODY_LENGTH]), symbols[BODY_LENGTH]
     if check_symbol(body) != check:
         raise MistypedCode(
-            "This code is mistyped: its check symbol does not match. Check each symbol against the label."
+            _("This code is mistyped: its check symbol does not match. Check each symbol against the label.")
         )
     return _canonical(body + check)
 
@@ -83,7 +95,7 @@ def code_from_scan(text: str) -> str:
         return parse_code(text)
     match = _LABEL_PATH.search(urlsplit(text).path)
     if match is None:
-        raise MalformedCode("This link is not an Exchange label: it does not end in /i/ and a code.")
+        raise MalformedCode(_("This link is not an Exchange label: it does not end in /i/ and a code."))
     return parse_code(unquote(match.group(1)))
 
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TypeVar
 
 from exchange.ledger.rules import MAX_DIMENSION_MM, Invalid
+from exchange.messages import _
 
 Dims = tuple[int, int, int]
 MaybeDims = tuple[int | None, int | None, int | None]
@@ -21,13 +22,13 @@ def parse_fit(text: str) -> Dims:
     match = _FIT.fullmatch(text)
     if match is None:
         raise Invalid(
-            "Write the part's size as length x width x thickness in mm, e.g. 600x400x18.",
+            _("Write the part's size as length x width x thickness in mm, e.g. 600x400x18."),
             field="fit",
         )
     length, width, thickness = (int(group) for group in match.groups())
     for value in (length, width, thickness):
         if not 1 <= value <= MAX_DIMENSION_MM:
-            raise Invalid(f"Each size must be between 1 and {MAX_DIMENSION_MM} mm.", field="fit")
+            raise Invalid(_("Each size must be between 1 and %(max)s mm.", max=MAX_DIMENSION_MM), field="fit")
     return length, width, thickness
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from math import asin, cos, radians, sin, sqrt
 
 from exchange.ledger.rules import Invalid
+from exchange.messages import _
 
 # The mean Earth radius (IUGG): the haversine on a sphere is within 0.5 % of the ellipsoid,
 # some 100 m over the 20 km between two lieux of a region, well under what "near me" needs.
@@ -22,7 +23,7 @@ def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float
 def check_position(latitude: float, longitude: float, field: str = "near") -> tuple[float, float]:
     """A latitude within ±90 and a longitude within ±180, or a 422 naming the field."""
     if not (-90 <= latitude <= 90) or not (-180 <= longitude <= 180) or latitude != latitude or longitude != longitude:
-        raise Invalid("A position is a latitude from -90 to 90 and a longitude from -180 to 180.", field=field)
+        raise Invalid(_("A position is a latitude from -90 to 90 and a longitude from -180 to 180."), field=field)
     return latitude, longitude
 
 
@@ -34,5 +35,5 @@ def parse_position(text: str | None, field: str = "near") -> tuple[float, float]
             raise ValueError
         latitude, longitude = float(parts[0]), float(parts[1])
     except ValueError:
-        raise Invalid("A position is written LAT,LON in decimal degrees, e.g. 45.76,4.84.", field=field) from None
+        raise Invalid(_("A position is written LAT,LON in decimal degrees, e.g. 45.76,4.84."), field=field) from None
     return check_position(latitude, longitude, field)

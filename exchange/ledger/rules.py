@@ -3,6 +3,8 @@
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from exchange.messages import Message, MessageError, _, pgettext
+
 MAX_DIMENSION_MM = 20_000
 MAX_MASS_G = 10_000_000
 MAX_QUANTITY = 10_000
@@ -90,14 +92,32 @@ _ENDS = {
 }
 
 
-class LedgerError(Exception):
+# A role and an action inside a sentence ("Only a steward or above can split an item."): the same
+# English words as the values, their own French ones.
+ROLE_IN_SENTENCE = {
+    Role.member: pgettext("role in a sentence", "member"),
+    Role.steward: pgettext("role in a sentence", "steward"),
+    Role.coordinator: pgettext("role in a sentence", "coordinator"),
+    "network": pgettext("role in a sentence", "network coordinator"),
+}
+VERBS = {
+    Action.intake: pgettext("verb", "intake"),
+    Action.move: pgettext("verb", "move"),
+    Action.reserve: pgettext("verb", "reserve"),
+    Action.release: pgettext("verb", "release"),
+    Action.use: pgettext("verb", "use"),
+    Action.recycle: pgettext("verb", "recycle"),
+    Action.discard: pgettext("verb", "discard"),
+    Action.split: pgettext("verb", "split"),
+    Action.adjust: pgettext("verb", "adjust"),
+    Action.transfer: pgettext("verb", "transfer"),
+}
+
+
+class LedgerError(MessageError):
     """A refused action; status_code is the HTTP status the API answers with."""
 
     status_code: int = 400
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class Conflict(LedgerError):
@@ -115,16 +135,16 @@ class NotFound(LedgerError):
 class Invalid(LedgerError):
     status_code = 422
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(self, message: Message | str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
 
 
 _FINAL_MESSAGE = {
-    Status.used: "This item is already used: nothing more can be done with it.",
-    Status.recycled: "This item is already recycled: nothing more can be done with it.",
-    Status.discarded: "This item is already discarded: nothing more can be done with it.",
-    Status.split: "This item is already split into pieces: act on its pieces instead.",
+    Status.used: _("This item is already used: nothing more can be done with it."),
+    Status.recycled: _("This item is already recycled: nothing more can be done with it."),
+    Status.discarded: _("This item is already discarded: nothing more can be done with it."),
+    Status.split: _("This item is already split into pieces: act on its pieces instead."),
 }
 
 
@@ -140,34 +160,36 @@ def next_status(action: Action, status: Status, *, role: Role, actor_id: int, ho
         raise Conflict(_FINAL_MESSAGE[status])
     minimum = MIN_ROLE[action]
     if not role_at_least(role, minimum):
-        raise Forbidden(f"Only a {minimum} or above can {action} an item.")
+        raise Forbidden(
+            _("Only a %(role)s or above can %(action)s an item.", role=ROLE_IN_SENTENCE[minimum], action=VERBS[action])
+        )
 
     reserved = status is Status.reserved
     own = reserved and holder_id is not None and holder_id == actor_id
     match action:
         case Action.intake:
             if reserved:
-                raise Conflict("This item is already in the ledger: it was logged in before.")
+                raise Conflict(_("This item is already in the ledger: it was logged in before."))
             return Status.available
         case Action.move | Action.adjust | Action.transfer:
             return status  # a transfer keeps the status and the holder, like a move
         case Action.reserve:
             if reserved and not own:
-                raise Conflict("This item is reserved by someone else.")
+                raise Conflict(_("This item is reserved by someone else."))
             return Status.reserved  # own reservation: the service extends the expiry
         case Action.release:
             if not reserved:
-                raise Conflict("This item is not reserved: there is nothing to release.")
+                raise Conflict(_("This item is not reserved: there is nothing to release."))
             if not own and not role_at_least(role, Role.steward):
-                raise Forbidden("This item is reserved by someone else: only they or a steward can release it.")
+                raise Forbidden(_("This item is reserved by someone else: only they or a steward can release it."))
             return Status.available
         case Action.use:
             if reserved and not own:
-                raise Conflict("This item is reserved by someone else: only they can use it.")
+                raise Conflict(_("This item is reserved by someone else: only they can use it."))
             return Status.used
         case Action.recycle | Action.discard | Action.split:
             if reserved:
-                raise Conflict(f"This item is reserved: release it first, then {action} it.")
+                raise Conflict(_("This item is reserved: release it first, then %(action)s it.", action=VERBS[action]))
             return _ENDS[action]
     raise AssertionError(f"unhandled action {action}")  # pragma: no cover
 
@@ -175,16 +197,16 @@ def next_status(action: Action, status: Status, *, role: Role, actor_id: int, ho
 def check_occurred_at(occurred_at: datetime, *, now: datetime, previous: datetime | None, role: Role) -> None:
     """Refuse an event time that is naive, in the future, out of order, or too old for a member."""
     if occurred_at.tzinfo is None or occurred_at.utcoffset() is None:
-        raise Invalid("A time needs its offset, e.g. 2026-03-01T10:00:00+01:00.", field="occurred_at")
+        raise Invalid(_("A time needs its offset, e.g. 2026-03-01T10:00:00+01:00."), field="occurred_at")
     if occurred_at - now > MAX_FUTURE:
-        raise Invalid("This time is in the future: at most a minute ahead is accepted.", field="occurred_at")
+        raise Invalid(_("This time is in the future: at most a minute ahead is accepted."), field="occurred_at")
     if previous is not None and occurred_at < previous:
         raise Invalid(
-            f"This time is before the item's previous event ({previous.isoformat()}).",
+            _("This time is before the item's previous event (%(previous)s).", previous=previous.isoformat()),
             field="occurred_at",
         )
     if not role_at_least(role, Role.steward) and now - occurred_at > MEMBER_MAX_BACKDATE:
         raise Invalid(
-            "A member can date an action at most 24 hours back; ask a steward to record older ones.",
+            _("A member can date an action at most 24 hours back; ask a steward to record older ones."),
             field="occurred_at",
         )

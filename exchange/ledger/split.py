@@ -1,11 +1,13 @@
 """Cutting an item into pieces: piece masses and the process loss, conserved to the gram."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from math import floor
 
-from exchange.ledger.mass import exact_mass_g, format_kg, round_half_up, volume_mm3
+from exchange.ledger.mass import exact_mass_g, round_half_up, volume_mm3
 from exchange.ledger.rules import MAX_DIMENSION_MM, MAX_MASS_G, MAX_QUANTITY, Invalid
+from exchange.messages import Message, _
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,12 @@ class SplitPlan:
     loss_g: int  # parent - sum(pieces), >= 0
 
 
-def _refuse(message: str) -> Invalid:
+def kg_of(mass_g: int) -> Decimal:
+    """Grams as an exact kg number, shown in a message with the reader's decimal comma or point."""
+    return Decimal(mass_g).scaleb(-3)
+
+
+def _refuse(message: Message) -> Invalid:
     return Invalid(message, field="pieces")
 
 
@@ -33,14 +40,28 @@ def _check_piece(number: int, piece: PieceSpec, length: int | None, width: int |
     for name in ("length_mm", "width_mm", "thickness_mm"):
         value = getattr(piece, name)
         if not 1 <= value <= MAX_DIMENSION_MM:
-            raise _refuse(f"Piece {number}: {name} must be between 1 and {MAX_DIMENSION_MM} mm.")
+            raise _refuse(
+                _(
+                    "Piece %(number)s: %(name)s must be between 1 and %(max)s mm.",
+                    number=number,
+                    name=name,
+                    max=MAX_DIMENSION_MM,
+                )
+            )
     if not 1 <= piece.quantity <= MAX_QUANTITY:
-        raise _refuse(f"Piece {number}: quantity must be between 1 and {MAX_QUANTITY}.")
+        raise _refuse(_("Piece %(number)s: quantity must be between 1 and %(max)s.", number=number, max=MAX_QUANTITY))
     if piece.mass_g is not None and not 0 <= piece.mass_g <= MAX_MASS_G:
-        raise _refuse(f"Piece {number}: its mass must be between 0 and {format_kg(MAX_MASS_G)} kg.")
+        raise _refuse(
+            _("Piece %(number)s: its mass must be between 0 and %(max)s kg.", number=number, max=kg_of(MAX_MASS_G))
+        )
     if thickness is not None and piece.thickness_mm > thickness:
         raise _refuse(
-            f"Piece {number} is thicker than the piece it is cut from ({piece.thickness_mm} mm > {thickness} mm)."
+            _(
+                "Piece %(number)s is thicker than the piece it is cut from (%(thickness_mm)s mm > %(thickness)s mm).",
+                number=number,
+                thickness_mm=piece.thickness_mm,
+                thickness=thickness,
+            )
         )
     if length is not None and width is not None:
         # Either way round in the plane: compare short sides and long sides.
@@ -48,8 +69,14 @@ def _check_piece(number: int, piece: PieceSpec, length: int | None, width: int |
         parent_sides = sorted((length, width))
         if piece_sides[0] > parent_sides[0] or piece_sides[1] > parent_sides[1]:
             raise _refuse(
-                f"Piece {number} ({piece.length_mm} x {piece.width_mm} mm) does not fit in "
-                f"the piece it is cut from ({length} x {width} mm)."
+                _(
+                    "Piece %(number)s (%(length_mm)s x %(width_mm)s mm) does not fit in the piece it is cut from (%(length)s x %(width)s mm).",
+                    number=number,
+                    length_mm=piece.length_mm,
+                    width_mm=piece.width_mm,
+                    length=length,
+                    width=width,
+                )
             )
 
 
@@ -83,7 +110,7 @@ def plan_split(
     density); only a parent without dimensions falls back on the category's density.
     """
     if not pieces:
-        raise _refuse("A split needs at least one piece.")
+        raise _refuse(_("A split needs at least one piece."))
     for number, piece in enumerate(pieces, start=1):
         _check_piece(number, piece, parent_length_mm, parent_width_mm, parent_thickness_mm)
 
@@ -101,8 +128,11 @@ def plan_split(
     loss = parent_mass_g - sum(piece_masses)
     if loss < 0:
         raise _refuse(
-            "The pieces would weigh more than the piece they are cut from "
-            f"({format_kg(sum(piece_masses))} kg > {format_kg(parent_mass_g)} kg)."
+            _(
+                "The pieces would weigh more than the piece they are cut from (%(pieces)s kg > %(parent)s kg).",
+                pieces=kg_of(sum(piece_masses)),
+                parent=kg_of(parent_mass_g),
+            )
         )
     sources = ["estimated" if piece.mass_g is None else "weighed" for piece in pieces]
     return SplitPlan(piece_masses_g=piece_masses, piece_mass_sources=sources, loss_g=loss)

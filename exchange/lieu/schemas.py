@@ -8,11 +8,13 @@ import msgspec
 class WorkshopCreate(msgspec.Struct, forbid_unknown_fields=True):
     slug: Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+    lieu: Annotated[str, msgspec.Meta(min_length=1, max_length=60)] | None = None  # default: the actor's own
 
 
 class WorkshopOut(msgspec.Struct):
     slug: str
     name: str
+    lieu: str
 
 
 class FactorOut(msgspec.Struct):
@@ -33,3 +35,23 @@ class CategoryOut(msgspec.Struct):
     density_kg_m3: float | None
     reuse_factor: FactorOut | None
     recycle_factor: FactorOut | None
+
+
+class LieuCreate(msgspec.Struct, forbid_unknown_fields=True):
+    slug: Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+    city: Annotated[str, msgspec.Meta(max_length=120)] = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    time_zone: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] = "Europe/Paris"
+    shares_with_network: bool = True
+
+
+class LieuOut(msgspec.Struct):
+    slug: str
+    name: str
+    city: str
+    latitude: float | None
+    longitude: float | None
+    time_zone: str
+    shares_with_network: bool

@@ -2,30 +2,42 @@
 
 from __future__ import annotations
 
-import re
-
+from exchange.auth.service import Actor
 from exchange.categories import shipped_categories, shipped_factor_set
 from exchange.db import write_transaction
-from exchange.ledger.rules import Invalid
+from exchange.ledger.rules import Forbidden, Invalid, Role
 from exchange.lieu import schemas
-from exchange.tables import Category, Factor, FactorSet, Workshop
-
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-
-
-async def list_workshops() -> list[schemas.WorkshopOut]:
-    rows = await Workshop.select(Workshop.slug, Workshop.name).order_by(Workshop.name)
-    return [schemas.WorkshopOut(**row) for row in rows]
+from exchange.lieu.lieux import SLUG, lieu_id
+from exchange.messages import _
+from exchange.tables import Category, Factor, FactorSet, Lieu, Workshop
 
 
-async def add_workshop(data: schemas.WorkshopCreate) -> schemas.WorkshopOut:
+async def list_workshops(lieu: str | None = None) -> list[schemas.WorkshopOut]:
+    """The workshops of every lieu, or of one (`lieu`, a slug), by name."""
+    query = Workshop.select(Workshop.slug, Workshop.name, Workshop.lieu.slug.as_alias("lieu")).order_by(Workshop.name)
+    rows = await query
+    first = None
+    if any(row["lieu"] is None for row in rows):  # written without one (a bulk load): the first lieu's
+        first = await Lieu.select(Lieu.slug).order_by(Lieu.id).first()
+    for row in rows:
+        row["lieu"] = row["lieu"] or (first and first["slug"])
+    return [schemas.WorkshopOut(**row) for row in rows if not lieu or row["lieu"] == lieu]
+
+
+async def add_workshop(data: schemas.WorkshopCreate, actor: Actor | None = None) -> schemas.WorkshopOut:
+    """A workshop in `data.lieu`, by default the actor's own lieu (or the first): a lieu's
+    coordinator adds to their own lieu, a network coordinator to any."""
     if not SLUG.match(data.slug):
-        raise Invalid("A slug is lower-case letters, digits and single hyphens, e.g. bois-1.", field="slug")
+        raise Invalid(_("A slug is lower-case letters, digits and single hyphens, e.g. bois-1."), field="slug")
+    lieu = await lieu_id(data.lieu, default=actor.lieu if actor is not None else None)
+    if actor is not None and not actor.network and actor.role_in(lieu) != Role.coordinator:
+        raise Forbidden(_("Only a coordinator of that lieu, or of the network, can add a workshop there."))
     async with write_transaction(Workshop._meta.db):
         if await Workshop.exists().where(Workshop.slug == data.slug):
-            raise Invalid(f"A workshop with the slug {data.slug!r} already exists.", field="slug")
-        await Workshop.insert(Workshop(slug=data.slug, name=data.name.strip()))
-    return schemas.WorkshopOut(slug=data.slug, name=data.name.strip())
+            raise Invalid(_("A workshop with the slug '%(slug)s' already exists.", slug=data.slug), field="slug")
+        await Workshop.insert(Workshop(slug=data.slug, name=data.name.strip(), lieu=lieu))
+    slug = (await Lieu.select(Lieu.slug).where(Lieu.id == lieu).first())["slug"]
+    return schemas.WorkshopOut(slug=data.slug, name=data.name.strip(), lieu=slug)
 
 
 async def current_factor_set() -> dict | None:

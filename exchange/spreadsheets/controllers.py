@@ -13,6 +13,7 @@ from exchange.auth.guards import actor_of
 from exchange.items.listing import MAX_LIMIT, ItemFilters
 from exchange.labels import service as labels
 from exchange.ledger.rules import Invalid
+from exchange.messages import _
 from exchange.problems import MEDIA_TYPE as PROBLEM_MEDIA_TYPE
 from exchange.spreadsheets import exports, imports, queries
 from exchange.spreadsheets.schemas import ImportOut
@@ -41,10 +42,10 @@ async def uploaded(request: Request) -> bytes:
     form = await request.form()
     file = form.get("file")
     if not isinstance(file, UploadFile):
-        raise Invalid("Send the spreadsheet as the multipart field `file`.", field="file")
+        raise Invalid(_("Send the spreadsheet as the multipart field `file`."), field="file")
     content = await file.read()
     if not content:
-        raise Invalid("The file is empty.", field="file")
+        raise Invalid(_("The file is empty."), field="file")
     return content
 
 
@@ -106,7 +107,7 @@ class SpreadsheetController(Controller):
         if not chunk:
             from exchange.ledger.rules import NotFound
 
-            raise NotFound(f"No import {batch} (or no part {part} of it).")
+            raise NotFound(_("No import %(batch)s (or no part %(part)s of it).", batch=batch, part=part))
         pdf = await labels.labels_pdf(chunk, layout)
         return Response(
             pdf,

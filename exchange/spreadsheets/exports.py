@@ -12,6 +12,7 @@ from exchange.auth.service import Actor
 from exchange.figures.service import CSV_COLUMNS, figure_fields, figures_rows
 from exchange.items import listing
 from exchange.ledger.rules import Invalid
+from exchange.messages import _
 from exchange.settings import get_settings
 from exchange.spreadsheets import queries
 from exchange.spreadsheets.columns import ITEM_COLUMNS
@@ -99,14 +100,14 @@ def day_bound(text: str, field: str, end: bool) -> datetime:
             return datetime.combine(following, time(), tzinfo=tz)
         day = date.fromisoformat(text)
     except ValueError:
-        raise Invalid(f"{field} is a day (YYYY-MM-DD) or a month (YYYY-MM).", field=field) from None
+        raise Invalid(_("%(field)s is a day (YYYY-MM-DD) or a month (YYYY-MM).", field=field), field=field) from None
     return datetime.combine(day + timedelta(days=1) if end else day, time(), tzinfo=tz)
 
 
 async def events_table(from_text: str, to_text: str, lang: str) -> Table:
     start, end = day_bound(from_text, "from", False), day_bound(to_text, "to", True)
     if end <= start:
-        raise Invalid("to comes before from.", field="to")
+        raise Invalid(_("to comes before from."), field="to")
     rows: list[list[Any]] = []
     after = 0
     while len(rows) < MAX_EXPORT_ROWS:

@@ -202,7 +202,8 @@ async def import_sheet(
                 raise _RollBack
     except _RollBack:
         pass
-    await report(len(fresh), len(fresh))
+    if len(fresh) % PROGRESS_EVERY:
+        await report(len(fresh), len(fresh))
     errors.sort(key=lambda e: e.row)
     written = not errors and not dry_run
     return ImportOut(

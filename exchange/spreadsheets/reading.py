@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from exchange.ledger.rules import Invalid
+from exchange.messages import _
 
 Cell = str | int | float | bool | date | datetime | None
 
@@ -42,10 +43,12 @@ def read_sheet(content: bytes) -> Sheet:
             if "xl/workbook.xml" in names:
                 return _table("xlsx", _xlsx_rows(content))
         except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-            raise Invalid(f"This spreadsheet could not be read ({error}).", field="file") from error
-        raise Invalid("This archive is neither an XLSX nor an ODS spreadsheet.", field="file")
+            raise Invalid(
+                _("This spreadsheet could not be read (%(error)s).", error=str(error)), field="file"
+            ) from error
+        raise Invalid(_("This archive is neither an XLSX nor an ODS spreadsheet."), field="file")
     if content.startswith(b"\xd0\xcf\x11\xe0"):
-        raise Invalid("Old Excel files (.xls) are not read: save it as .xlsx, .ods or .csv.", field="file")
+        raise Invalid(_("Old Excel files (.xls) are not read: save it as .xlsx, .ods or .csv."), field="file")
     text, encoding = decode_text(content)
     delimiter, text = _delimiter(text)
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -57,7 +60,7 @@ def read_sheet(content: bytes) -> Sheet:
 def decode_text(content: bytes) -> tuple[str, str]:
     """UTF-8 (with or without its byte order mark), else Windows-1252, what French Excel writes."""
     if b"\x00" in content[:_SNIFF_BYTES]:
-        raise Invalid("This file is not a spreadsheet (binary content).", field="file")
+        raise Invalid(_("This file is not a spreadsheet (binary content)."), field="file")
     try:
         return content.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -100,10 +103,10 @@ def _table(fmt: str, rows: Iterator[tuple[int, list[Cell]]]) -> Sheet:
             header = ["" if cell is None else str(cell).strip() for cell in cells]
             continue
         if len(body) >= MAX_ROWS:
-            raise Invalid(f"At most {MAX_ROWS} rows at once: split the file.", field="file")
+            raise Invalid(_("At most %(max)s rows at once: split the file.", max=MAX_ROWS), field="file")
         body.append((number, cells))
     if header is None:
-        raise Invalid("This file is empty: the first row names the columns.", field="file")
+        raise Invalid(_("This file is empty: the first row names the columns."), field="file")
     return Sheet(format=fmt, header=header, rows=body)
 
 
@@ -143,7 +146,7 @@ def _ods_rows(content: bytes) -> Iterator[tuple[int, list[Cell]]]:
         if all(_blank(c) for c in cells):
             number += repeat  # empty rows (LibreOffice repeats the last one a million times)
             continue
-        for _ in range(min(repeat, MAX_ROWS + 1)):
+        for _copy in range(min(repeat, MAX_ROWS + 1)):
             number += 1
             yield number, list(cells)
 

@@ -8,6 +8,7 @@ from exchange.auth import service as auth
 from exchange.ledger.rules import LedgerError, Role
 from exchange.lieu import schemas as lieu_schemas
 from exchange.lieu import service as lieu
+from exchange.messages import _
 from exchange.web import queries
 from exchange.web.render import error_message, lang_of, message, page, redirect
 
@@ -36,9 +37,9 @@ async def add_member(request: Request) -> Response:
     password = str(form.get("password") or "")[:1024]
     try:
         if values["role"] not in {r.value for r in Role}:
-            raise LedgerError(f"Unknown role {values['role']!r}.")
+            raise LedgerError(_("Unknown role '%(role)s'.", role=values["role"]))
         if not values["name"]:
-            raise LedgerError("A member needs a name.")
+            raise LedgerError(_("A member needs a name."))
         await auth.add_member(values["email"], values["name"][:120], Role(values["role"]), password)
     except LedgerError as error:
         return page(
@@ -49,9 +50,9 @@ async def add_member(request: Request) -> Response:
             members=await queries.member_rows(),
             roles=[r.value for r in Role],
             values=values,
-            messages=[error_message(error.message)],
+            messages=[error_message(error)],
         )
-    return redirect("/admin/members", message("ok", "admin.member_added", name=values["name"]))
+    return redirect("/admin/members", message("ok", _("%(name)s can now log in.", name=values["name"])))
 
 
 @post("/admin/members/{member_id:int}", name="admin-members-update")
@@ -60,11 +61,11 @@ async def update_member(request: Request, member_id: int) -> Response:
     role = str(form.get("role") or "")
     try:
         if role not in {r.value for r in Role}:
-            raise LedgerError(f"Unknown role {role!r}.")
+            raise LedgerError(_("Unknown role '%(role)s'.", role=role))
         await auth.update_member(request.user, member_id, role=Role(role), active=form.get("active") == "on")
     except LedgerError as error:
-        return redirect("/admin/members", error_message(error.message))
-    return redirect("/admin/members", message("ok", "admin.member_updated"))
+        return redirect("/admin/members", error_message(error))
+    return redirect("/admin/members", message("ok", _("Member updated.")))
 
 
 @get("/admin/workshops", name="admin-workshops")
@@ -78,8 +79,8 @@ async def add_workshop(request: Request) -> Response:
     values = {k: str(form.get(k) or "").strip() for k in ("slug", "name")}
     try:
         if not values["slug"] or not values["name"] or len(values["slug"]) > 60 or len(values["name"]) > 120:
-            raise LedgerError("A slug is lower-case letters, digits and single hyphens, e.g. bois-1.")
-        await lieu.add_workshop(lieu_schemas.WorkshopCreate(slug=values["slug"], name=values["name"]))
+            raise LedgerError(_("A slug is lower-case letters, digits and single hyphens, e.g. bois-1."))
+        await lieu.add_workshop(lieu_schemas.WorkshopCreate(slug=values["slug"], name=values["name"]), request.user)
     except LedgerError as error:
         return page(
             request,
@@ -88,9 +89,9 @@ async def add_workshop(request: Request) -> Response:
             section="workshops",
             workshops=await lieu.list_workshops(),
             values=values,
-            messages=[error_message(error.message)],
+            messages=[error_message(error)],
         )
-    return redirect("/admin/workshops", message("ok", "admin.workshop_added", name=values["name"]))
+    return redirect("/admin/workshops", message("ok", _("Workshop %(name)s added.", name=values["name"])))
 
 
 @get("/admin/categories", name="admin-categories")

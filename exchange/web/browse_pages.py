@@ -15,8 +15,9 @@ from exchange.items.idempotency import IdempotencyRequest, run_action
 from exchange.items.intake import intake as intake_item
 from exchange.ledger.codes import CodeError
 from exchange.ledger.rules import MAX_DIMENSION_MM, LedgerError
-from exchange.web import i18n, offline, queries
-from exchange.web.item_page import UNHASHED_FIELDS, field_of, field_problem
+from exchange.messages import _, translate
+from exchange.web import queries
+from exchange.web.item_page import field_of, field_problem
 from exchange.web.render import error_message, lang_of, message, page, query_url, redirect
 from exchange.web.site import card
 
@@ -60,7 +61,9 @@ async def items_list(request: Request) -> Response:
     fit = None
     if any(raw[k] for k in ("need_l", "need_w", "need_t")):
         if None in need:
-            errors.append(message("error", "items.fit_incomplete"))
+            errors.append(
+                message("error", _("For “I need a piece of…”, give the length, the width and the thickness."))
+            )
         else:
             fit = "x".join(str(v) for v in need)
     filters = listing.ItemFilters(
@@ -77,7 +80,7 @@ async def items_list(request: Request) -> Response:
     try:
         found = await listing.list_items(filters, actor_of(request))
     except LedgerError as error:
-        errors.append(error_message(error.message))
+        errors.append(error_message(error))
         found = schemas.ItemPage(items=[], next_cursor=None)
     names = {c.slug: c.label(lang) for c in categories}
     cards = [card(item, lang, names, workshops) for item in found.items]
@@ -119,7 +122,6 @@ INTAKE_FIELDS = (
     "origin",
     "note",
     "code",
-    "occurred_at",  # an intake taken offline, sent by the outbox (exchange/web/offline.py)
 )
 
 
@@ -161,9 +163,9 @@ async def intake(request: Request) -> Response:
     names = {c.slug: c.label(lang) for c in await queries.categories()}
     errors: dict[str, str] = {}
     if values["category"] not in names:
-        errors["category"] = i18n.translate(lang, "field.required")
+        errors["category"] = translate(lang, _("required"))
     if not values["workshop"]:
-        errors["workshop"] = i18n.translate(lang, "field.required")
+        errors["workshop"] = translate(lang, _("required"))
     body: dict[str, Any] = {k: v for k, v in values.items() if v}
     if "category" not in errors and not values["title"]:
         body["title"] = _default_title(values, names[values["category"]], lang)
@@ -183,17 +185,20 @@ async def intake(request: Request) -> Response:
         try:
             photo_name = await photos.store_photo(photo_bytes)
         except photos.PhotoTooLarge:
-            errors["photo"] = i18n.translate(lang, "error.too_big")
+            errors["photo"] = translate(lang, _("File too large (10 MB at most)."))
         except (photos.NotAnImage, photos.BadImage):
-            errors["photo"] = i18n.translate(lang, "error.photo")
-    reply = offline.replier(request, "/items/new")
-    if (errors or data is None) and offline.for_script(request):
-        return reply(error_message("; ".join(f"{name}: {text}" for name, text in errors.items())), 422)
+            errors["photo"] = translate(lang, _("This photo could not be read: send a JPEG, PNG or WebP."))
     if errors or data is None:
         if photo_bytes and "photo" not in errors:
-            errors["photo"] = i18n.translate(lang, "new.photo_again")
+            errors["photo"] = translate(lang, _("Choose the photo again."))
         context = await _intake_context(request, values, errors)
-        return page(request, "items/new.html", status_code=422, messages=[message("error", "new.errors")], **context)
+        return page(
+            request,
+            "items/new.html",
+            status_code=422,
+            messages=[message("error", _("Check the fields marked below."))],
+            **context,
+        )
 
     async def work() -> schemas.ItemOut:
         item = await intake_item(actor, data)
@@ -203,7 +208,7 @@ async def intake(request: Request) -> Response:
         return item
 
     key = form.get("_idem")
-    fields = sorted((k, v) for k, v in form.multi_items() if k not in UNHASHED_FIELDS and isinstance(v, str))
+    fields = sorted((k, v) for k, v in form.multi_items() if k not in ("_csrf_token", "_idem") and isinstance(v, str))
     idempotency = IdempotencyRequest.of(
         key if isinstance(key, str) and key else None,
         "POST",
@@ -213,29 +218,20 @@ async def intake(request: Request) -> Response:
     try:
         answer = await run_action(actor, idempotency, 201, work)
     except (LedgerError, CodeError) as error:
-        if offline.for_script(request):
-            status = error.status_code if isinstance(error, LedgerError) else 400
-            return reply(error_message(getattr(error, "message", str(error))), status)
         field = getattr(error, "field", None) or "form"
-        context = await _intake_context(
-            request, values, {field: i18n.translate_error(lang, getattr(error, "message", str(error)))}
-        )
+        context = await _intake_context(request, values, {field: translate(lang, getattr(error, "text", str(error)))})
         return page(
             request,
             "items/new.html",
             status_code=error.status_code if isinstance(error, LedgerError) else 400,
-            messages=[error_message(getattr(error, "message", str(error)))],
+            messages=[error_message(error)],
             **context,
         )
     item = msgspec.json.decode(answer.body, type=schemas.ItemOut)
-    if offline.for_script(request):
-        return reply(message("ok", "done.logged", title=item.title, code=item.code), 201, f"/i/{item.code}")
     logged = message(
         "ok",
-        "done.logged",
-        title=item.title,
-        code=item.code,
-        links=[("next.print_label", f"/labels?codes={quote(item.code)}"), ("next.see_item", f"/i/{item.code}")],
+        _("Logged: %(title)s, code %(code)s.", title=item.title, code=item.code),
+        links=[(_("Print the label"), f"/labels?codes={quote(item.code)}"), (_("See the piece"), f"/i/{item.code}")],
     )
     if form.get("next") == "another":
         target = query_url("/items/new", {"category": data.category, "workshop": data.workshop})

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from litestar import Request, Response
 from litestar.response import Redirect
 
-from exchange.web import i18n
+from exchange.messages import Message, _
 from exchange.web.render import current_path, page, query_url, safe_next
 
 
@@ -18,30 +18,38 @@ def is_page(request: Request) -> bool:
     return not (path == "/api" or path.startswith("/api/") or path.startswith("/schema"))
 
 
-def error_page(request: Request, status: int, detail: str = "") -> Response:
-    """The HTML answer to an error on a page."""
+def error_page(request: Request, status: int, detail: Message | str = "") -> Response:
+    """The HTML answer to an error on a page: its title and text, and the error's own message when
+    it has one (a Message raised by the ledger; Litestar's English phrases such as "Not Found" are
+    not shown, the title says it)."""
     if status == 401:
         return Redirect(path=query_url("/login", {"next": _back_after_login(request)}), status_code=303)
-    lang_detail = i18n.translate_error(_lang(request), detail) if detail else ""
+    lang_detail = detail if isinstance(detail, Message) else ""
     if status == 404:
-        title, text = "error.404_title", "error.404"
+        title, text = (
+            _("Page not found"),
+            _("This page does not exist (or no longer does). Check the address, or start again from home."),
+        )
     elif status == 403:
-        title, text = "error.403_title", "error.csrf" if "CSRF" in detail else "error.403"
+        title, text = (
+            _("Not allowed"),
+            _("The form has expired or came from elsewhere: reload the page and try again.")
+            if "CSRF" in str(detail)
+            else _("Your role does not allow this. Ask a workshop steward or the coordinator."),
+        )
         lang_detail = ""
     elif status == 413:
-        title, text = "error.generic_title", "error.too_big"
+        title, text = _("Not possible"), _("File too large (10 MB at most).")
         lang_detail = ""
     elif status >= 500:
-        title, text = "error.500_title", "error.500"
+        title, text = _("Something went wrong"), _("An error on our side; nothing was recorded. Try again in a moment.")
         lang_detail = ""
     else:
-        title, text = "error.generic_title", ""
+        title, text = _("Not possible"), ""
     try:
-        return page(
-            request, "errors/error.html", status_code=status, title_key=title, text_key=text, detail=lang_detail
-        )
+        return page(request, "errors/error.html", status_code=status, title=title, text=text, detail=lang_detail)
     except Exception:  # the error page itself must never fail: plain text then
-        return Response(content=detail or "Error", status_code=status, media_type="text/plain")
+        return Response(content=str(detail) or "Error", status_code=status, media_type="text/plain")
 
 
 def _back_after_login(request: Request) -> str:
@@ -53,9 +61,3 @@ def _back_after_login(request: Request) -> str:
     if referer.netloc and referer.netloc == request.headers.get("host"):
         return safe_next(referer.path + (f"?{referer.query}" if referer.query else ""))
     return "/"
-
-
-def _lang(request: Request) -> str:
-    from exchange.web.render import lang_of
-
-    return lang_of(request)

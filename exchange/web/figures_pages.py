@@ -22,11 +22,10 @@ from exchange.figures.arithmetic import (
 from exchange.figures.service import BOM, CSV_MEDIA_TYPE
 from exchange.ledger.rules import Invalid, LedgerError
 from exchange.lieu import service as lieu
+from exchange.messages import _, translate
 from exchange.settings import get_settings
 from exchange.web import i18n
 from exchange.web.render import error_message, lang_of, message, page, redirect
-
-words.register()
 
 MAX_REPORT_MONTHS = 12
 
@@ -51,20 +50,18 @@ def trend_charts(trend: schemas.TrendOut, lang: str, short: bool = True) -> dict
     mass = charts.stacked_bars(
         labels,
         [
-            charts.Series(i18n.translate(lang, "fig.reused"), charts.REUSED, [m.reused_kg for m in trend.months]),
-            charts.Series(i18n.translate(lang, "fig.recycled"), charts.RECYCLED, [m.recycled_kg for m in trend.months]),
-            charts.Series(
-                i18n.translate(lang, "fig.discarded"), charts.DISCARDED, [m.discarded_kg for m in trend.months]
-            ),
+            charts.Series(translate(lang, _("Reused")), charts.REUSED, [m.reused_kg for m in trend.months]),
+            charts.Series(translate(lang, _("Recycled")), charts.RECYCLED, [m.recycled_kg for m in trend.months]),
+            charts.Series(translate(lang, _("Discarded")), charts.DISCARDED, [m.discarded_kg for m in trend.months]),
         ],
-        title=i18n.translate(lang, "fig.trend_mass"),
+        title=translate(lang, _("What left the lieu, in kg, per month")),
         unit="kg",
         number=number,
     )
     co2e = charts.stacked_bars(
         labels,
-        [charts.Series(i18n.translate(lang, "fig.co2e"), charts.CO2E, [m.co2e_avoided_kg for m in trend.months])],
-        title=i18n.translate(lang, "fig.trend_co2e"),
+        [charts.Series(translate(lang, _("CO2e avoided")), charts.CO2E, [m.co2e_avoided_kg for m in trend.months])],
+        title=translate(lang, _("CO2e avoided, in kg, per month")),
         unit="kg CO2e",
         number=number,
     )
@@ -87,23 +84,27 @@ def _equivalences(figures: schemas.FiguresOut, lang: str, categories: dict[str, 
         name = e.object_fr if lang == "fr" else e.object
         shown.append(
             {
-                "text": i18n.translate(
+                "text": translate(
                     lang,
-                    "fig.equivalence",
-                    reused=reused,
-                    material=words.lower_first(categories.get(e.category, e.category)),
-                    count=i18n.format_number(e.count, lang, max_decimals=1),
-                    object=words.plural(name, e.count, lang),
-                    size=size,
+                    _(
+                        "%(reused)s of %(material)s reused: as much as %(count)s new %(object)s (%(size)s) not bought.",
+                        reused=reused,
+                        material=words.lower_first(categories.get(e.category, e.category)),
+                        count=i18n.format_number(e.count, lang, max_decimals=1),
+                        object=words.plural(name, e.count, lang),
+                        size=size,
+                    ),
                 ),
-                "basis": i18n.translate(
+                "basis": translate(
                     lang,
-                    "fig.equivalence_basis",
-                    size=size,
-                    density=i18n.format_number(e.density_kg_m3, lang),
-                    unit=unit,
-                    reused=reused,
-                    exact=i18n.format_number(e.reused_kg / e.unit_mass_kg, lang),
+                    _(
+                        "arithmetic: %(size)s × %(density)s kg/m³ (shipped density) = %(unit)s each; %(reused)s ÷ %(unit)s = %(exact)s, rounded down",
+                        size=size,
+                        density=i18n.format_number(e.density_kg_m3, lang),
+                        unit=unit,
+                        reused=reused,
+                        exact=i18n.format_number(e.reused_kg / e.unit_mass_kg, lang),
+                    ),
                 ),
             }
         )
@@ -129,7 +130,7 @@ async def figures_page(
             factor_set=factor_set or None,
         )
     except Invalid as error:
-        problems.append(error_message(error.message))
+        problems.append(error_message(error))
         figures = await service.month_figures(str(_this_month().previous()))
     trend = await service.trend(12, figures.month, factor_set=figures.factor_set.version)
     workshops, categories = await _names(lang)
@@ -167,7 +168,7 @@ async def report_page(
     if from_month or to_month:
         months = month_range(from_month or to_month, to_month or from_month)
         if len(months) > MAX_REPORT_MONTHS:
-            raise Invalid(f"At most {MAX_REPORT_MONTHS} months in one report.", field="to")
+            raise Invalid(_("At most %(max)s months in one report.", max=MAX_REPORT_MONTHS), field="to")
     else:
         months = [parse_month(month) if month else _this_month().previous()]
     workshops, categories = await _names(lang)
@@ -228,11 +229,27 @@ async def methodology_page(request: Request, version: str | None = None) -> Resp
         request,
         "figures/methodology.html",
         detail=detail,
+        definitions=DEFINITIONS,
+        factor_uses=FACTOR_USES,
         factor_rows=sorted(rows.values(), key=lambda r: r["name"].lower()),
         versions=await factors.list_factor_sets(),
         categories=sorted(categories.items(), key=lambda c: c[1].lower()),
         max_months=MAX_MONTHS,
     )
+
+
+# The methodology page's definitions: (the figure's name, what it counts).
+DEFINITIONS = [
+    (_("Intake"), _("mass of items logged in (pieces of a cut are not intake)")),
+    (_("Reused"), _("mass of items whose use falls in the month")),
+    (_("Recycled"), _("mass sent to recycling in the month")),
+    (_("Discarded"), _("mass discarded (skip, landfill, incineration) in the month")),
+    (_("Cutting loss"), _("sawdust, broken edges, strips too small to keep: a piece minus its pieces")),
+    (_("Adjustments"), _("sum of the mass changes made by corrections")),
+    (_("Closing stock"), _("mass available or reserved at the end of the month")),
+    (_("CO2e avoided"), _("reused × reuse factor + recycled × recycling factor, per material")),
+]
+FACTOR_USES = {"reuse": _("reuse"), "recycle": _("recycling")}
 
 
 @post("/figures/methodology/factors", include_in_schema=False, name="figures-override")
@@ -246,7 +263,7 @@ async def override_factor(request: Request) -> Response:
         if not 0 <= value <= 1000:
             raise ValueError
     except ValueError:
-        return redirect("/figures/methodology", message("error", "fig.bad_value"))
+        return redirect("/figures/methodology", message("error", _("The value must be a number between 0 and 1000.")))
     try:
         data = msgspec.convert(
             {
@@ -261,10 +278,10 @@ async def override_factor(request: Request) -> Response:
         )
         created = await factors.override_factor(actor_of(request), values["category"], data)
     except msgspec.ValidationError as error:
-        return redirect("/figures/methodology", error_message(str(error)))
+        return redirect("/figures/methodology", error_message(error))
     except LedgerError as error:
-        return redirect("/figures/methodology", error_message(error.message))
-    return redirect("/figures/methodology", message("ok", "fig.overridden", version=created.version))
+        return redirect("/figures/methodology", error_message(error))
+    return redirect("/figures/methodology", message("ok", _("New factor set: %(version)s.", version=created.version)))
 
 
 ROUTES: list = [figures_page, report_page, export_csv, methodology_page, override_factor]

@@ -6,7 +6,7 @@ import json
 import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -31,8 +31,9 @@ from exchange.ledger.rules import (
     Status,
     role_at_least,
 )
+from exchange.messages import Message, _, ngettext, translate
 from exchange.tables import Item
-from exchange.web import i18n, offline, queries
+from exchange.web import i18n, queries
 from exchange.web.render import FLASH_COOKIE, current_path, error_message, lang_of, message, page, redirect
 
 MAX_PHOTO_FORM = photos.MAX_PHOTO_BYTES + 256 * 1024
@@ -44,49 +45,91 @@ def local_url(url: str | None) -> str | None:
 
 
 # ---------------------------------------------------------------------------------------------
+# A code that opens no item: mistyped, not a code, unknown, or a blank label
+
+CODE_PROBLEMS = {
+    "mistyped": (
+        _("Mistyped code"),
+        lambda code: _(
+            "The code “%(code)s” is mistyped: its last symbol (the check symbol) does not match. Compare each symbol with the label.",
+            code=code,
+        ),
+    ),
+    "malformed": (
+        _("This is not a code"),
+        lambda code: _(
+            "“%(code)s” is not a label code: a code has 8 symbols, digits and letters except I, L, O and U, like 7K3M-Q9XJ.",
+            code=code,
+        ),
+    ),
+    "unknown": (_("Unknown code"), lambda code: _("No piece holds the code %(code)s.", code=code)),
+    "blank": (
+        _("Blank label"),
+        lambda code: _("The code %(code)s is a pre-printed label that has no piece yet.", code=code),
+    ),
+}
+
+
+def _missing(request: Request, status: int, kind: str, code: str) -> Response:
+    title, text = CODE_PROBLEMS[kind]
+    return page(request, "items/missing.html", status_code=status, kind=kind, code=code, title=title, text=text(code))
+
+
+# ---------------------------------------------------------------------------------------------
 # The ledger in words
 
 
 def _event_text(event: schemas.EventOut, lang: str, workshops: dict[str, str]) -> tuple[str, list[tuple[str, str]]]:
     """One line of the ledger in words, and the codes it links to."""
 
-    def t(key: str, **values: object) -> str:
-        return i18n.translate(lang, key, **values)
+    def t(text: Message) -> str:
+        return text.translate(lang)
 
     where = workshops.get(event.workshop, event.workshop)
     data = event.data or {}
     links: list[tuple[str, str]] = []
     match event.kind:
         case "intake":
-            text = t("ev.intake", workshop=where)
+            text = t(_("Logged in at %(workshop)s", workshop=where))
         case "move":
             text = t(
-                "ev.move", origin=workshops.get(event.from_workshop or "", event.from_workshop or "?"), workshop=where
+                _(
+                    "Moved from %(origin)s to %(workshop)s",
+                    origin=workshops.get(event.from_workshop or "", event.from_workshop or "?"),
+                    workshop=where,
+                )
             )
         case "reserve":
             until = _parse_time(data.get("until"))
-            text = t("ev.reserve", until=i18n.format_datetime(until, lang) if until else "?")
+            text = t(_("Reserved until %(until)s", until=i18n.format_datetime(until, lang) if until else "?"))
         case "release":
-            return t("ev.expired" if event.note == "reservation expired" else "ev.release"), links
+            return t(_("Reservation expired") if event.note == "reservation expired" else _("Released")), links
         case "use":
             project = data.get("project")
-            text = t("ev.use_for", project=project) if project else t("ev.use")
+            text = t(_("Used for “%(project)s”", project=project)) if project else t(_("Used"))
         case "recycle":
             channel = data.get("channel")
-            text = t("ev.recycle_to", channel=channel) if channel else t("ev.recycle")
+            text = t(_("Sent to recycling (%(channel)s)", channel=channel)) if channel else t(_("Sent to recycling"))
         case "discard":
-            text = t("ev.discard")
+            text = t(_("Discarded"))
         case "split":
             pieces = data.get("pieces") or []
-            text = t("ev.split", n=len(pieces), loss=i18n.format_kg(event.loss_kg, lang))
+            text = t(
+                ngettext(
+                    "Cut into %(num)s piece, loss %(loss)s",
+                    "Cut into %(num)s pieces, loss %(loss)s",
+                    len(pieces),
+                    loss=i18n.format_kg(event.loss_kg, lang),
+                )
+            )
             links = [(code, f"/i/{code}") for code in pieces]
         case "piece":
             parent = data.get("parent", "?")
-            text = t("ev.piece", parent=parent)
+            text = t(_("Cut from %(parent)s", parent=parent))
             links = [(parent, f"/i/{parent}")]
         case "adjust":
             changed = ", ".join(sorted(data.get("before") or {}))
-            text = t("ev.adjust_what", what=changed) if changed else t("ev.adjust")
+            text = t(_("Corrected (%(what)s)", what=changed)) if changed else t(_("Corrected"))
         case _:
             text = event.kind
     if event.note:
@@ -101,22 +144,12 @@ def _parse_time(value: str | None) -> datetime | None:
         return None
 
 
-# An action the server wrote later than this after it happened (taken offline, or brought in
-# by a steward) shows both times; the seconds of an ordinary request never do.
-RECORDED_LATE = timedelta(minutes=5)
-
-
 def history(events: list[schemas.EventOut], lang: str, workshops: dict[str, str]) -> list[dict[str, Any]]:
     lines = []
     for event in reversed(events):  # newest first: what happened last matters most on the floor
         text, links = _event_text(event, lang, workshops)
-        late = event.recorded_at - event.occurred_at > RECORDED_LATE
         lines.append(
             {
-                "recorded": i18n.translate(lang, "offline.recorded", when=i18n.format_datetime(event.recorded_at, lang))
-                if late
-                else None,
-                "recorded_iso": event.recorded_at.isoformat(),
                 "when": i18n.format_datetime(event.occurred_at, lang),
                 "iso": event.occurred_at.isoformat(),
                 "text": text,
@@ -167,18 +200,16 @@ async def item_page(request: Request, code: str) -> Response:
     try:
         canonical = parse_code(code)
     except MistypedCode:
-        return page(request, "items/missing.html", status_code=400, kind="mistyped", code=code)
+        return _missing(request, 400, "mistyped", code)
     except CodeError:
-        return page(request, "items/missing.html", status_code=400, kind="malformed", code=code)
+        return _missing(request, 400, "malformed", code)
     if canonical != code:
         return Redirect(path=f"/i/{canonical}", status_code=301)
     try:
         item, revision = await present.get_item_revision(canonical, actor)
     except NotFound:
         blank = await is_blank_code(canonical)
-        return page(
-            request, "items/missing.html", status_code=404, kind="blank" if blank else "unknown", code=canonical
-        )
+        return _missing(request, 404, "blank" if blank else "unknown", canonical)
     # A visitor without a login sees the same page for the same state of the item: served from
     # the process's cache while the item's row (its version, bumped by every event; its photo;
     # its status as of now) is what it was. Workshop and category names are never renamed.
@@ -240,13 +271,8 @@ _ANONYMOUS_PAGES: OrderedDict[tuple, bytes] = OrderedDict()
 # Actions
 
 
-# Not part of what a key stands for: the token, the key itself, and the moment the outbox
-# stamps on an action sent again (the same action, whenever it is sent).
-UNHASHED_FIELDS = ("_csrf_token", "_idem", "occurred_at")
-
-
 def _form_hash_body(form: Any) -> bytes:
-    fields = sorted((k, v) for k, v in form.multi_items() if k not in UNHASHED_FIELDS and isinstance(v, str))
+    fields = sorted((k, v) for k, v in form.multi_items() if k not in ("_csrf_token", "_idem") and isinstance(v, str))
     return json.dumps(fields, ensure_ascii=False).encode()
 
 
@@ -275,16 +301,14 @@ def field_of(error: msgspec.ValidationError) -> str:
 def field_problem(lang: str, field: str) -> str:
     """What is wrong with a field, in the reader's language."""
     if field in ("length_mm", "width_mm", "thickness_mm"):
-        return i18n.translate(lang, "field.number", max=i18n.format_number(MAX_DIMENSION_MM, lang))
+        return translate(lang, _("a whole number from 1 to %(max)s", max=i18n.format_number(MAX_DIMENSION_MM, lang)))
     if field == "quantity":
-        return i18n.translate(lang, "field.number", max=i18n.format_number(MAX_QUANTITY, lang))
+        return translate(lang, _("a whole number from 1 to %(max)s", max=i18n.format_number(MAX_QUANTITY, lang)))
     if field == "mass_kg":
-        return i18n.translate(lang, "field.mass")
+        return translate(lang, _("a mass in kg, above 0 and up to 10,000"))
     if field in ("category", "workshop"):
-        return i18n.translate(lang, "field.required")
-    if field == "occurred_at":
-        return i18n.translate(lang, "offline.bad_time")
-    return i18n.translate(lang, "field.too_long")
+        return translate(lang, _("required"))
+    return translate(lang, _("too long"))
 
 
 async def _run(
@@ -302,57 +326,87 @@ ACTIONS = ("reserve", "extend", "release", "use", "use-part", "move", "recycle",
 
 
 @post("/i/{code:str}/{action:str}", name="item-action")
-async def item_action(request: Request, code: str, action: str) -> Response:
-    """An action's form; sent again by the outbox (exchange/web/offline.py) with the moment it
-    was taken offline (`occurred_at`), it answers in JSON."""
+async def item_action(request: Request, code: str, action: str) -> Redirect:
     actor: Actor = actor_of(request)
     lang = lang_of(request)
     canonical = parse_code(code)
     back = f"/i/{canonical}"
-    reply = offline.replier(request, back)
     if action not in ACTIONS:
-        return reply(None, 404)
+        return redirect(back)
     form = await request.form()
-    when = {"occurred_at": _text(form, "occurred_at", 40)}
     try:
         if action in ("reserve", "extend"):
-            data = _convert(when, schemas.ReserveIn)
-            body = await _run(request, actor, form, 200, lambda: actions.reserve(actor, canonical, data))
+            body = await _run(request, actor, form, 200, lambda: actions.reserve(actor, canonical, schemas.ReserveIn()))
             item = msgspec.json.decode(body, type=schemas.ItemOut)
             until = i18n.format_datetime(item.reserved_until, lang)
-            return reply(message("ok", "done.reserved", until=until))
+            return redirect(
+                back,
+                message(
+                    "ok", _("Reserved for you until %(until)s. Pick it up before then, or release it.", until=until)
+                ),
+            )
         if action == "release":
-            data = _convert(when, schemas.ReleaseIn)
-            await _run(request, actor, form, 200, lambda: actions.release(actor, canonical, data))
-            return reply(message("ok", "done.released"))
+            await _run(request, actor, form, 200, lambda: actions.release(actor, canonical, schemas.ReleaseIn()))
+            return redirect(back, message("ok", _("Released: the piece is available again.")))
         if action == "use":
-            data = _convert({"project": _text(form, "project"), **when}, schemas.UseIn)
+            data = _convert({"project": _text(form, "project")}, schemas.UseIn)
             body = await _run(request, actor, form, 200, lambda: actions.use(actor, canonical, data))
             item = msgspec.json.decode(body, type=schemas.ItemOut)
             if data.project:
-                return reply(message("ok", "done.used_for", title=item.title, project=data.project))
-            return reply(message("ok", "done.used", title=item.title))
+                return redirect(
+                    back,
+                    message(
+                        "ok",
+                        _(
+                            "Recorded: %(title)s was used for “%(project)s”. Thank you! Peel off its label.",
+                            title=item.title,
+                            project=data.project,
+                        ),
+                    ),
+                )
+            return redirect(
+                back,
+                message(
+                    "ok",
+                    _(
+                        "Recorded: %(title)s was used. Thank you, it will not end up in the skip! Peel off its label.",
+                        title=item.title,
+                    ),
+                ),
+            )
         if action == "use-part":
             return await _use_part(request, actor, form, canonical, back)
         if action == "move":
-            data = _convert({"workshop": _text(form, "workshop", 60), **when}, schemas.MoveIn)
+            data = _convert({"workshop": _text(form, "workshop", 60)}, schemas.MoveIn)
             await _run(request, actor, form, 200, lambda: actions.move(actor, canonical, data))
             workshops = await queries.workshop_names()
-            return reply(message("ok", "done.moved", workshop=workshops.get(data.workshop, data.workshop)))
+            return redirect(
+                back,
+                message(
+                    "ok",
+                    _(
+                        "Moved to %(workshop)s. Put it away there.",
+                        workshop=workshops.get(data.workshop, data.workshop),
+                    ),
+                ),
+            )
         if action == "recycle":
-            data = _convert({"channel": _text(form, "channel"), **when}, schemas.RecycleIn)
+            data = _convert({"channel": _text(form, "channel")}, schemas.RecycleIn)
             await _run(request, actor, form, 200, lambda: actions.recycle(actor, canonical, data))
-            return reply(message("ok", "done.recycled"))
+            return redirect(
+                back, message("ok", _("Sent to recycling. Put it in the right bin and peel off its label."))
+            )
         if action == "discard":
-            data = _convert({"note": _text(form, "note", 2000), **when}, schemas.DiscardIn)
+            data = _convert({"note": _text(form, "note", 2000)}, schemas.DiscardIn)
             await _run(request, actor, form, 200, lambda: actions.discard(actor, canonical, data))
-            return reply(message("ok", "done.discarded"))
+            return redirect(back, message("ok", _("Discarded. Peel off its label.")))
     except FormError as error:
-        return reply(message("error", "error.form", detail=field_problem(lang, error.args[0])), 422)
+        return redirect(
+            back, message("error", _("Check the form: %(detail)s", detail=field_problem(lang, error.args[0])))
+        )
     except (LedgerError, CodeError) as error:
-        status = error.status_code if isinstance(error, LedgerError) else 400
-        return reply(error_message(getattr(error, "message", str(error))), status)
-    return reply(None)
+        return redirect(back, error_message(error))
+    return redirect(back)
 
 
 def _number(form: Any, name: str) -> int | None:
@@ -394,10 +448,12 @@ async def _use_part(request: Request, actor: Actor, form: Any, code: str, back: 
         f"/i/{rest_code}",
         message(
             "ok",
-            "done.used_part",
-            parent=out.parent.code,
-            code=rest_code,
-            links=[("next.print_new_label", f"/labels?codes={quote(rest_code)}")],
+            _(
+                "Recorded: part of %(parent)s was used. The rest is a new piece, %(code)s: print its label and stick it on.",
+                parent=out.parent.code,
+                code=rest_code,
+            ),
+            links=[(_("Print the new label"), f"/labels?codes={quote(rest_code)}")],
         ),
     )
 
@@ -410,23 +466,23 @@ async def item_photo(request: Request, code: str) -> Redirect:
     form = await request.form()
     upload = form.get("photo")
     if upload is None or isinstance(upload, str):
-        return redirect(back, message("error", "error.photo"))
+        return redirect(back, message("error", _("This photo could not be read: send a JPEG, PNG or WebP.")))
     try:
         await photos.attach_photo(actor, canonical, await upload.read())
     except (photos.NotAnImage, photos.BadImage):
-        return redirect(back, message("error", "error.photo"))
+        return redirect(back, message("error", _("This photo could not be read: send a JPEG, PNG or WebP.")))
     except photos.PhotoTooLarge:
-        return redirect(back, message("error", "error.too_big"))
+        return redirect(back, message("error", _("File too large (10 MB at most).")))
     except LedgerError as error:
-        return redirect(back, error_message(error.message))
-    return redirect(back, message("ok", "done.photo"))
+        return redirect(back, error_message(error))
+    return redirect(back, message("ok", _("Photo saved.")))
 
 
 @get("/go", name="go")
 async def go(request: Request, code: str = "") -> Redirect:
     """The "type a code" form: to the label's page, whatever the spelling."""
     if not code.strip():
-        return redirect("/", message("error", "code.empty"))
+        return redirect("/", message("error", _("Type the code on the label.")))
     return Redirect(path=f"/i/{quote(code.strip()[:40], safe='')}", status_code=303)
 
 

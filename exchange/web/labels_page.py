@@ -8,16 +8,20 @@ import re
 from datetime import datetime
 from typing import Any
 
-from litestar import Request, Response, get
+from litestar import Request, Response, get, post
 
 from exchange.auth.guards import actor_of
 from exchange.items import present
 from exchange.items.queries import is_blank_code
+from exchange.labels import printing
 from exchange.labels.layouts import DEFAULT_LAYOUT, LAYOUTS, positions_per_page
+from exchange.labels.printing import list_printers
 from exchange.ledger.codes import CodeError, MistypedCode, parse_code
 from exchange.ledger.rules import LedgerError, NotFound
+from exchange.messages import _, ngettext, translate
 from exchange.settings import get_settings
-from exchange.web import i18n, queries
+from exchange.web import queries
+from exchange.web.item_page import CODE_PROBLEMS
 from exchange.web.render import error_message, lang_of, message, page, query_url, redirect
 
 MAX_CODES = 500
@@ -37,17 +41,27 @@ def _codes(request: Request, *names: str) -> tuple[list[str], list[dict[str, Any
                 try:
                     found.append(parse_code(raw))
                 except MistypedCode:
-                    bad.append(message("error", "code.mistyped", code=raw[:20]))
+                    bad.append(message("error", CODE_PROBLEMS["mistyped"][1](raw[:20])))
                 except CodeError as error:
-                    bad.append(error_message(str(error)))
+                    bad.append(error_message(error))
     return list(dict.fromkeys(found))[:MAX_CODES], bad
+
+
+# The layouts' names on the page (a layout added later shows its own English title).
+LAYOUT_TITLES = {
+    "a4-3x7": _("A4, 3 × 7 labels of 63.5 × 38.1 mm (Avery L7160)"),
+    "a4-3x8": _("A4, 3 × 8 labels of 70 × 37 mm (edge to edge)"),
+    "a4-2x7": _("A4, 2 × 7 labels of 99.1 × 38.1 mm (Avery L7163)"),
+    "roll-62": _("Label printer, 62 mm roll (62 × 40 mm)"),
+    "label-29x62": _("Label printer, 29 × 62 mm labels"),
+}
 
 
 def _layouts(lang: str) -> list[dict[str, Any]]:
     return [
         {
             "name": name,
-            "title": i18n.translate(lang, f"layout.{name}") if f"layout.{name}" in i18n.MESSAGES else layout.title,
+            "title": translate(lang, LAYOUT_TITLES.get(name, layout.title)),
             "positions": positions_per_page(layout),
         }
         for name, layout in LAYOUTS.items()
@@ -69,7 +83,7 @@ async def labels_page(request: Request) -> Response:
                 if event.kind == "split":
                     codes = list(dict.fromkeys(codes + list(event.data.get("pieces") or [])))
         except (LedgerError, CodeError) as error:
-            messages.append(error_message(getattr(error, "message", str(error))))
+            messages.append(error_message(error))
     items = []
     for code in codes:
         try:
@@ -78,7 +92,7 @@ async def labels_page(request: Request) -> Response:
             if await is_blank_code(code):
                 items.append({"code": code, "blank": True})
             else:
-                messages.append(error_message(f"No item holds the code {code}."))
+                messages.append(error_message(_("No item holds the code %(code)s.", code=code)))
     layout = str(request.query_params.get("layout") or DEFAULT_LAYOUT)
     if layout not in LAYOUTS:
         layout = DEFAULT_LAYOUT
@@ -92,6 +106,7 @@ async def labels_page(request: Request) -> Response:
         start=str(request.query_params.get("start") or "1"),
         split_of=split_of,
         workshops=workshops,
+        printers=await list_printers(),
         messages=messages,
     )
 
@@ -106,15 +121,15 @@ async def labels_pdf(request: Request) -> Response:
     if bad:
         return redirect(back, *bad)
     if not codes:
-        return redirect(back, message("error", "labels.no_codes"))
+        return redirect(back, message("error", _("Choose at least one piece.")))
     try:
         from exchange.labels import service as labels
     except ImportError:
-        return redirect(back, message("error", "labels.unavailable"))
+        return redirect(back, message("error", _("Label sheets are not available on this server yet.")))
     try:
         pdf = await labels.labels_pdf(codes, layout, start)
     except (LedgerError, CodeError) as error:
-        return redirect(back, error_message(getattr(error, "message", str(error))))
+        return redirect(back, error_message(error))
     stamp = datetime.now(get_settings().tz).strftime("%Y%m%d-%H%M")
     name = f"etiquettes-{stamp}.pdf" if lang_of(request) == "fr" else f"labels-{stamp}.pdf"
     return Response(
@@ -124,4 +139,27 @@ async def labels_pdf(request: Request) -> Response:
     )
 
 
-ROUTES = [labels_page, labels_pdf]
+@post("/labels/print", name="labels-print")
+async def print_labels(request: Request) -> Response:
+    """The "print on ..." buttons: the chosen labels straight to a label printer."""
+    form = await request.form()
+    codes = [str(c) for c in form.getall("codes", []) if str(c).strip()]
+    codes += [c for c in _SEPARATORS.split(str(form.get("more") or "")) if c]
+    printer = str(form.get("printer") or "")[:60]
+    back = query_url("/labels", {"codes": ",".join(codes)[:5000], "layout": str(form.get("layout") or "")[:40]})
+    if not codes:
+        return redirect(back, message("error", _("Choose at least one piece.")))
+    try:
+        done = await printing.print_labels(codes, printer)
+    except (LedgerError, CodeError) as error:
+        return redirect(back, error_message(error))
+    sent = ngettext(
+        "%(num)s label sent to %(printer)s.",
+        "%(num)s labels sent to %(printer)s.",
+        len(done.codes),
+        printer=done.printer,
+    )
+    return redirect(back, message("ok", sent))
+
+
+ROUTES = [labels_page, labels_pdf, print_labels]

@@ -12,27 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from functools import cache
-from pathlib import Path
-from typing import Any
 
 from litestar import MediaType, Request, Response, get
 from litestar.response import Template
 
+from exchange.messages import LOCALE_DIR, _, pgettext
 from exchange.settings import get_settings
-from exchange.web import i18n
-from exchange.web.render import (
-    CSRF_COOKIE,
-    STATIC,
-    TEMPLATES,
-    _asset_version,
-    _shown,
-    asset,
-    lang_of,
-    page,
-    redirect,
-)
+from exchange.web.render import CSRF_COOKIE, STATIC, TEMPLATES, _asset_version, asset, lang_of, page
 
 WORKBOX = "vendor/workbox"
 WORKBOX_MODULES = ("core", "routing", "strategies", "expiration", "precaching")
@@ -54,116 +41,40 @@ PRECACHED_UNVERSIONED = ("vendor/barcode-detector/zxing-exported.js",)
 # Pages rendered for nobody in particular (?shell=1), kept by the worker for when the
 # network is gone: the offline page, the scanner (the installed app starts there), the queue.
 SHELL_PAGES = {"/offline": "/offline", "/scan": "/scan?shell=1", "/queue": "/queue?shell=1"}
-SCRIPT_WORDS = (
-    "waiting_one",
-    "waiting_other",
-    "sent_one",
-    "sent_other",
-    "seen",
-    "queued_here",
-    "refused",
-    "refused_generic",
-    "dismiss",
-    "login_needed",
-    "taken_at",
-    "held",
-    "update",
-    "reload",
-    "intake_code",
-    "action_reserve",
-    "action_extend",
-    "action_release",
-    "action_use",
-    "action_move",
-    "action_recycle",
-    "action_discard",
-    "action_intake",
-)
-
-MESSAGES: dict[str, tuple[str, str]] = {
-    "offline.short_name": ("Matériaux", "Exchange"),
-    "offline.description": (
-        "Les chutes du lieu : scanner une étiquette, voir une pièce, la réserver, même sans réseau.",
-        "The lieu's offcuts: scan a label, see a piece, reserve it, even without network.",
-    ),
-    "offline.title": ("Hors ligne", "Offline"),
-    "offline.lead": (
-        "Le réseau ne répond pas, et cette page n'a pas encore été ouverte sur ce téléphone.",
-        "The network does not answer, and this page was never opened on this phone.",
-    ),
-    "offline.what_works": (
-        "Les fiches déjà ouvertes, la liste des chutes déjà vue et le scanner marchent hors ligne ; "
-        "les actions faites hors ligne partent dès que le réseau revient.",
-        "Pages already opened, the list of scrap already seen and the scanner work offline; "
-        "actions taken offline are sent as soon as the network returns.",
-    ),
-    "offline.label": ("Étiquette {code}", "Label {code}"),
-    "offline.blank": (
-        "Si c'est une étiquette vierge, enregistrez la pièce maintenant : "
-        "l'enregistrement (et sa photo) partira quand le réseau reviendra.",
-        "If it is a blank label, log the piece now: the intake (and its photo) is sent when the network returns.",
-    ),
-    "offline.blank_log": ("Enregistrer une pièce avec ce code", "Log a piece with this code"),
-    "offline.to_scan": ("Scanner une autre étiquette", "Scan another label"),
-    "offline.queue_title": ("Actions en attente", "Waiting actions"),
-    "offline.queue_lead": (
-        "Faites sans réseau, elles sont gardées sur ce téléphone et partent dans l'ordre dès que le réseau revient.",
-        "Taken without network, they are kept on this phone and sent in order as soon as the network returns.",
-    ),
-    "offline.queue_empty": ("Rien en attente : tout est envoyé.", "Nothing waits: everything is sent."),
-    "offline.queue_send": ("Envoyer maintenant", "Send now"),
-    "offline.queue_refused": ("Refusées à l'arrivée", "Refused on arrival"),
-    "offline.waiting_one": ("{n} action en attente", "{n} action waiting"),
-    "offline.waiting_other": ("{n} actions en attente", "{n} actions waiting"),
-    "offline.sent_one": ("{n} action faite hors ligne est enregistrée.", "{n} action taken offline is recorded."),
-    "offline.sent_other": (
-        "{n} actions faites hors ligne sont enregistrées.",
-        "{n} actions taken offline are recorded.",
-    ),
-    "offline.seen": (
-        "Hors ligne : voici la fiche telle qu'elle était le {when}.",
-        "Offline: this is the page as it was on {when}.",
-    ),
-    "offline.queued_here": ("En attente d'envoi pour cette pièce : {actions}.", "Waiting to be sent: {actions}."),
-    "offline.refused": (
-        "« {action} » sur {code} (fait le {when}) n'a pas pu être enregistré : {detail}",
-        "“{action}” on {code} (taken on {when}) could not be recorded: {detail}",
-    ),
-    "offline.refused_generic": ("le serveur a refusé cette action.", "the server refused this action."),
-    "offline.dismiss": ("Compris", "Understood"),
-    "offline.login_needed": (
-        "Des actions attendent : reconnectez-vous pour qu'elles partent.",
-        "Actions are waiting: log in again to send them.",
-    ),
-    "offline.taken_at": ("faite le {when}", "taken on {when}"),
-    "offline.held": (
-        "Faite par un autre compte : elle partira quand cette personne se reconnectera ici.",
-        "Taken by another account: sent when that person logs in here again.",
-    ),
-    "offline.update": ("Une nouvelle version de l'application est prête.", "A new version of the app is ready."),
-    "offline.reload": ("Recharger la page", "Reload the page"),
-    "offline.intake_code": ("Code de l'étiquette", "Code on the label"),
-    "offline.recorded": ("enregistré le {when}", "recorded on {when}"),
-    "offline.bad_time": (
-        "l'heure de l'action est illisible (ISO 8601 avec son décalage).",
-        "the action's time is unreadable (ISO 8601 with its offset).",
-    ),
-    "offline.action_reserve": ("Réserver", "Reserve"),
-    "offline.action_extend": ("Prolonger la réservation", "Extend the reservation"),
-    "offline.action_release": ("Libérer", "Release"),
-    "offline.action_use": ("Utiliser", "Use"),
-    "offline.action_move": ("Déplacer", "Move"),
-    "offline.action_recycle": ("Recycler", "Recycle"),
-    "offline.action_discard": ("Jeter", "Discard"),
-    "offline.action_intake": ("Enregistrer la pièce {code}", "Log the piece {code}"),
+# The words offline.js shows (data attribute); the placeholders in {braces} are filled by the script.
+SCRIPT_WORDS = {
+    "waiting_one": _("{n} action waiting"),
+    "waiting_other": _("{n} actions waiting"),
+    "sent_one": _("{n} action taken offline is recorded."),
+    "sent_other": _("{n} actions taken offline are recorded."),
+    "seen": _("Offline: this is the page as it was on {when}."),
+    "queued_here": _("Waiting to be sent: {actions}."),
+    "refused": _("“{action}” on {code} (taken on {when}) could not be recorded: {detail}"),
+    "refused_generic": _("the server refused this action."),
+    "dismiss": _("Understood"),
+    "login_needed": _("Actions are waiting: log in again to send them."),
+    "taken_at": _("taken on {when}"),
+    "held": _("Taken by another account: sent when that person logs in here again."),
+    "update": _("A new version of the app is ready."),
+    "reload": _("Reload the page"),
+    "intake_code": _("Code on the label"),
+    "action_reserve": _("Reserve"),
+    "action_extend": _("Extend the reservation"),
+    "action_release": _("Release"),
+    "action_use": pgettext("action", "Use"),
+    "action_move": _("Move"),
+    "action_recycle": _("Recycle"),
+    "action_discard": _("Discard"),
+    "action_intake": _("Log the piece {code}"),
 }
-for _key, _pair in MESSAGES.items():
-    i18n.MESSAGES.setdefault(_key, _pair)
+APP_NAME = _("Material exchange")
+SHORT_NAME = _("Exchange")
+DESCRIPTION = _("The lieu's offcuts: scan a label, see a piece, reserve it, even without network.")
 
 
 def script_words(lang: str) -> dict[str, str]:
     """The words offline.js shows, in the reader's language."""
-    return {name: i18n.translate(lang, f"offline.{name}") for name in SCRIPT_WORDS}
+    return {name: text.translate(lang) for name, text in SCRIPT_WORDS.items()}
 
 
 @cache
@@ -171,7 +82,7 @@ def app_version() -> str:
     """A hash of what the pages show: templates, static files, words and the lieu's name
     (some 1.5 MB read once per process: about 5 ms)."""
     digest = hashlib.sha256(get_settings().lieu_name.encode())
-    for folder in (TEMPLATES, STATIC, Path(i18n.__file__).parent):
+    for folder in (TEMPLATES, STATIC, LOCALE_DIR):
         for path in sorted(folder.rglob("*")):
             if path.is_file() and path.suffix != ".pyc":
                 digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
@@ -216,9 +127,9 @@ async def manifest(request: Request) -> Response:
     lang = lang_of(request)
     settings = get_settings()
     body = {
-        "name": f"{settings.lieu_name} · {i18n.translate(lang, 'app.name')}",
-        "short_name": i18n.translate(lang, "offline.short_name"),
-        "description": i18n.translate(lang, "offline.description"),
+        "name": f"{settings.lieu_name} · {_('Material exchange').translate(lang)}",
+        "short_name": SHORT_NAME.translate(lang),
+        "description": DESCRIPTION.translate(lang),
         "lang": lang,
         "start_url": "/scan",
         "scope": "/",
@@ -248,37 +159,6 @@ async def offline_page(request: Request) -> Template:
 async def queue_page(request: Request) -> Template:
     """The actions waiting on this phone: the list is the phone's (IndexedDB), drawn by offline.js."""
     return page(request, "offline/queue.html")
-
-
-# ---------------------------------------------------------------------------------------------
-# The outbox sends a queued action back to its form route (the page's session and CSRF
-# token, the form's Idempotency-Key), asking for JSON instead of a page to go to.
-
-
-def for_script(request: Request) -> bool:
-    return "application/json" in request.headers.get("accept", "")
-
-
-Reply = Callable[..., Response]
-
-
-def replier(request: Request, back: str) -> Reply:
-    """How a form route answers: `reply(message, status=200, target=back)` is the redirect
-    with its flash message for a person, or for the outbox {ok, status, detail} in JSON
-    with the status the API would give (409 when someone took the piece meanwhile)."""
-
-    def reply(said: dict[str, Any] | None = None, status: int = 200, target: str | None = None) -> Response:
-        if not for_script(request):
-            return redirect(target or back, *([said] if said else []))
-        detail = _shown(lang_of(request), [said])[0]["text"] if said else ""
-        return Response(
-            content={"ok": status < 400, "status": status, "detail": detail, "location": target or back},
-            status_code=status,
-            media_type=MediaType.JSON,
-            headers={"Cache-Control": "no-store"},
-        )
-
-    return reply
 
 
 ROUTES = [service_worker, manifest, offline_page, queue_page]

@@ -22,6 +22,7 @@ from litestar.template.config import TemplateConfig
 
 from exchange.auth.guards import actor_of
 from exchange.ledger.rules import Role, role_at_least
+from exchange.messages import Message, translations
 from exchange.settings import get_settings
 from exchange.web import i18n
 
@@ -98,14 +99,23 @@ def read_flash(connection: ASGIConnection) -> list[dict[str, Any]]:
     return messages if isinstance(messages, list) else []
 
 
-def message(level: str, key: str, links: list[tuple[str, str]] | None = None, **args: Any) -> dict[str, Any]:
-    """A flash message, translated when shown: `key` in the catalogue, or `error` with args["text"]."""
-    return {"level": level, "key": key, "args": args, "links": [{"key": k, "href": h} for k, h in links or []]}
+def message(level: str, text: Message | str, links: list[tuple[Message, str]] | None = None) -> dict[str, Any]:
+    """A flash message: its id and values, translated when shown (a plain string is shown as it is)."""
+    return {
+        "level": level,
+        "text": text.as_json() if isinstance(text, Message) else str(text),
+        "links": [{"text": t.as_json(), "href": h} for t, h in links or []],
+    }
 
 
-def error_message(text: str) -> dict[str, Any]:
-    """A refusal from the ledger (English text, translated when shown)."""
-    return {"level": "error", "key": "", "args": {"text": text}, "links": []}
+def error_message(refusal: BaseException | Message | str) -> dict[str, Any]:
+    """A refusal (an error with a message id, or a Message), translated when shown."""
+    text = getattr(refusal, "text", refusal)
+    return message("error", text if isinstance(text, Message) else str(text))
+
+
+def _text(lang: str, value: Any) -> str:
+    return Message.from_json(value).translate(lang) if isinstance(value, dict) else str(value or "")
 
 
 def _shown(lang: str, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -113,16 +123,15 @@ def _shown(lang: str, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for m in messages:
         if not isinstance(m, dict):
             continue
-        args = m.get("args") or {}
-        if m.get("key"):
-            text = i18n.translate(lang, m["key"], **args)
-        else:
-            text = i18n.translate_error(lang, str(args.get("text", "")))
-        links = [
-            {"text": i18n.translate(lang, link["key"]), "href": safe_next(link.get("href"))}
-            for link in m.get("links") or []
-            if isinstance(link, dict) and "key" in link
-        ]
+        try:
+            text = _text(lang, m.get("text"))
+            links = [
+                {"text": _text(lang, link.get("text")), "href": safe_next(link.get("href"))}
+                for link in m.get("links") or []
+                if isinstance(link, dict)
+            ]
+        except (KeyError, TypeError, ValueError):  # a message from an older release's cookie
+            continue
         shown.append({"level": m.get("level", "ok"), "text": text, "links": links})
     return shown
 
@@ -152,6 +161,7 @@ def page(request: Request, template: str, *, status_code: int = 200, **context: 
         "is_member": actor is not None,
         "is_steward": actor is not None and role_at_least(actor.role, Role.steward),
         "is_coordinator": actor is not None and role_at_least(actor.role, Role.coordinator),
+        "is_network": actor is not None and actor.network,
         "flashes": flashes,
         "lieu_name": get_settings().lieu_name,
         "path": request.scope["path"],
@@ -203,8 +213,29 @@ def _lang(context: Any) -> str:
 
 
 @pass_context
-def _t(context: Any, key: str, **values: Any) -> str:
-    return i18n.translate(_lang(context), key, **values)
+def _finalize(context: Any, value: Any) -> Any:
+    """A Message printed in a template ({{ title }}) shows in the reader's language."""
+    return value.translate(_lang(context)) if isinstance(value, Message) else value
+
+
+@pass_context
+def _gettext(context: Any, msgid: str) -> str:
+    return translations(_lang(context)).gettext(msgid)
+
+
+@pass_context
+def _ngettext(context: Any, singular: str, plural: str, n: int) -> str:
+    return translations(_lang(context)).ngettext(singular, plural, n)
+
+
+@pass_context
+def _pgettext(context: Any, msgctxt: str, msgid: str) -> str:
+    return translations(_lang(context)).pgettext(msgctxt, msgid)
+
+
+@pass_context
+def _npgettext(context: Any, msgctxt: str, singular: str, plural: str, n: int) -> str:
+    return translations(_lang(context)).npgettext(msgctxt, singular, plural, n)
 
 
 def _with_lang(function):
@@ -236,9 +267,18 @@ def environment() -> Environment:
         lstrip_blocks=True,
         auto_reload=False,
         cache_size=-1,
+        finalize=_finalize,
+        extensions=["jinja2.ext.i18n"],
+    )
+    # _(), gettext(), ngettext(), pgettext() and {% trans %} in the reader's language (newstyle:
+    # values are given by name, %(name)s, and escaped).
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=_gettext, ngettext=_ngettext, newstyle=True, pgettext=_pgettext, npgettext=_npgettext
     )
     env.globals.update(
-        t=_t,
+        status_names=i18n.STATUS_NAMES,
+        role_names=i18n.ROLE_NAMES,
+        mass_sources=i18n.MASS_SOURCES,
         num=_with_lang(i18n.format_number),
         kg=_with_lang(i18n.format_kg),
         mm=_with_lang(i18n.format_mm),

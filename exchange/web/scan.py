@@ -19,8 +19,9 @@ from litestar import Request, get
 from litestar.response import Redirect, Template
 
 from exchange.ledger.codes import CodeError, MistypedCode, code_from_scan
+from exchange.messages import _
 from exchange.settings import get_settings
-from exchange.web import i18n
+from exchange.web.item_page import CODE_PROBLEMS
 from exchange.web.render import asset, message, page
 
 ITEM_PATH = "/i/"
@@ -28,80 +29,22 @@ SCRIPT = "js/scan.js"
 POLYFILL = "vendor/barcode-detector/ponyfill.js"
 WASM = "vendor/barcode-detector/zxing_reader.wasm"
 
-# The page's words, (French, English) as in exchange.web.i18n.MESSAGES, where they are
-# added unless the catalogue already has them. Placeholders in {braces} are filled by
-# scan.js in the browser (not by t()).
-MESSAGES: dict[str, tuple[str, str]] = {
-    "scan.title": ("Scanner une étiquette", "Scan a label"),
-    "scan.intro": (
-        "Visez le QR code de l'étiquette avec la caméra, ou tapez son code.",
-        "Aim the camera at the label's QR code, or type its code.",
-    ),
-    "scan.video_label": ("Image de la caméra", "Camera view"),
-    "scan.code_label": ("Code ou lien de l'étiquette", "Code or link on the label"),
-    "scan.code_hint": (
-        "8 signes, par exemple 7K3M-Q9XJ ; une douchette USB le tape toute seule.",
-        "8 symbols, for example 7K3M-Q9XJ; a USB barcode scanner types it for you.",
-    ),
-    "scan.open": ("Ouvrir", "Open"),
-    "scan.starting": ("Ouverture de la caméra…", "Opening the camera…"),
-    "scan.scanning": (
-        "Visez le QR code : la fiche de la pièce s'ouvre dès qu'il est lu.",
-        "Aim at the QR code: the piece's page opens as soon as it is read.",
-    ),
-    "scan.opening": ("Code {code} lu : ouverture de sa fiche…", "Read {code}: opening its page…"),
-    "scan.not_label": (
-        "Lu : « {text} ». Ce n'est pas une étiquette de la matériauthèque.",
-        "Read: “{text}”. This is not one of the exchange's labels.",
-    ),
-    "scan.denied": (
-        "L'accès à la caméra est refusé. Autorisez-le dans les réglages du navigateur, ou tapez le code.",
-        "Camera access is denied. Allow it in the browser's settings, or type the code.",
-    ),
-    "scan.no_camera": ("Aucune caméra trouvée : tapez le code.", "No camera found: type the code."),
-    "scan.busy": (
-        "La caméra est occupée par une autre application : fermez-la, puis rechargez la page.",
-        "The camera is in use by another app: close it, then reload the page.",
-    ),
-    "scan.camera_failed": (
-        "La caméra n'a pas pu s'ouvrir : tapez le code.",
-        "The camera could not start: type the code.",
-    ),
-    "scan.insecure": (
-        "La caméra ne s'ouvre que sur une adresse sécurisée (https) : tapez le code.",
-        "The camera only opens on a secure (https) address: type the code.",
-    ),
-    "scan.no_camera_api": (
-        "Ce navigateur ne donne pas accès à la caméra : tapez le code.",
-        "This browser gives no access to the camera: type the code.",
-    ),
-    "scan.decoder_failed": (
-        "Le lecteur de QR codes n'a pas pu démarrer : tapez le code.",
-        "The QR code reader could not start: type the code.",
-    ),
-    "scan.bad_typed": (
-        "« {text} » n'est ni un code ni un lien d'étiquette.",
-        "“{text}” is neither a code nor a label's link.",
-    ),
-}
-for _key, _pair in MESSAGES.items():
-    i18n.MESSAGES.setdefault(_key, _pair)
-
-# The strings scan.js shows: data-msg-<name> attribute -> catalogue key.
+# The sentences scan.js shows: data-msg-<name> attribute -> message. The placeholders in
+# {braces} are filled by scan.js in the browser.
 SCRIPT_MESSAGES = {
-    "starting": "scan.starting",
-    "scanning": "scan.scanning",
-    "opening": "scan.opening",
-    "not-label": "scan.not_label",
-    "denied": "scan.denied",
-    "no-camera": "scan.no_camera",
-    "busy": "scan.busy",
-    "camera-failed": "scan.camera_failed",
-    "insecure": "scan.insecure",
-    "no-camera-api": "scan.no_camera_api",
-    "decoder-failed": "scan.decoder_failed",
-    "bad-typed": "scan.bad_typed",
-    "empty-typed": "code.empty",
+    "starting": _("Opening the camera…"),
+    "scanning": _("Aim at the QR code: the piece's page opens as soon as it is read."),
+    "opening": _("Read {code}: opening its page…"),
+    "not-label": _("Read: “{text}”. This is not one of the exchange's labels."),
+    "denied": _("Camera access is denied. Allow it in the browser's settings, or type the code."),
+    "no-camera": _("No camera found: type the code."),
+    "busy": _("The camera is in use by another app: close it, then reload the page."),
+    "camera-failed": _("The camera could not start: type the code."),
+    "insecure": _("The camera only opens on a secure (https) address: type the code."),
+    "no-camera-api": _("This browser gives no access to the camera: type the code."),
+    "decoder-failed": _("The QR code reader could not start: type the code."),
+    "bad-typed": _("“{text}” is neither a code nor a label's link."),
+    "empty-typed": _("Type the code on the label."),
 }
 
 
@@ -127,20 +70,19 @@ async def scan_page(request: Request, code: str | None = None) -> Template | Red
         return page(request, "scan.html", **scan_context())
     typed = code.strip()
     if not typed:
-        problem = ("code.empty", {})
+        problem = SCRIPT_MESSAGES["empty-typed"]
     else:
         try:
             return Redirect(f"{ITEM_PATH}{code_from_scan(typed)}", status_code=303)
         except MistypedCode:
-            problem = ("code.mistyped", {"code": typed})
+            problem = CODE_PROBLEMS["mistyped"][1](typed)
         except CodeError:
-            problem = ("code.malformed", {"code": typed})
-    key, values = problem
+            problem = CODE_PROBLEMS["malformed"][1](typed)
     return page(
         request,
         "scan.html",
         status_code=400,
-        messages=[message("error", key, **values)],
+        messages=[message("error", problem)],
         **scan_context(typed),
     )
 

@@ -10,7 +10,19 @@ from litestar.static_files import create_static_files_router
 
 from exchange.items.photo_controllers import ROUTES as PHOTO_API_ROUTES
 from exchange.settings import get_settings
-from exchange.web import admin, browse_pages, figures_pages, item_page, labels_page, offline, scan, site
+from exchange.web import (
+    admin,
+    browse_pages,
+    export_pages,
+    figures_pages,
+    import_pages,
+    item_page,
+    labels_page,
+    network_admin,
+    offline,
+    scan,
+    site,
+)
 from exchange.web.render import CSRF_COOKIE, STATIC, secure_cookies, template_config
 
 # Pages are for people, not part of the API's OpenAPI document.
@@ -23,6 +35,9 @@ PAGES = Router(
         *labels_page.ROUTES,
         *figures_pages.ROUTES,
         *admin.ROUTES,
+        *import_pages.ROUTES,
+        *export_pages.ROUTES,
+        *network_admin.ROUTES,
     ],
     include_in_schema=False,
 )

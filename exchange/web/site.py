@@ -14,6 +14,7 @@ from exchange.auth.guards import SESSION_COOKIE, actor_of
 from exchange.items import listing, present
 from exchange.items.photos import media_path
 from exchange.ledger.rules import LedgerError, NotFound
+from exchange.messages import _
 from exchange.web import i18n, queries
 from exchange.web.item_page import local_url
 from exchange.web.render import error_message, lang_of, message, page, redirect, safe_next, secure_cookies
@@ -64,7 +65,7 @@ async def login(request: Request) -> Response:
             status_code=429,
             next=target,
             email=email,
-            messages=[error_message(error.message)],
+            messages=[error_message(error)],
         )
     except LedgerError:
         return page(
@@ -73,10 +74,10 @@ async def login(request: Request) -> Response:
             status_code=422,
             next=target,
             email=email,
-            messages=[message("error", "login.failed")],
+            messages=[message("error", _("Unknown e-mail or wrong password."))],
         )
     token = await auth.issue_token(actor)
-    response = redirect(target, message("ok", "login.welcome", name=actor.name))
+    response = redirect(target, message("ok", _("Hello %(name)s!", name=actor.name)))
     response.set_cookie(
         key=SESSION_COOKIE,
         value=token,
@@ -94,7 +95,7 @@ async def logout(request: Request) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         await auth.revoke_token(token)
-    response = redirect("/", message("ok", "login.bye"))
+    response = redirect("/", message("ok", _("You are logged out.")))
     response.delete_cookie(key=SESSION_COOKIE, path="/")
     return response
 
