@@ -179,11 +179,10 @@ _ACTOR_SQL = (
     " WHERE {where} ORDER BY s.id"
 )
 _ACTOR_BY_TOKEN_HASH = PreparedSQL(
-    AuthToken, _ACTOR_SQL.format(source="auth_token t", member="t.member", where="t.token_hash = ?")
+    AuthToken, _ACTOR_SQL.format(source="auth_token t", member="t.member", where="t.token_hash = {}"), 1
 )
 _ACTOR_BY_ID = PreparedSQL(
-    Member,
-    _ACTOR_SQL.format(source="(SELECT NULL AS expires_at) t", member="?", where="TRUE"),
+    Member, _ACTOR_SQL.format(source="(SELECT NULL AS expires_at) t", member="{}", where="TRUE"), 1
 )
 
 

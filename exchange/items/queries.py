@@ -58,16 +58,14 @@ WORKSHOP_ID = Prepared(Workshop, lambda slug: Workshop.select(Workshop.id).where
 CATEGORY = Prepared(Category, lambda slug: Category.select().where(Category.slug == slug).limit(1), 1)
 WORKSHOP = Prepared(Workshop, lambda slug: Workshop.select().where(Workshop.slug == slug).limit(1), 1)
 ITEM_ID_BY_CODE = Prepared(Item, lambda code: Item.select(Item.id).where(Item.code == code).limit(1), 1)
-BLANK_ID_BY_CODE = Prepared(
-    BlankCode, lambda code: BlankCode.select(BlankCode.id).where(BlankCode.code == code).limit(1), 1
-)
 
 
 CATEGORY_AND_WORKSHOP = PreparedSQL(
     Category,
     'SELECT "category"."id" AS category_id, "category"."density_kg_m3" AS density_kg_m3,'
-    ' (SELECT "workshop"."id" FROM "workshop" WHERE "workshop"."slug" = ?) AS workshop_id'
-    ' FROM "category" WHERE "category"."slug" = ? LIMIT 1',
+    ' (SELECT "workshop"."id" FROM "workshop" WHERE "workshop"."slug" = {}) AS workshop_id'
+    ' FROM "category" WHERE "category"."slug" = {} LIMIT 1',
+    2,
 )
 INSERT_ITEM = PreparedInsert(Item)
 INSERT_EVENT = PreparedInsert(Event)
@@ -76,6 +74,7 @@ INSERT_EVENT = PreparedInsert(Event)
 # Whether a code is taken by an item or a printed blank, in one round trip.
 CODE_TAKEN = PreparedSQL(
     Item,
-    'SELECT EXISTS (SELECT 1 FROM "item" WHERE "code" = ?) AS item,'
-    ' EXISTS (SELECT 1 FROM "blank_code" WHERE "code" = ?) AS blank',
+    'SELECT EXISTS (SELECT 1 FROM "item" WHERE "code" = {}) AS item,'
+    ' EXISTS (SELECT 1 FROM "blank_code" WHERE "code" = {}) AS blank',
+    2,
 )
