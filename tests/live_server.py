@@ -20,9 +20,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def live_server(database_url: str, workers: int = 1, env: dict[str, str] | None = None) -> Iterator[str]:
-    """Serve `database_url` (already migrated) and yield the base URL; stopped on exit."""
-    port = free_port()
+def live_server(
+    database_url: str, workers: int = 1, env: dict[str, str] | None = None, port: int | None = None
+) -> Iterator[str]:
+    """Serve `database_url` (already migrated) and yield the base URL; stopped on exit.
+    `port`: the same one again, for a server that replaces another at the same origin."""
+    port = port or free_port()
     base = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
         [

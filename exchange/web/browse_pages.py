@@ -16,8 +16,8 @@ from exchange.items.intake import intake as intake_item
 from exchange.ledger.codes import CodeError
 from exchange.ledger.rules import MAX_DIMENSION_MM, LedgerError
 from exchange.messages import _, translate
-from exchange.web import queries
-from exchange.web.item_page import field_of, field_problem
+from exchange.web import offline, queries
+from exchange.web.item_page import UNHASHED_FIELDS, field_of, field_problem
 from exchange.web.render import error_message, lang_of, message, page, query_url, redirect
 from exchange.web.site import card
 
@@ -122,6 +122,7 @@ INTAKE_FIELDS = (
     "origin",
     "note",
     "code",
+    "occurred_at",  # an intake taken offline, sent by the outbox (exchange/web/offline.py)
 )
 
 
@@ -188,6 +189,9 @@ async def intake(request: Request) -> Response:
             errors["photo"] = translate(lang, _("File too large (10 MB at most)."))
         except (photos.NotAnImage, photos.BadImage):
             errors["photo"] = translate(lang, _("This photo could not be read: send a JPEG, PNG or WebP."))
+    reply = offline.replier(request, "/items/new")
+    if (errors or data is None) and offline.for_script(request):
+        return reply(error_message("; ".join(f"{name}: {text}" for name, text in errors.items())), 422)
     if errors or data is None:
         if photo_bytes and "photo" not in errors:
             errors["photo"] = translate(lang, _("Choose the photo again."))
@@ -208,7 +212,7 @@ async def intake(request: Request) -> Response:
         return item
 
     key = form.get("_idem")
-    fields = sorted((k, v) for k, v in form.multi_items() if k not in ("_csrf_token", "_idem") and isinstance(v, str))
+    fields = sorted((k, v) for k, v in form.multi_items() if k not in UNHASHED_FIELDS and isinstance(v, str))
     idempotency = IdempotencyRequest.of(
         key if isinstance(key, str) and key else None,
         "POST",
@@ -218,6 +222,9 @@ async def intake(request: Request) -> Response:
     try:
         answer = await run_action(actor, idempotency, 201, work)
     except (LedgerError, CodeError) as error:
+        if offline.for_script(request):
+            status = error.status_code if isinstance(error, LedgerError) else 400
+            return reply(error_message(error), status)
         field = getattr(error, "field", None) or "form"
         context = await _intake_context(request, values, {field: translate(lang, getattr(error, "text", str(error)))})
         return page(
@@ -228,9 +235,12 @@ async def intake(request: Request) -> Response:
             **context,
         )
     item = msgspec.json.decode(answer.body, type=schemas.ItemOut)
+    said = _("Logged: %(title)s, code %(code)s.", title=item.title, code=item.code)
+    if offline.for_script(request):
+        return reply(message("ok", said), 201, f"/i/{item.code}")
     logged = message(
         "ok",
-        _("Logged: %(title)s, code %(code)s.", title=item.title, code=item.code),
+        said,
         links=[(_("Print the label"), f"/labels?codes={quote(item.code)}"), (_("See the piece"), f"/i/{item.code}")],
     )
     if form.get("next") == "another":

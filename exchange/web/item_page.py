@@ -6,7 +6,7 @@ import json
 import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -33,7 +33,7 @@ from exchange.ledger.rules import (
 )
 from exchange.messages import Message, _, ngettext, translate
 from exchange.tables import Item
-from exchange.web import i18n, queries
+from exchange.web import i18n, offline, queries
 from exchange.web.render import FLASH_COOKIE, current_path, error_message, lang_of, message, page, redirect
 
 MAX_PHOTO_FORM = photos.MAX_PHOTO_BYTES + 256 * 1024
@@ -144,12 +144,24 @@ def _parse_time(value: str | None) -> datetime | None:
         return None
 
 
+# An action the server wrote later than this after it happened (taken offline, or brought in
+# by a steward) shows both times; the seconds of an ordinary request never do.
+RECORDED_LATE = timedelta(minutes=5)
+
+
 def history(events: list[schemas.EventOut], lang: str, workshops: dict[str, str]) -> list[dict[str, Any]]:
     lines = []
     for event in reversed(events):  # newest first: what happened last matters most on the floor
         text, links = _event_text(event, lang, workshops)
+        late = event.recorded_at - event.occurred_at > RECORDED_LATE
         lines.append(
             {
+                "recorded": translate(
+                    lang, _("recorded on %(when)s", when=i18n.format_datetime(event.recorded_at, lang))
+                )
+                if late
+                else None,
+                "recorded_iso": event.recorded_at.isoformat(),
                 "when": i18n.format_datetime(event.occurred_at, lang),
                 "iso": event.occurred_at.isoformat(),
                 "text": text,
@@ -271,8 +283,13 @@ _ANONYMOUS_PAGES: OrderedDict[tuple, bytes] = OrderedDict()
 # Actions
 
 
+# Not part of what a key stands for: the token, the key itself, and the moment the outbox
+# stamps on an action sent again (the same action, whenever it is sent).
+UNHASHED_FIELDS = ("_csrf_token", "_idem", "occurred_at")
+
+
 def _form_hash_body(form: Any) -> bytes:
-    fields = sorted((k, v) for k, v in form.multi_items() if k not in ("_csrf_token", "_idem") and isinstance(v, str))
+    fields = sorted((k, v) for k, v in form.multi_items() if k not in UNHASHED_FIELDS and isinstance(v, str))
     return json.dumps(fields, ensure_ascii=False).encode()
 
 
@@ -308,6 +325,8 @@ def field_problem(lang: str, field: str) -> str:
         return translate(lang, _("a mass in kg, above 0 and up to 10,000"))
     if field in ("category", "workshop"):
         return translate(lang, _("required"))
+    if field == "occurred_at":
+        return translate(lang, _("the time of the action, ISO 8601 with its offset"))
     return translate(lang, _("too long"))
 
 
@@ -326,35 +345,39 @@ ACTIONS = ("reserve", "extend", "release", "use", "use-part", "move", "recycle",
 
 
 @post("/i/{code:str}/{action:str}", name="item-action")
-async def item_action(request: Request, code: str, action: str) -> Redirect:
+async def item_action(request: Request, code: str, action: str) -> Response:
+    """An action's form; sent again by the outbox (exchange/web/offline.py) with the moment it
+    was taken offline (`occurred_at`), it answers in JSON."""
     actor: Actor = actor_of(request)
     lang = lang_of(request)
     canonical = parse_code(code)
     back = f"/i/{canonical}"
+    reply = offline.replier(request, back)
     if action not in ACTIONS:
-        return redirect(back)
+        return reply(None, 404)
     form = await request.form()
+    when = {"occurred_at": _text(form, "occurred_at", 40)}
     try:
         if action in ("reserve", "extend"):
-            body = await _run(request, actor, form, 200, lambda: actions.reserve(actor, canonical, schemas.ReserveIn()))
+            data = _convert(when, schemas.ReserveIn)
+            body = await _run(request, actor, form, 200, lambda: actions.reserve(actor, canonical, data))
             item = msgspec.json.decode(body, type=schemas.ItemOut)
             until = i18n.format_datetime(item.reserved_until, lang)
-            return redirect(
-                back,
+            return reply(
                 message(
                     "ok", _("Reserved for you until %(until)s. Pick it up before then, or release it.", until=until)
                 ),
             )
         if action == "release":
-            await _run(request, actor, form, 200, lambda: actions.release(actor, canonical, schemas.ReleaseIn()))
-            return redirect(back, message("ok", _("Released: the piece is available again.")))
+            data = _convert(when, schemas.ReleaseIn)
+            await _run(request, actor, form, 200, lambda: actions.release(actor, canonical, data))
+            return reply(message("ok", _("Released: the piece is available again.")))
         if action == "use":
-            data = _convert({"project": _text(form, "project")}, schemas.UseIn)
+            data = _convert({"project": _text(form, "project"), **when}, schemas.UseIn)
             body = await _run(request, actor, form, 200, lambda: actions.use(actor, canonical, data))
             item = msgspec.json.decode(body, type=schemas.ItemOut)
             if data.project:
-                return redirect(
-                    back,
+                return reply(
                     message(
                         "ok",
                         _(
@@ -364,8 +387,7 @@ async def item_action(request: Request, code: str, action: str) -> Redirect:
                         ),
                     ),
                 )
-            return redirect(
-                back,
+            return reply(
                 message(
                     "ok",
                     _(
@@ -377,11 +399,10 @@ async def item_action(request: Request, code: str, action: str) -> Redirect:
         if action == "use-part":
             return await _use_part(request, actor, form, canonical, back)
         if action == "move":
-            data = _convert({"workshop": _text(form, "workshop", 60)}, schemas.MoveIn)
+            data = _convert({"workshop": _text(form, "workshop", 60), **when}, schemas.MoveIn)
             await _run(request, actor, form, 200, lambda: actions.move(actor, canonical, data))
             workshops = await queries.workshop_names()
-            return redirect(
-                back,
+            return reply(
                 message(
                     "ok",
                     _(
@@ -391,22 +412,18 @@ async def item_action(request: Request, code: str, action: str) -> Redirect:
                 ),
             )
         if action == "recycle":
-            data = _convert({"channel": _text(form, "channel")}, schemas.RecycleIn)
+            data = _convert({"channel": _text(form, "channel"), **when}, schemas.RecycleIn)
             await _run(request, actor, form, 200, lambda: actions.recycle(actor, canonical, data))
-            return redirect(
-                back, message("ok", _("Sent to recycling. Put it in the right bin and peel off its label."))
-            )
+            return reply(message("ok", _("Sent to recycling. Put it in the right bin and peel off its label.")))
         if action == "discard":
-            data = _convert({"note": _text(form, "note", 2000)}, schemas.DiscardIn)
+            data = _convert({"note": _text(form, "note", 2000), **when}, schemas.DiscardIn)
             await _run(request, actor, form, 200, lambda: actions.discard(actor, canonical, data))
-            return redirect(back, message("ok", _("Discarded. Peel off its label.")))
+            return reply(message("ok", _("Discarded. Peel off its label.")))
     except FormError as error:
-        return redirect(
-            back, message("error", _("Check the form: %(detail)s", detail=field_problem(lang, error.args[0])))
-        )
+        return reply(message("error", _("Check the form: %(detail)s", detail=field_problem(lang, error.args[0]))), 422)
     except (LedgerError, CodeError) as error:
-        return redirect(back, error_message(error))
-    return redirect(back)
+        return reply(error_message(error), error.status_code if isinstance(error, LedgerError) else 400)
+    return reply(None)
 
 
 def _number(form: Any, name: str) -> int | None:

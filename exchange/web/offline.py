@@ -12,14 +12,26 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 from litestar import MediaType, Request, Response, get
 from litestar.response import Template
 
 from exchange.messages import LOCALE_DIR, _, pgettext
 from exchange.settings import get_settings
-from exchange.web.render import CSRF_COOKIE, STATIC, TEMPLATES, _asset_version, asset, lang_of, page
+from exchange.web.render import (
+    CSRF_COOKIE,
+    STATIC,
+    TEMPLATES,
+    _asset_version,
+    _shown,
+    asset,
+    lang_of,
+    page,
+    redirect,
+)
 
 WORKBOX = "vendor/workbox"
 WORKBOX_MODULES = ("core", "routing", "strategies", "expiration", "precaching")
@@ -159,6 +171,37 @@ async def offline_page(request: Request) -> Template:
 async def queue_page(request: Request) -> Template:
     """The actions waiting on this phone: the list is the phone's (IndexedDB), drawn by offline.js."""
     return page(request, "offline/queue.html")
+
+
+# ---------------------------------------------------------------------------------------------
+# The outbox sends a queued action back to its form route (the page's session and CSRF
+# token, the form's Idempotency-Key), asking for JSON instead of a page to go to.
+
+
+def for_script(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "")
+
+
+Reply = Callable[..., Response]
+
+
+def replier(request: Request, back: str) -> Reply:
+    """How a form route answers: `reply(message, status=200, target=back)` is the redirect
+    with its flash message for a person, or for the outbox {ok, status, detail} in JSON
+    with the status the API would give (409 when someone took the piece meanwhile)."""
+
+    def reply(said: dict[str, Any] | None = None, status: int = 200, target: str | None = None) -> Response:
+        if not for_script(request):
+            return redirect(target or back, *([said] if said else []))
+        detail = _shown(lang_of(request), [said])[0]["text"] if said else ""
+        return Response(
+            content={"ok": status < 400, "status": status, "detail": detail, "location": target or back},
+            status_code=status,
+            media_type=MediaType.JSON,
+            headers={"Cache-Control": "no-store"},
+        )
+
+    return reply
 
 
 ROUTES = [service_worker, manifest, offline_page, queue_page]

@@ -139,12 +139,15 @@
             : ""
         );
       }
+      notes.querySelectorAll('[data-note^="refused-"]').forEach(function (shown) {
+        shown.remove();
+      });
       refused
         .filter(function (entry) {
           return !current || !entry.member || entry.member === current.member;
         })
         .forEach(function (entry) {
-          var dismiss = element("button", { type: "button", class: "link", text: say("dismiss") });
+          var dismiss = element("button", { type: "button", text: say("dismiss") });
           dismiss.addEventListener("click", function () {
             Outbox.dismiss(entry.id).then(refresh);
           });
@@ -276,7 +279,8 @@
   sessionKnown.then(function (current) {
     var steward = current && (current.role === "steward" || current.role === "coordinator");
     var last = Number(localStorage.getItem("exchange-warm") || 0);
-    if (!steward || fromCopy || !navigator.onLine || Date.now() - last < 3600e3) return;
+    var worker = navigator.serviceWorker && navigator.serviceWorker.controller; // it keeps the copy
+    if (!steward || !worker || fromCopy || !navigator.onLine || Date.now() - last < 3600e3) return;
     localStorage.setItem("exchange-warm", String(Date.now()));
     fetch("/items/new", { credentials: "same-origin", headers: { "X-Exchange-Warm": "1" } }).catch(function () {});
   });

@@ -108,10 +108,23 @@ var pages = new strategies.NetworkFirst({
   plugins: [stampWhenSeen, new expiration.ExpirationPlugin({ maxEntries: MAX_PAGES, purgeOnQuotaError: true })],
 });
 
+// Forms whose address only pre-fills them (the intake form's ?code= of a pre-printed label):
+// any kept copy of the form will do.
+var PREFILLED_FORMS = ["/items/new"];
+
 function offlinePage(url) {
+  var form = PREFILLED_FORMS.indexOf(url.pathname) >= 0
+    ? caches.open(PAGES_CACHE).then(function (cache) {
+        return cache.match(url.pathname, { ignoreVary: true, ignoreSearch: true });
+      }).then(function (copy) {
+        return copy ? stampWhenSeen.cachedResponseWillBeUsed({ cachedResponse: copy }) : null;
+      })
+    : Promise.resolve(null);
   // /scan and /queue work from their precached copy; any other page: the offline page.
   var shell = E.shells[url.pathname];
-  return (shell ? precaching.matchPrecache(shell) : Promise.resolve(null)).then(function (copy) {
+  return form.then(function (copy) {
+    return copy || (shell ? precaching.matchPrecache(shell) : null);
+  }).then(function (copy) {
     return copy || precaching.matchPrecache(E.shells["/offline"]);
   });
 }
