@@ -5,7 +5,7 @@ dropped after): generate 100,000 items and 1,000,000 events in bulk, time the li
 queries and one month's figures in-process against raw SQL, then serve the app under a real
 uvicorn with one worker and drive it from another process (wrk, or bench.loadgen): the item
 JSON and the scan page against hello-world, intake with 8 clients, the server's memory.
-Then the labels. One table of figures with targets, and the same as JSON under var/bench/.
+Then a 10,000-row spreadsheet import, and the labels. One table of figures with targets, and the same as JSON under var/bench/.
 """
 
 from __future__ import annotations
@@ -134,6 +134,10 @@ async def _in_process(engine_name: str, url: str, args: argparse.Namespace) -> t
         figures += await measure_month_figures(engine_name, url, lieu.month, args.figures_repeat)
         check = figures[-1].detail["check"]
         say(f"{engine_name}: month figures measured (stock {check['stock_kg']} kg, raw {check['raw_stock_kg']} kg)")
+        from bench.measures_imports import measure_import
+
+        figures += await measure_import(engine_name)
+        say(f"{engine_name}: a 10,000-row spreadsheet import measured")
         labels = []
         if args.labels:
             from bench.measures_labels import measure_labels

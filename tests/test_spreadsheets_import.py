@@ -160,3 +160,46 @@ async def test_xlsx_and_ods_with_english_headers(client, lieu, maker):
     ]
     assert items[0]["origin"] == "Scierie Dupont"
     assert (await _post(client, lieu, maker(ENGLISH_ROWS))).json()["created"] == 0
+
+
+async def test_upgrade_of_a_database_with_history(lieu):
+    """A database before m0008 that holds items and events: m0008 adds its tables, and the
+    first import then writes beside the old ledger."""
+    from engines import create_pg_database, drop_pg_database
+    from piccolo.querystring import QueryString
+
+    from exchange import db
+    from exchange.items import schemas
+    from exchange.items.intake import intake
+    from exchange.lieu.service import install_shipped_categories
+    from exchange.spreadsheets.command import COMMAND_LINE
+    from exchange.spreadsheets.imports import import_file
+    from exchange.tables import Workshop
+    from migrations.m0008_imports_and_printers import ID as m0008
+
+    if lieu.name == "sqlite":
+        url = f"sqlite:///{lieu.url.removeprefix('sqlite:///').rpartition('/')[0]}/upgrade-m0008.db"
+    else:
+        url = await create_pg_database()
+    engine = db.engine_from_url(url)
+    try:
+        await db.migrate(engine)
+        await db.start(engine)
+        run = engine.run_querystring
+        for table in ("import_row", "import_upload", "label_printer"):
+            await run(QueryString(f"DROP TABLE {table}"))
+        await run(QueryString("DELETE FROM migration WHERE name = {}", m0008))
+        await install_shipped_categories()
+        await Workshop.insert(Workshop(slug="bois", name="Atelier bois"))
+        steward = COMMAND_LINE  # no member in this database
+        old = await intake(steward, schemas.ItemCreate(category="plywood", title="Avant", workshop="bois"))
+        await db.migrate(engine)
+        result = await import_file(steward, b"category,title,workshop\nmdf,Apres,bois\n")
+        assert (result.created, result.errors) == (1, [])
+        assert {r["code"] for r in await Item.select(Item.code)} == {old.code, *result.items}
+        assert await ImportRow.count() == 1
+    finally:
+        await db.stop(engine)
+        db.use_engine(lieu.engine)
+        if lieu.name == "postgres":
+            await drop_pg_database(url)

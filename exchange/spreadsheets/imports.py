@@ -52,12 +52,16 @@ class _RollBack(Exception):
 
 
 def _names(rows: list[dict], *keys: str) -> dict[str, str]:
-    """Normalized slug and names → slug (slugs win over names)."""
+    """Normalized slug and names → slug (slugs win over names). A name with a part in
+    brackets answers to each part too: "Médium (MDF)" to "medium" and "mdf"."""
     found: dict[str, str] = {}
     for key in reversed(keys):
         for row in rows:
-            if row.get(key):
-                found[normalized(row[key])] = row["slug"]
+            name = row.get(key) or ""
+            outside, _, inside = name.partition("(")
+            for variant in (outside, inside.rstrip(")"), name):
+                if normalized(variant):
+                    found[normalized(variant)] = row["slug"]
     return found
 
 
@@ -184,6 +188,7 @@ async def import_sheet(
     report = _progress_call(progress)
     batch = secrets.token_hex(8)
     created: list[str] = []
+    remembered: list[tuple[str, str]] = []
     now = now_utc()
     try:
         async with write_transaction(Item._meta.db):
@@ -195,11 +200,12 @@ async def import_sheet(
                         errors.append(RowError(row.number, _column_of(error, row, header_of), error.message))
                     else:
                         created.append(item.code)
-                        await queries.remember_row(row.row_hash, batch, item.code, now)
+                        remembered.append((row.row_hash, item.code))
                 if done % PROGRESS_EVERY == 0:
                     await report(done, len(fresh))
             if errors or dry_run:
                 raise _RollBack
+            await queries.remember_rows(remembered, batch, now)
     except _RollBack:
         pass
     if len(fresh) % PROGRESS_EVERY:

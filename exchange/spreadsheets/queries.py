@@ -22,8 +22,14 @@ async def known_hashes(hashes: list[str]) -> set[str]:
     return known
 
 
-async def remember_row(row_hash: str, batch: str, code: str, at: datetime) -> None:
-    await ImportRow.insert(ImportRow(row_hash=row_hash, batch=batch, code=code, created_at=at))
+async def remember_rows(rows: list[tuple[str, str]], batch: str, at: datetime) -> None:
+    """(row hash, item code) of the rows an import created, in inserts of _CHUNK rows (one
+    insert per row took a third of an import's time)."""
+    for start in range(0, len(rows), _CHUNK):
+        chunk = rows[start : start + _CHUNK]
+        await ImportRow.insert(
+            *(ImportRow(row_hash=row_hash, batch=batch, code=code, created_at=at) for row_hash, code in chunk)
+        )
 
 
 async def batch_codes(batch: str) -> list[str]:
