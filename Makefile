@@ -27,12 +27,13 @@ demo: setup
 serve: setup
 	$(BIN)/exchange serve --host $(HOST) --port $(PORT)
 
-# Chromium for the browser tests and poppler (pdftoppm) to render the label sheets:
+# Chromium for the browser tests, poppler (pdftoppm) to render the label sheets and gettext
+# (msgfmt --check on the catalogues):
 # Debian's packages, when we may install them.
 browser:
-	@if [ -x /usr/bin/chromium ] && command -v pdftoppm >/dev/null; then :; \
+	@if [ -x /usr/bin/chromium ] && command -v pdftoppm >/dev/null && command -v msgfmt >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core poppler-utils >/dev/null) \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core poppler-utils gettext >/dev/null) \
 		|| echo "Could not install Chromium and poppler: the tests that need them will say they were skipped."; \
 	else echo "Chromium or poppler is not installed and this is not root: the tests that need them will say they were skipped."; fi
 

@@ -14,7 +14,7 @@ from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from piccolo.engine.base import Engine
 
-from exchange import db
+from exchange import base_url, db
 from exchange.auth import throttle
 from exchange.auth.controllers import SessionController
 from exchange.auth.guards import ActorMiddleware
@@ -66,6 +66,8 @@ def create_app(engine: Engine | None = None) -> Litestar:
     @contextlib.asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await db.start(engine)
+        for problem in base_url.problems(get_settings().base_url):
+            log.warning("EXCHANGE_BASE_URL: %s", problem)
         sweeper = asyncio.create_task(_housekeeping())
         try:
             yield

@@ -86,3 +86,14 @@ def _categories() -> tuple[CategoryData, ...]:
 def shipped_categories() -> list[CategoryData]:
     """The shipped categories, in file order (a fresh list of frozen objects)."""
     return list(_categories())
+
+
+def extract_shipped_words(fileobj, keywords, comment_tags, options):
+    """Babel extractor (babel.cfg) for categories.json: the factor set's name and note and each
+    factor's note, so translators give them in French; sources and entries are quoted as published."""
+    data = json.load(fileobj)
+    texts = [data["factor_set"]["name"], data["factor_set"]["note"]]
+    for category in data["categories"]:
+        texts += [f["note"] for f in (category.get("reuse_factor"), category.get("recycle_factor")) if f]
+    for text in dict.fromkeys(t for t in texts if t):
+        yield 1, "gettext", text, ["shipped factor data (exchange/data/categories.json)"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -30,8 +31,18 @@ async def _with_database(work: Callable[[], Awaitable[Any]]) -> Any:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from exchange.base_url import problems, served_base_url
+
+    if not get_settings().base_url_set:
+        # The labels point where this server answers (the workers inherit the environment).
+        os.environ["EXCHANGE_BASE_URL"] = served_base_url(args.host, args.port)
+        get_settings.cache_clear()
     asyncio.run(_with_database(lambda: asyncio.sleep(0)))
-    print(f"Exchange for {get_settings().lieu_name} on http://{args.host}:{args.port}", file=sys.stderr)
+    settings = get_settings()
+    print(f"Exchange for {settings.lieu_name} on http://{args.host}:{args.port}", file=sys.stderr)
+    print(f"Labels point at {settings.base_url}/i/...", file=sys.stderr)
+    for problem in problems(settings.base_url):
+        print(f"WARNING: {problem}", file=sys.stderr)
     uvicorn.run(
         "exchange.app:create_app",
         factory=True,

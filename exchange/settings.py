@@ -52,6 +52,7 @@ class Settings:
     lieu_name: str
     # The fast SQLite path (exchange.db.sqlite_fast); EXCHANGE_SQLITE_FAST=0 turns it off.
     sqlite_fast: bool = True
+    base_url_set: bool = True  # EXCHANGE_BASE_URL given (in the environment or .env), not the default
 
     @property
     def tz(self) -> ZoneInfo:
@@ -78,6 +79,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         media_dir=Path(env.get("EXCHANGE_MEDIA_DIR", str(var_dir / "media"))),
         lieu_name=env.get("EXCHANGE_LIEU_NAME", "Tiers-lieu"),
         sqlite_fast=env.get("EXCHANGE_SQLITE_FAST", "1").strip().lower() not in ("0", "false", "no", "off"),
+        base_url_set=bool(env.get("EXCHANGE_BASE_URL")),
     )
 
 

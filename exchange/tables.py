@@ -31,6 +31,7 @@ class Lieu(Table, tablename="lieu"):
     time_zone = Varchar(length=64)
     shares_with_network = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
+    language = Varchar(length=8, default="fr")  # what its labels speak (m0011)
 
 
 class Member(Table, tablename="member"):

@@ -46,7 +46,9 @@ async def contents_for(codes: list[str]) -> list[LabelContent]:
         Item.width_mm,
         Item.thickness_mm,
         Item.category.name.as_alias("category_name"),
+        Item.category.name_fr.as_alias("category_name_fr"),
         Item.workshop.name.as_alias("workshop_name"),
+        Item.workshop.lieu.language.as_alias("language"),
     ).where(Item.code.is_in(canonical))
     items = {row["code"]: row for row in rows}
     missing = [code for code in canonical if code not in items]
@@ -77,7 +79,8 @@ async def contents_for(codes: list[str]) -> list[LabelContent]:
                 url=url,
                 code=code,
                 title=row["title"],
-                category=row["category_name"],
+                # In the lieu's language (French unless the lieu says otherwise).
+                category=row["category_name"] if row["language"] == "en" else row["category_name_fr"],
                 dimensions=dimensions_text(row["length_mm"], row["width_mm"], row["thickness_mm"]),
                 lieu=settings.lieu_name,
                 workshop=row["workshop_name"],

@@ -10,6 +10,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 
+from exchange import base_url
 from exchange.auth.guards import actor_of
 from exchange.items import present
 from exchange.items.queries import is_blank_code
@@ -97,6 +98,9 @@ async def labels_page(request: Request) -> Response:
     if layout not in LAYOUTS:
         layout = DEFAULT_LAYOUT
     workshops = await queries.workshop_names()
+    # Said first and loudly: labels printed with a wrong base URL are a sheet wasted.
+    warnings = base_url.problems(get_settings().base_url, request.headers.get("host"))
+    messages = [message("error", warning) for warning in warnings] + messages
     return page(
         request,
         "labels/index.html",

@@ -219,6 +219,13 @@ def _finalize(context: Any, value: Any) -> Any:
 
 
 @pass_context
+def _catalogued(context: Any, text: str | None) -> str:
+    """Shipped data in the reader's language when the catalogue has it (the factor notes: babel.cfg
+    extracts them from exchange/data/categories.json); a lieu's own text as it was written."""
+    return translations(_lang(context)).gettext(text) if text else ""
+
+
+@pass_context
 def _gettext(context: Any, msgid: str) -> str:
     return translations(_lang(context)).gettext(msgid)
 
@@ -275,6 +282,7 @@ def environment() -> Environment:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=_gettext, ngettext=_ngettext, newstyle=True, pgettext=_pgettext, npgettext=_npgettext
     )
+    env.filters["catalogued"] = _catalogued
     env.globals.update(
         status_names=i18n.STATUS_NAMES,
         role_names=i18n.ROLE_NAMES,
