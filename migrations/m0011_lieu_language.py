@@ -7,6 +7,7 @@ from piccolo.engine import engine_finder
 ID = "2026-12-01T00:11:00:000000"  # m0011: after m0009 (the lieu table), unique among the round's
 VERSION = "1.38.0"
 DESCRIPTION = "lieu.language: the language of the lieu's labels"
+NEEDS = "m0009_lieux"  # the lieu table
 
 
 async def forwards():

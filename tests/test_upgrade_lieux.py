@@ -171,17 +171,24 @@ async def test_an_installation_with_history_becomes_its_first_lieu(old_database)
     modules = migration_modules()
     names = [m.__name__.rpartition(".")[2] for m in modules]
     lieux = modules.pop(names.index(LIEU_MIGRATION))
-    for module in modules:  # every other migration: the schema as it was on main before this one
-        await (await module.forwards()).run()
+    # Every other migration (the schema as it was on main before this one), but those that build
+    # on the lieu table (NEEDS = "m0009_lieux"), run after it as an upgrade runs them.
+    on_lieux = [m for m in modules if getattr(m, "NEEDS", None) == LIEU_MIGRATION]
+    for module in modules:
+        if module not in on_lieux:
+            await (await module.forwards()).run()
     await install_shipped_categories()
     await write_history(old_database)
     before = await figures_from_the_ledger()
     assert before[0]["lieu"]["intake_kg"] == 32.5 and before[1]["lieu"]["intake_kg"] == 30.0  # the history is there
 
     await (await lieux.forwards()).run()
+    for module in on_lieux:
+        await (await module.forwards()).run()
 
     (lieu,) = await run_sql(old_database, "SELECT * FROM lieu")
     assert (lieu["slug"], lieu["name"], lieu["time_zone"]) == ("la-fabrique-test", "La Fabrique Test", "Europe/Paris")
+    assert lieu["language"] == "fr"  # m0011: labels in French, as they were
     assert {r["lieu"] for r in await run_sql(old_database, "SELECT lieu FROM workshop")} == {lieu["id"]}
     members = await run_sql(old_database, "SELECT id, role FROM member ORDER BY id")
     for member in members:
