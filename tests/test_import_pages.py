@@ -69,7 +69,7 @@ async def test_exports_and_print_on_from_the_pages(client, lieu):
         )
         assert sent.status_code == 303
         shown = await client.get(sent.headers["location"])
-        assert "2 étiquette(s) envoyée(s) à Bois" in text_of(shown.text)
+        assert "2 étiquettes envoyées à Bois" in text_of(shown.text)
         for _ in range(50):
             if jobs and jobs[0]:
                 break
