@@ -6,8 +6,8 @@
 #
 # It packs workbox-sw@VERSION and the modules the worker uses (core, routing, strategies,
 # expiration, precaching) at the same version, copies their production
-# builds (static/sw.js loads them with workbox.setConfig({modulePathPrefix}), so nothing
-# comes from Google's CDN) and the licence, and writes static/vendor/workbox/README.md with
+# builds (the worker loads them from this server through workbox.setConfig({modulePathCb}),
+# never from Google's CDN) and the licence, and writes static/vendor/workbox/README.md with
 # the versions, npm integrities, sizes and sha256 of every file. Running it twice gives the
 # same tree. Needs: npm, node, sha256sum.
 set -euo pipefail
@@ -53,9 +53,11 @@ Written by \`tools/fetch-workbox.sh\`; do not edit by hand: run the script
 (\`tools/fetch-workbox.sh $VERSION\`) and commit what it changes.
 
 [Workbox](https://developer.chrome.com/docs/workbox) routes and caches the service worker's
-requests (\`static/sw.js\`, served at \`/sw.js\`). \`workbox-sw.js\` is the loader; the worker
-calls \`workbox.setConfig({modulePathPrefix: "/static/vendor/workbox/"})\`, so the modules
-below are loaded from this folder, never from Google's CDN. Production builds only.
+requests (\`static/js/service-worker.js\`, served at \`/sw.js\`). \`workbox-sw.js\` is the loader;
+the worker calls \`workbox.setConfig({modulePathCb})\` with each module's URL in this folder
+named by its content hash (\`exchange/web/offline.py\`), so the modules below are loaded from
+here, never from Google's CDN, and a new Workbox is never mixed with an old one from the
+HTTP cache. Production builds only.
 
 | package | version | npm integrity |
 |---|---|---|

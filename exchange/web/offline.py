@@ -92,7 +92,7 @@ def script_words(lang: str) -> dict[str, str]:
 @cache
 def app_version() -> str:
     """A hash of what the pages show: templates, static files, words and the lieu's name
-    (some 1.5 MB read once per process: about 5 ms)."""
+    (some 1.5 MB, read once per process at the first /sw.js: 42 ms measured on a loaded machine)."""
     digest = hashlib.sha256(get_settings().lieu_name.encode())
     for folder in (TEMPLATES, STATIC, LOCALE_DIR):
         for path in sorted(folder.rglob("*")):
