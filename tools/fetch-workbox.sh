@@ -17,17 +17,8 @@ MODULES=(core routing strategies expiration precaching)
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DEST="$ROOT/static/vendor/workbox"
 
-WORK="$(mktemp -d)"
-trap 'rm -rf "$WORK"' EXIT
-cd "$WORK"
-
-pack() {  # pack NAME@VERSION into ./NAME, print its npm integrity
-  local spec="$1" name="${1%@*}"
-  npm pack --silent --json "$spec" >"$name.json"
-  mkdir "$name"
-  tar -xzf "$(node -p "require('./$name.json')[0].filename")" -C "$name"
-  node -p "require('./$name.json')[0].integrity"
-}
+# shellcheck source=tools/npm-pack.sh
+source "$ROOT/tools/npm-pack.sh"  # WORK (a scratch directory, the current one) and pack()
 
 declare -A INTEGRITY
 INTEGRITY[sw]="$(pack "workbox-sw@$VERSION")"

@@ -18,17 +18,8 @@ DEST="$ROOT/static/vendor/barcode-detector"
 README="$ROOT/static/vendor/README.md"
 APACHE="/usr/share/common-licenses/Apache-2.0"
 
-WORK="$(mktemp -d)"
-trap 'rm -rf "$WORK"' EXIT
-cd "$WORK"
-
-pack() {  # pack NAME@VERSION into ./NAME, print its npm integrity
-  local spec="$1" name="${1%@*}"
-  npm pack --silent --json "$spec" >"$name.json"
-  mkdir "$name"
-  tar -xzf "$(node -p "require('./$name.json')[0].filename")" -C "$name"
-  node -p "require('./$name.json')[0].integrity"
-}
+# shellcheck source=tools/npm-pack.sh
+source "$ROOT/tools/npm-pack.sh"  # WORK (a scratch directory, the current one) and pack()
 
 BD_INTEGRITY="$(pack "barcode-detector@$VERSION")"
 ZXING_VERSION="$(node -p "require('./barcode-detector/package/package.json').dependencies['zxing-wasm']")"
