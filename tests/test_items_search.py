@@ -126,10 +126,19 @@ async def test_upgrade_fills_the_search_of_items_already_logged(lieu):
         await db.migrate(engine)
         rows = await run(QueryString("SELECT title, search FROM item ORDER BY code"))
         assert [r["search"] for r in rows] == [search_text("Chêne huilé", "Établi"), search_text("Érable", "Établi")]
-        assert rows[0]["search"] == "chene huile\netabli"
+        assert rows[0]["search"] == "chene huile etabli"
     finally:
         await db.stop(engine)
         if lieu.name == "postgres":
             await drop_pg_database(url)
         db.use_engine(lieu.engine)
         await reset_ledger(lieu)
+
+
+async def test_a_search_word_is_found_where_a_word_begins(client, lieu):
+    thick = await logged(client, lieu, category="plywood", title="CP 2000")
+    await logged(client, lieu, category="plywood", title="CP 1200")
+    bench = await logged(client, lieu, title="Plateau", note="Pour l'établi")
+    assert await found(client, "cp 20") == {thick}
+    assert await found(client, "etab") == {bench}
+    assert await found(client, "tabli") == set()

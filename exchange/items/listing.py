@@ -52,9 +52,11 @@ def _decode_cursor(cursor: str, size: int) -> list[int]:
     return values
 
 
-def _like_pattern(text: str) -> str:
+def _like_pattern(text: str, *, word_start: bool = False) -> str:
+    """`%text%`, or with `word_start` `% text%`: matched against the text with a space in front,
+    a word is found where a word begins ("20" finds "2000 mm", not "CP 1200")."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return f"% {escaped}%" if word_start else f"%{escaped}%"
 
 
 Arms = list[tuple[str, tuple[Any, ...]]]
@@ -121,14 +123,13 @@ async def _list_conditions(filters: ItemFilters, now: datetime) -> tuple[Arms, l
         # Every word somewhere: the folded title or note, the code, or a category's name.
         categories = await queries.CATEGORY_NAMES.rows()
         for word in words:
-            pattern = _like_pattern(word)
             ids = matching_categories(word, categories)
             in_category = f" OR item.category IN ({', '.join('{}' for _id in ids)})" if ids else ""
             where(
-                "(COALESCE(item.search, LOWER(item.title || ' ' || item.note)) LIKE {} ESCAPE '\\' "
+                "(' ' || COALESCE(item.search, LOWER(item.title || ' ' || item.note)) LIKE {} ESCAPE '\\' "
                 "OR item.code LIKE UPPER({}) ESCAPE '\\'" + in_category + ")",
-                pattern,
-                pattern,
+                _like_pattern(word, word_start=True),
+                _like_pattern(word),
                 *ids,
             )
     if filters.fit:

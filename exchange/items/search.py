@@ -9,6 +9,7 @@ dozen, and a renamed category is found by its new name at once.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 MAX_WORDS = 6
@@ -23,14 +24,23 @@ def fold(text: str | None) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def _words(text: str | None) -> list[str]:
+    """Folded words, punctuation as a separator: "Plateau d'établi" → ["plateau", "d", "etabli"]."""
+    return _NOT_WORD.sub(" ", fold(text)).split()
+
+
 def search_text(title: str | None, note: str | None) -> str:
-    """What `item.search` holds for an item."""
-    return fold(f"{title or ''}\n{note or ''}")
+    """What `item.search` holds for an item: its words one space apart, so that a search finds
+    a word where it begins ("20" finds "2000", not "1200"; "etabli" finds "d'établi")."""
+    return " ".join(_words(title) + _words(note))
 
 
 def words_of(query: str | None) -> list[str]:
-    """The folded words of a search, each to be found somewhere (at most MAX_WORDS)."""
-    return fold(query).split()[:MAX_WORDS]
+    """The folded words of a search, each to be found at the start of a word somewhere (at most MAX_WORDS)."""
+    return _words(query)[:MAX_WORDS]
 
 
 def matching_categories(word: str, categories: list[dict]) -> list[int]:
