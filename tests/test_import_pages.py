@@ -24,6 +24,7 @@ async def test_preview_then_confirm_with_progress(client, lieu, monkeypatch):
     assert bad.status_code == 200 and 'id="import-confirm"' not in bad.text
     errors = text_of(bad.text.split('id="import-errors"')[1].split("</table>")[0])
     assert "2 longueur" in errors and "3 titre" in errors and "3 atelier" in errors
+    assert "abc n'est pas un nombre" in errors and "Le champ title manque" in errors  # in the reader's language
     assert await Item.count() == 0
 
     monkeypatch.setattr(imports, "PROGRESS_EVERY", 1)  # a step per row, as thousands of rows would show

@@ -8,11 +8,12 @@ import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from exchange.messages import MessageError, _
 from exchange.spreadsheets.reading import Cell
 
 
-class CellError(ValueError):
-    pass
+class CellError(MessageError):
+    """A cell that cannot be read, with what was expected (a message id and its values)."""
 
 
 _SPACES = re.compile(r"[\s\u00a0\u202f']")  # 1 234,5 · 1 234,5 (narrow no-break) · 1'234
@@ -37,17 +38,17 @@ def number(cell: Cell) -> float | None:
     if cell is None or (isinstance(cell, str) and not cell.strip()):
         return None
     if isinstance(cell, bool) or isinstance(cell, date | datetime):
-        raise CellError("a number was expected")
+        raise CellError(_("A number was expected."))
     if isinstance(cell, int | float):
         return float(cell)
     raw = _SPACES.sub("", cell)
     if "," in raw and "." in raw:  # the last of the two separates the decimals
         raw = raw.replace(".", "") if raw.rfind(",") > raw.rfind(".") else raw.replace(",", "")
     if raw.count(",") > 1 or raw.count(".") > 1:
-        raise CellError(f"{cell!r} is not a number")
+        raise CellError(_("%(value)s is not a number.", value=cell))
     raw = raw.replace(",", ".")
     if not _NUMBER.fullmatch(raw):
-        raise CellError(f"{cell!r} is not a number")
+        raise CellError(_("%(value)s is not a number.", value=cell))
     return float(raw)
 
 
@@ -56,7 +57,7 @@ def whole_number(cell: Cell) -> int | None:
     if value is None:
         return None
     if not value.is_integer():
-        raise CellError(f"{text(cell)} is not a whole number")
+        raise CellError(_("%(value)s is not a whole number.", value=text(cell)))
     return int(value)
 
 
@@ -70,7 +71,7 @@ def moment(cell: Cell, tz: ZoneInfo) -> datetime | None:
     if isinstance(cell, date):
         return datetime.combine(cell, time(), tzinfo=tz)
     if not isinstance(cell, str):
-        raise CellError("a date was expected, as dd/mm/yyyy")
+        raise CellError(_("A date was expected, as dd/mm/yyyy."))
     raw = cell.strip()
     found = _DMY.fullmatch(raw)
     try:
@@ -80,5 +81,5 @@ def moment(cell: Cell, tz: ZoneInfo) -> datetime | None:
             return datetime(year_n, int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0), tzinfo=tz)
         value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError as error:
-        raise CellError(f"{raw!r} is not a date: dd/mm/yyyy or yyyy-mm-dd") from error
+        raise CellError(_("%(value)s is not a date: dd/mm/yyyy or yyyy-mm-dd.", value=raw)) from error
     return value if value.tzinfo else value.replace(tzinfo=tz)

@@ -24,6 +24,7 @@ from exchange.items.intake import intake
 from exchange.items.present import now_utc
 from exchange.ledger.codes import CodeError, parse_code
 from exchange.ledger.rules import Conflict, LedgerError
+from exchange.messages import Message, _
 from exchange.settings import get_settings
 from exchange.spreadsheets import cells, queries
 from exchange.spreadsheets.columns import ITEM_COLUMNS, field_for_header, normalized
@@ -51,6 +52,15 @@ class _RollBack(Exception):
     """Raised inside the transaction to undo it: a dry run, or a row in error."""
 
 
+def row_error(row: int, column: str, text: Message) -> RowError:
+    return RowError(row, column, str(text), text.msgid, Message.as_json(text)["params"])
+
+
+def row_message(error: RowError) -> Message:
+    """The error's sentence, to show in the reader's language."""
+    return Message.from_json({"msgid": error.message_id or error.message, "params": error.values})
+
+
 def _names(rows: list[dict], *keys: str) -> dict[str, str]:
     """Normalized slug and names → slug (slugs win over names). A name with a part in
     brackets answers to each part too: "Médium (MDF)" to "medium" and "mdf"."""
@@ -75,14 +85,31 @@ def _columns(sheet: Sheet) -> tuple[dict[int, str], list[RowError]]:
         if name is None:
             continue
         if name in seen:
-            errors.append(RowError(1, header, f"Two columns give the {name}: {seen[name]!r} and {header!r}."))
+            errors.append(
+                row_error(
+                    1,
+                    header,
+                    _(
+                        "Two columns give the %(field)s: %(first)s and %(second)s.",
+                        field=name,
+                        first=seen[name],
+                        second=header,
+                    ),
+                )
+            )
             continue
         seen[name] = header
         by_index[index] = name
     for name in REQUIRED:
         if name not in seen:
             column = next(c for c in ITEM_COLUMNS if c.field == name)
-            errors.append(RowError(1, column.fr, f"No column gives the {name} ({column.fr!r} or {column.en!r})."))
+            errors.append(
+                row_error(
+                    1,
+                    column.fr,
+                    _("No column gives the %(field)s (%(fr)s or %(en)s).", field=name, fr=column.fr, en=column.en),
+                )
+            )
     return by_index, errors
 
 
@@ -100,22 +127,24 @@ def _parse(
             try:
                 value = _value(name, cell, tz, categories, workshops)
             except cells.CellError as error:
-                row.errors.append(RowError(number, header_of[name], str(error)))
+                row.errors.append(row_error(number, header_of[name], error.text))
                 continue
             if value is None:
                 continue
             try:  # the API's own limits, field by field, so that every error of a row is listed
                 row.values[name] = msgspec.convert(value, _FIELD_TYPES[name])
             except msgspec.ValidationError as error:
-                message = str(error).replace(" - at `$`", "")
-                row.errors.append(RowError(number, header_of[name], f"{name}: {message}"))
+                problem = str(error).replace(" - at `$`", "")
+                row.errors.append(
+                    row_error(number, header_of[name], _("%(field)s: %(problem)s", field=name, problem=problem))
+                )
         for name in REQUIRED:
             if (
                 name in header_of
                 and name not in row.values
                 and not any(e.column == header_of[name] for e in row.errors)
             ):
-                row.errors.append(RowError(number, header_of[name], f"The {name} is missing."))
+                row.errors.append(row_error(number, header_of[name], _("The %(field)s is missing.", field=name)))
         content = json.dumps(row.values, sort_keys=True, default=str)
         occurrences[content] = occurrences.get(content, 0) + 1
         row.row_hash = hashlib.sha256(f"{content}#{occurrences[content]}".encode()).hexdigest()
@@ -137,12 +166,12 @@ def _value(name: str, cell: Any, tz, categories: dict[str, str], workshops: dict
         try:
             return parse_code(text)
         except CodeError as error:
-            raise cells.CellError(str(error)) from error
+            raise cells.CellError(getattr(error, "text", None) or str(error)) from error
     if name in ("category", "workshop"):
         known = categories if name == "category" else workshops
         slug = known.get(normalized(text))
         if slug is None:
-            raise cells.CellError(f"Unknown {name} {text!r}: give its slug or its name.")
+            raise cells.CellError(_("Unknown %(field)s %(value)s: give its slug or its name.", field=name, value=text))
         return slug
     return text
 
@@ -197,7 +226,7 @@ async def import_sheet(
                     try:
                         item = await intake(actor, msgspec.convert(row.values, item_schemas.ItemCreate))
                     except LedgerError as error:
-                        errors.append(RowError(row.number, _column_of(error, row, header_of), error.message))
+                        errors.append(row_error(row.number, _column_of(error, row, header_of), error.text))
                     else:
                         created.append(item.code)
                         remembered.append((row.row_hash, item.code))

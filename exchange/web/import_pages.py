@@ -17,7 +17,7 @@ from exchange.auth.guards import actor_of
 from exchange.items.present import now_utc
 from exchange.labels import service as labels
 from exchange.ledger.rules import LedgerError
-from exchange.messages import Message, _
+from exchange.messages import _
 from exchange.spreadsheets import cells, imports, queries
 from exchange.spreadsheets.controllers import MAX_UPLOAD_BYTES
 from exchange.spreadsheets.reading import read_sheet
@@ -63,6 +63,7 @@ async def import_check(request: Request) -> Response:
         request,
         "imports/preview.html",
         result=result,
+        problems=[imports.row_message(e) for e in result.errors],
         filename=upload.filename,
         header=sheet.header,
         rows=_shown_rows(sheet),
@@ -120,7 +121,7 @@ async def import_run(request: Request) -> Response:
 def _result_html(lang: str, result: ImportOut) -> str:
     if result.errors:
         lines = "".join(
-            f"<li>{ROW.translate(lang)} {e.row}, {escape(e.column)} : {escape(Message(e.message).translate(lang))}</li>"
+            f"<li>{ROW.translate(lang)} {e.row}, {escape(e.column)} : {escape(imports.row_message(e).translate(lang))}</li>"
             for e in result.errors
         )
         return f'<p class="flash flash-error">{FAILED.translate(lang)}</p><ul>{lines}</ul>'
