@@ -10,7 +10,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from exchange.ledger.codes import CodeError
-from exchange.ledger.rules import LedgerError
+from exchange.ledger.rules import Conflict, Forbidden, Invalid, LedgerError, NotFound
 from exchange.messages import Message
 
 log = logging.getLogger("exchange")
@@ -49,10 +49,34 @@ def _page(request: Request, status: int, detail: str) -> Response:
     return error_page(request, status, detail)
 
 
+# The ledger's errors and the status each is answered with: the rules themselves know no HTTP.
+LEDGER_STATUS: dict[type[Exception], int] = {
+    Invalid: 422,
+    NotFound: 404,
+    Forbidden: 403,
+    Conflict: 409,
+    CodeError: 400,
+    LedgerError: 400,
+}
+
+
+def status_of(error: Exception) -> int:
+    """The HTTP status of a refusal. An error of another area may name its own (`status_code`:
+    a printer that does not answer is a 504); the ledger's kinds are mapped here, nearest first."""
+    own = getattr(type(error), "status_code", None)
+    if isinstance(own, int):
+        return own
+    for kind in type(error).__mro__:
+        if kind in LEDGER_STATUS:
+            return LEDGER_STATUS[kind]
+    return 400
+
+
 def _ledger_error(request: Request, error: LedgerError) -> Response:
+    status = status_of(error)
     if _for_people(request):
-        return _page(request, error.status_code, error.text)
-    return problem(error.status_code, error.text, field=getattr(error, "field", None))
+        return _page(request, status, error.text)
+    return problem(status, error.text, field=getattr(error, "field", None))
 
 
 def _code_error(request: Request, error: CodeError) -> Response:

@@ -14,7 +14,7 @@ import asyncpg
 from exchange.auth.service import Actor
 from exchange.db import write_transaction
 from exchange.figures import schemas
-from exchange.ledger.rules import Conflict, Invalid, LedgerError
+from exchange.ledger.rules import Conflict, Invalid, NotFound
 from exchange.messages import _
 from exchange.tables import Category, Factor, FactorSet
 
@@ -39,10 +39,6 @@ def as_written(value: float) -> float:
         if _single(candidate) == value:
             return candidate
     return value
-
-
-class NotFound(LedgerError):
-    status_code = 404
 
 
 @dataclass(frozen=True)

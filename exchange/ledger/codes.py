@@ -22,9 +22,7 @@ _EXAMPLE = "7K3M-Q9XJ"  # a valid code, shown in error messages
 
 
 class CodeError(MessageError, ValueError):
-    """A code the user typed or scanned cannot be read. Answered as a 400."""
-
-    status_code = 400
+    """A code the user typed or scanned cannot be read."""
 
 
 class MalformedCode(CodeError):

@@ -115,25 +115,23 @@ VERBS = {
 
 
 class LedgerError(MessageError):
-    """A refused action; status_code is the HTTP status the API answers with."""
-
-    status_code: int = 400
+    """A refused action. The rules know no HTTP: exchange/problems.py gives each kind its status."""
 
 
 class Conflict(LedgerError):
-    status_code = 409
+    """Someone else acted first, or the item is no longer in a state that allows it."""
 
 
 class Forbidden(LedgerError):
-    status_code = 403
+    """The actor's role does not allow this action."""
 
 
 class NotFound(LedgerError):
-    status_code = 404
+    """No item (or batch, factor set...) holds this name."""
 
 
 class Invalid(LedgerError):
-    status_code = 422
+    """A value the rules refuse; `field` names it."""
 
     def __init__(self, message: Message | str, field: str | None = None) -> None:
         super().__init__(message)

@@ -16,6 +16,7 @@ from exchange.items.intake import intake as intake_item
 from exchange.ledger.codes import CodeError
 from exchange.ledger.rules import MAX_DIMENSION_MM, LedgerError
 from exchange.messages import _, translate
+from exchange.problems import status_of
 from exchange.web import offline, queries
 from exchange.web.item_page import UNHASHED_FIELDS, field_of, field_problem
 from exchange.web.render import error_message, lang_of, message, page, query_url, redirect
@@ -223,14 +224,13 @@ async def intake(request: Request) -> Response:
         answer = await run_action(actor, idempotency, 201, work)
     except (LedgerError, CodeError) as error:
         if offline.for_script(request):
-            status = error.status_code if isinstance(error, LedgerError) else 400
-            return reply(error_message(error), status)
+            return reply(error_message(error), status_of(error))
         field = getattr(error, "field", None) or "form"
         context = await _intake_context(request, values, {field: translate(lang, getattr(error, "text", str(error)))})
         return page(
             request,
             "items/new.html",
-            status_code=error.status_code if isinstance(error, LedgerError) else 400,
+            status_code=status_of(error),
             messages=[error_message(error)],
             **context,
         )

@@ -32,6 +32,7 @@ from exchange.ledger.rules import (
     role_at_least,
 )
 from exchange.messages import Message, _, ngettext, translate
+from exchange.problems import status_of
 from exchange.tables import Item
 from exchange.web import i18n, offline, queries
 from exchange.web.render import FLASH_COOKIE, current_path, error_message, lang_of, message, page, redirect
@@ -422,7 +423,7 @@ async def item_action(request: Request, code: str, action: str) -> Response:
     except FormError as error:
         return reply(message("error", _("Check the form: %(detail)s", detail=field_problem(lang, error.args[0]))), 422)
     except (LedgerError, CodeError) as error:
-        return reply(error_message(error), error.status_code if isinstance(error, LedgerError) else 400)
+        return reply(error_message(error), status_of(error))
     return reply(None)
 
 
