@@ -15,6 +15,7 @@ the API's problem details in English (`str(message)`) beside the id (`message.ms
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -44,6 +45,27 @@ def translations(lang: str) -> NullTranslations:
     write_mo(compiled, catalog)
     compiled.seek(0)
     return Translations(compiled, domain=DOMAIN)
+
+
+# French elision before a value that begins with a vowel: "de %(material)s" with "aluminium"
+# reads "d'aluminium", "Chiffres de %(month)s" with "avril 2026" reads "Chiffres d'avril 2026".
+# (A language's grammar at the placeholders, one function per language that needs it.)
+_FRENCH_ELIDED = re.compile(r"\b([DdLlJjMmNnSsTtCc]e|[Qq]ue|[Ll]a) %\((\w+)\)s")
+_VOWEL = re.compile(r"[aeiouyàâäéèêëîïôöùûüœAEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŒ]")
+
+
+def _elide_french(text: str, values: dict[str, Any]) -> str:
+    def elided(match: re.Match) -> str:
+        word, name = match.group(1), match.group(2)
+        shown = str(values.get(name, ""))
+        if not _VOWEL.match(shown[:1]):
+            return match.group(0)
+        return f"{word[:-1]}'%({name})s" if word[-1] == "e" else f"{word[0]}'%({name})s"
+
+    return _FRENCH_ELIDED.sub(elided, text)
+
+
+ELISIONS = {"fr": _elide_french}
 
 
 def _shown_value(value: Any, lang: str) -> Any:
@@ -76,6 +98,8 @@ class Message:
         else:
             text = catalogue.ngettext(self.msgid, self.plural, self.n or 0)
         values = {name: _shown_value(value, lang) for name, value in self.params.items()}
+        if lang in ELISIONS and values:
+            text = ELISIONS[lang](text, values)
         try:
             return text % values
         except (KeyError, TypeError, ValueError):  # a text that is data, not a message id ("100% wool")

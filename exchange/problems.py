@@ -11,7 +11,7 @@ from litestar.exceptions import HTTPException, ValidationException
 
 from exchange.ledger.codes import CodeError
 from exchange.ledger.rules import Conflict, Forbidden, Invalid, LedgerError, NotFound
-from exchange.messages import Message
+from exchange.messages import Message, _
 
 log = logging.getLogger("exchange")
 MEDIA_TYPE = "application/problem+json"
@@ -87,9 +87,15 @@ def _code_error(request: Request, error: CodeError) -> Response:
 
 def _validation_error(request: Request, error: ValidationException) -> Response:
     """Litestar reports bad bodies and parameters; a value out of bounds is a 422 naming its field."""
-    if _for_people(request):
-        return _page(request, 400, error.detail)
     errors = error.extra if isinstance(error.extra, list) else []
+    if _for_people(request):
+        fields = ", ".join(dict.fromkeys(str(e["key"]) for e in errors if isinstance(e, dict) and e.get("key")))
+        text = (
+            _("A value in the address or the form is not what this page expects: %(fields)s.", fields=fields)
+            if fields
+            else _("The address or the form is not what this page expects.")
+        )
+        return _page(request, 400, text)
     messages = [str(e.get("message", "")) for e in errors if isinstance(e, dict)]
     fields = [str(e["key"]) for e in errors if isinstance(e, dict) and e.get("key")]
     malformed = not errors or any("malformed" in m.lower() or "invalid json" in m.lower() for m in messages)

@@ -137,3 +137,29 @@ def test_the_ledgers_refusals_carry_an_id_and_values_and_read_in_french():
     assert refused.value.text.msgid == "Only a %(role)s or above can %(action)s an item."
     assert refused.value.message == "Only a steward or above can split an item."
     assert refused.value.text.translate("fr") == "Il faut être responsable d'atelier (ou plus) pour découper une pièce."
+
+
+def test_french_elision_before_a_vowel_at_a_placeholder():
+    sentence = "%(reused)s of %(material)s reused: as much as %(count)s new %(object)s (%(size)s) not bought."
+    values = {"reused": "12 kg", "count": "3", "object": "plaques", "size": "1 × 1 m"}
+    assert "12 kg d'aluminium réemployé" in _(sentence, material="aluminium", **values).translate("fr")
+    assert "12 kg de contreplaqué réemployé" in _(sentence, material="contreplaqué", **values).translate("fr")
+    assert "12 kg of aluminium reused" in _(sentence, material="aluminium", **values).translate("en")
+    assert _("Figures for %(month)s", month="avril 2026").translate("fr") == "Chiffres d'avril 2026"
+    assert _("Figures for %(month)s", month="mars 2026").translate("fr") == "Chiffres de mars 2026"
+
+
+def test_templates_translate_like_the_code_and_escape_the_values():
+    from exchange.web.render import environment
+
+    env = environment()
+    template = env.from_string(
+        "{% trans name=who %}Hello {{ name }}!{% endtrans %} {{ _('Figures for %(month)s', month=month) }} "
+        "{{ ngettext('%(num)s piece', '%(num)s pieces', n) }}"
+    )
+    shown = template.render(lang="fr", who="<b>Claire</b>", month="avril 2026", n=3)
+    assert shown == "Bonjour &lt;b&gt;Claire&lt;/b&gt; ! Chiffres d'avril 2026 3 pièces"
+    assert (
+        template.render(lang="en", who="Karim", month="April 2026", n=1)
+        == "Hello Karim! Figures for April 2026 1 piece"
+    )

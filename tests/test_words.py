@@ -186,6 +186,8 @@ async def test_every_page_and_error_in_french_has_no_english(client, lieu):
     if english_in(demoted.text, data):
         seen["coordinator: lowering their own role"] = english_in(demoted.text, data)
     assert {200, 400, 403, 404, 422} <= statuses, statuses
+    wrong_type = await client.get("/import/batch/labels.pdf?part=abc")  # as a coordinator
+    assert wrong_type.status_code == 400 and "qu'attend cette page : part" in unescape(wrong_type.text)
     assert not seen, "\n".join(f"{where}: {leaks}" for where, leaks in seen.items())
 
 

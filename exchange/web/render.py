@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import secrets
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
+from markupsafe import Markup, escape
 
 from exchange.auth.guards import actor_of
 from exchange.ledger.rules import Role, role_at_least
@@ -225,24 +227,25 @@ def _catalogued(context: Any, text: str | None) -> str:
     return translations(_lang(context)).gettext(text) if text else ""
 
 
+def _escaped(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: v if isinstance(v, Message | int | float | Decimal) else escape(v) for k, v in params.items()}
+
+
+# The templates' _(), ngettext(), pgettext(): the same Message as the code's, translated and
+# formatted the same way (plurals, decimal commas, elision); the values escaped, the text trusted.
 @pass_context
-def _gettext(context: Any, msgid: str) -> str:
-    return translations(_lang(context)).gettext(msgid)
-
-
-@pass_context
-def _ngettext(context: Any, singular: str, plural: str, n: int) -> str:
-    return translations(_lang(context)).ngettext(singular, plural, n)
-
-
-@pass_context
-def _pgettext(context: Any, msgctxt: str, msgid: str) -> str:
-    return translations(_lang(context)).pgettext(msgctxt, msgid)
+def _gettext(context: Any, msgid: str, **params: Any) -> Markup:
+    return Markup(Message(msgid, _escaped(params)).translate(_lang(context)))
 
 
 @pass_context
-def _npgettext(context: Any, msgctxt: str, singular: str, plural: str, n: int) -> str:
-    return translations(_lang(context)).npgettext(msgctxt, singular, plural, n)
+def _ngettext(context: Any, singular: str, plural: str, n: int, **params: Any) -> Markup:
+    return Markup(Message(singular, _escaped({"num": n, **params}), plural, n).translate(_lang(context)))
+
+
+@pass_context
+def _pgettext(context: Any, msgctxt: str, msgid: str, **params: Any) -> Markup:
+    return Markup(Message(msgid, _escaped(params), context=msgctxt).translate(_lang(context)))
 
 
 def _with_lang(function):
@@ -277,11 +280,9 @@ def environment() -> Environment:
         finalize=_finalize,
         extensions=["jinja2.ext.i18n"],
     )
-    # _(), gettext(), ngettext(), pgettext() and {% trans %} in the reader's language (newstyle:
-    # values are given by name, %(name)s, and escaped).
-    env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=_gettext, ngettext=_ngettext, newstyle=True, pgettext=_pgettext, npgettext=_npgettext
-    )
+    # {% trans %} calls the same functions with its values by name (newstyle).
+    env.newstyle_gettext = True  # type: ignore[attr-defined]
+    env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext)
     env.filters["catalogued"] = _catalogued
     env.globals.update(
         status_names=i18n.STATUS_NAMES,
