@@ -64,20 +64,6 @@ def _format(request: Request) -> str:
     return request.url.path.rsplit(".", 1)[-1]
 
 
-def _filters(status, category, workshop, min_length_mm, min_width_mm, thickness_mm, q, fit) -> ItemFilters:
-    return ItemFilters(
-        status=status,
-        category=category,
-        workshop=workshop,
-        min_length_mm=min_length_mm,
-        min_width_mm=min_width_mm,
-        thickness_mm=thickness_mm,
-        q=q,
-        fit=fit,
-        limit=MAX_LIMIT,
-    )
-
-
 Dimension = Annotated[int | None, Parameter(ge=1, le=20_000)]
 
 
@@ -115,10 +101,6 @@ class SpreadsheetController(Controller):
             headers={"Content-Disposition": f'inline; filename="import-{batch}-{part}.pdf"'},
         )
 
-    async def _items(self, request, fmt, sep, lang, **filters) -> Response[bytes]:
-        table = await exports.items_table(_filters(**filters), actor_of(request), reader_lang(request, lang))
-        return sheet_response(table, fmt, table.title, sep)
-
     @get(
         ["/items.csv", "/items.xlsx", "/items.ods"],
         summary="The items list as CSV, XLSX or ODS, with the list's filters (all pages)",
@@ -137,17 +119,10 @@ class SpreadsheetController(Controller):
         sep: Sep = "comma",
         lang: Lang = None,
     ) -> Response[bytes]:
-        filters = dict(
-            status=status,
-            category=category,
-            workshop=workshop,
-            min_length_mm=min_length_mm,
-            min_width_mm=min_width_mm,
-            thickness_mm=thickness_mm,
-            q=q,
-            fit=fit,
-        )
-        return await self._items(request, _format(request), sep, lang, **filters)
+        # The list's own filters, every page of them.
+        filters = ItemFilters(status, category, workshop, min_length_mm, min_width_mm, thickness_mm, q, fit, MAX_LIMIT)
+        table = await exports.items_table(filters, actor_of(request), reader_lang(request, lang))
+        return sheet_response(table, _format(request), table.title, sep)
 
     @get("/events.csv", summary="The ledger for a period, as CSV (coordinator)")
     async def events_export(
