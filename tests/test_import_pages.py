@@ -34,7 +34,7 @@ async def test_preview_then_confirm_with_progress(client, lieu, monkeypatch):
     upload = preview.text.split('name="token" value="')[1].split('"')[0]
     run = await client.post("/import/confirm", data={"_csrf_token": confirm, "token": upload})
     assert run.status_code == 200, run.text
-    assert 'class="import-progress"' in run.text and "1 / 2" in run.text and "2 / 2" in run.text
+    assert 'class="import-progress"' in run.text and "1 / 2 lignes" in run.text and "2 / 2 lignes" in run.text
     assert await Item.count() == 2 and "/labels.pdf?part=1" in run.text
     pdf_link = run.text.split('href="')[[i for i, p in enumerate(run.text.split('href="')) if "labels.pdf" in p][0]]
     pdf = await client.get(pdf_link.split('"')[0].replace("&amp;", "&"))

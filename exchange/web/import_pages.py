@@ -105,7 +105,8 @@ async def import_run(request: Request) -> Response:
 
         task = asyncio.create_task(run())
         while (step := await steps.get()) is not None:
-            yield f"<p>{_('%(done)s / %(total)s rows', done=step[0], total=step[1]).translate(lang)}</p>\n"
+            done_rows = _("%(done)s / %(total)s rows", done=step[0], total=step[1])
+            yield f"<p>{done_rows.translate(lang)}</p>\n"
         yield "</div>"
         try:
             result = await task
@@ -127,11 +128,11 @@ def _result_html(lang: str, result: ImportOut) -> str:
         return f'<p class="flash flash-error">{FAILED.translate(lang)}</p><ul>{lines}</ul>'
     parts = range(1, (len(result.items) + labels.MAX_LABELS - 1) // labels.MAX_LABELS + 1)
     batch = (result.labels_pdf_url or "").rsplit("/", 2)[-2] if result.labels_pdf_url else ""
-    links = "".join(
-        f'<a class="button" href="/import/{escape(batch)}/labels.pdf?part={n}">'
-        f"{_('Labels (PDF, part %(part)s)', part=n).translate(lang)}</a> "
-        for n in parts
-    )
+    links = ""
+    for n in parts:
+        part = _("Labels (PDF, part %(part)s)", part=n)
+        links += f'<a class="button" href="/import/{escape(batch)}/labels.pdf?part={n}">{part.translate(lang)}</a> '
+
     if 0 < len(result.items) <= LABELS_PAGE_CODES:  # the labels page offers "print on ..." too
         href = "/labels?codes=" + ",".join(result.items)
         links += f'<a class="button" href="{escape(href)}">{LABELS_PAGE.translate(lang)}</a>'
