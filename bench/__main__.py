@@ -161,6 +161,11 @@ def run_engine(engine_name: str, url: str, args: argparse.Namespace) -> list[Fig
         figures += measure_intake(engine_name, server, lieu, url, args.seconds)
         say(f"{engine_name}: intake measured")
         figures += measure_memory(engine_name, server)
+        if engine_name == "sqlite":  # photos touch no database: measured once
+            from bench.photo_memory import measure_photo_memory
+
+            figures += measure_photo_memory(engine_name, server, lieu)
+            say(f"{engine_name}: photo memory measured")
     return figures
 
 

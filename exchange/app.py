@@ -14,11 +14,12 @@ from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from piccolo.engine.base import Engine
 
-from exchange import base_url, db
+from exchange import base_url, db, serving_lock
 from exchange.auth import throttle
-from exchange.auth.controllers import SessionController
+from exchange.auth.controllers import AccountController, SessionController
 from exchange.auth.guards import ActorMiddleware
 from exchange.auth.permissions import by_permission_table
+from exchange.auth.service import forget_expired_tokens
 from exchange.figures.controllers import ROUTES as FIGURES_ROUTES
 from exchange.figures.stock import keep_stock_ahead
 from exchange.items.actions import expire_reservations
@@ -45,12 +46,13 @@ async def healthz() -> str:
 async def _housekeeping() -> None:
     """Now and every minute: reservations end by themselves (their release events are
     written), the new events are added to the stock kept ahead for the figures, and the
-    login tries of windows past are forgotten."""
+    login tries of windows past and the expired sessions are forgotten."""
     while True:
         for chore, failure in (
             (expire_reservations, "could not release expired reservations"),
             (keep_stock_ahead, "could not keep the stock ahead"),
             (throttle.forget_past, "could not forget past login tries"),
+            (forget_expired_tokens, "could not forget expired sessions"),
         ):
             try:
                 await chore()
@@ -65,6 +67,8 @@ def create_app(engine: Engine | None = None) -> Litestar:
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        # Held while serving: `exchange restore` refuses to run under a server.
+        holding = await serving_lock.hold_for_serving(engine)
         await db.start(engine)
         for problem in base_url.problems(get_settings().base_url):
             log.warning("EXCHANGE_BASE_URL: %s", problem)
@@ -76,11 +80,13 @@ def create_app(engine: Engine | None = None) -> Litestar:
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
             await db.stop(engine)
+            await serving_lock.let_go(holding)
 
     return Litestar(
         route_handlers=[
             healthz,
             SessionController,
+            AccountController,
             WorkshopController,
             CategoryController,
             LieuController,

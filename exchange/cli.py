@@ -1,4 +1,4 @@
-"""The `exchange` command: serve, migrate, demo, user add, lieu add, figures, backup, restore, import, print."""
+"""The `exchange` command: serve, migrate, demo, user add/password, lieu add, figures, backup, restore, import, print."""
 
 from __future__ import annotations
 
@@ -43,13 +43,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"Labels point at {settings.base_url}/i/...", file=sys.stderr)
     for problem in problems(settings.base_url):
         print(f"WARNING: {problem}", file=sys.stderr)
+    # uvicorn believes X-Forwarded-* from the same proxies as the login throttle does.
+    trusted = ",".join(str(network) for network in settings.trusted_proxies)
     uvicorn.run(
         "exchange.app:create_app",
         factory=True,
         host=args.host,
         port=args.port,
         workers=args.workers,
-        proxy_headers=True,
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
         log_level="info",
     )
     return 0
@@ -155,19 +158,47 @@ def cmd_figures(args: argparse.Namespace) -> int:
     return asyncio.run(_with_database(work))
 
 
-def cmd_backup(args: argparse.Namespace) -> int:
-    from exchange.backup import backup
+def cmd_user_password(args: argparse.Namespace) -> int:
+    from exchange.auth.service import set_password_by_email
+    from exchange.ledger.rules import LedgerError
 
-    backup(get_settings().database_url, args.path)
+    password = _read_password()
+
+    async def work() -> int:
+        try:
+            ended = await set_password_by_email(args.email, password)
+        except LedgerError as error:
+            print(f"Not changed: {error.message}", file=sys.stderr)
+            return 1
+        print(f"New password set for {args.email}; {ended} open session(s) ended.")
+        return 0
+
+    return asyncio.run(_with_database(work))
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from exchange.backup import Refused, backup
+
+    try:
+        backup(get_settings().database_url, args.path)
+    except Refused as error:
+        print(f"Backup refused: {error}", file=sys.stderr)
+        return 1
     print(f"Backed up to {args.path}.")
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from exchange.backup import restore
+    from exchange.backup import Refused, restore
 
-    restore(get_settings().database_url, args.path)
-    print(f"Restored from {args.path}.")
+    try:
+        kept = restore(get_settings().database_url, args.path)
+    except Refused as error:
+        print(f"Restore refused: {error}", file=sys.stderr)
+        return 1
+    # An older backup is brought to this version's schema (the migrations are additive).
+    asyncio.run(_with_database(lambda: asyncio.sleep(0)))
+    print(f"Restored from {args.path}." + (f" The database as it was is kept as {kept}." if kept else ""))
     return 0
 
 
@@ -187,7 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="exchange",
         description="Exchange, the material exchange of a tiers-lieu. Settings come from the environment "
-        "(EXCHANGE_DATABASE_URL, EXCHANGE_BASE_URL, EXCHANGE_TIMEZONE, EXCHANGE_SECRET, EXCHANGE_MEDIA_DIR) "
+        "(EXCHANGE_DATABASE_URL, EXCHANGE_BASE_URL, EXCHANGE_TIMEZONE, EXCHANGE_SECRET, EXCHANGE_MEDIA_DIR, "
+        "EXCHANGE_TRUSTED_PROXIES: proxies whose X-Forwarded-For is believed, default 127.0.0.1; "
+        "EXCHANGE_MAX_RESERVATIONS: items one member may hold reserved at once, default 10) "
         "or a .env file.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -222,6 +255,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add.add_argument("--lieu", help="the lieu's slug (default: the first lieu; with --role network, coordinator there)")
     add.set_defaults(run=cmd_user_add)
+    password = user_commands.add_parser(
+        "password",
+        help="set a new password (read from standard input when it is not a terminal, else prompted twice); "
+        "every open session of that member ends",
+    )
+    password.add_argument("email")
+    password.set_defaults(run=cmd_user_password)
 
     lieu = commands.add_parser("lieu", help="manage the lieux of the network")
     lieu_commands = lieu.add_subparsers(dest="lieu_command", required=True, metavar="ACTION")
@@ -240,11 +280,21 @@ def build_parser() -> argparse.ArgumentParser:
     figures.add_argument("--csv", action="store_true", help="one CSV row per category instead of a table")
     figures.set_defaults(run=cmd_figures)
 
-    backup = commands.add_parser("backup", help="a consistent copy of the database, safe while the app runs")
+    backup = commands.add_parser(
+        "backup",
+        help="a consistent copy of the database, safe while the app runs: written beside PATH, checked, "
+        "then renamed over it (a failed backup leaves the previous one whole); refuses the live database's "
+        "own files; the copy is readable by its owner only",
+    )
     backup.add_argument("path")
     backup.set_defaults(run=cmd_backup)
 
-    restore = commands.add_parser("restore", help="replace the database with a backup (stop the app first)")
+    restore = commands.add_parser(
+        "restore",
+        help="replace the database with a backup: stop the server first (refused while one serves). The backup "
+        "must pass an integrity check and hold Exchange's schema and nothing else; the current database is kept "
+        "as <db>.before-restore-<timestamp> (PostgreSQL: <db>_before_restore_<timestamp>)",
+    )
     restore.add_argument("path")
     restore.set_defaults(run=cmd_restore)
 

@@ -6,6 +6,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from functools import cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -53,6 +54,10 @@ class Settings:
     # The fast SQLite path (exchange.db.sqlite_fast); EXCHANGE_SQLITE_FAST=0 turns it off.
     sqlite_fast: bool = True
     base_url_set: bool = True  # EXCHANGE_BASE_URL given (in the environment or .env), not the default
+    # Proxies whose X-Forwarded-For names the client (addresses or networks); the login throttle counts per address.
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = (ip_network("127.0.0.1/32"),)
+    # How many items one member may hold reserved at once.
+    max_reservations: int = 10
 
     @property
     def tz(self) -> ZoneInfo:
@@ -80,7 +85,24 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         lieu_name=env.get("EXCHANGE_LIEU_NAME", "Tiers-lieu"),
         sqlite_fast=env.get("EXCHANGE_SQLITE_FAST", "1").strip().lower() not in ("0", "false", "no", "off"),
         base_url_set=bool(env.get("EXCHANGE_BASE_URL")),
+        trusted_proxies=_networks(env.get("EXCHANGE_TRUSTED_PROXIES", "127.0.0.1")),
+        max_reservations=_positive_int(env, "EXCHANGE_MAX_RESERVATIONS", 10),
     )
+
+
+def _networks(value: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    """`127.0.0.1, 10.0.0.0/8, ::1`; an empty value trusts no proxy."""
+    try:
+        return tuple(ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip())
+    except ValueError as error:
+        raise SystemExit(f"EXCHANGE_TRUSTED_PROXIES={value!r}: {error}") from None
+
+
+def _positive_int(env: dict[str, str], name: str, default: int) -> int:
+    value = env.get(name, str(default)).strip()
+    if not value.isascii() or not value.isdigit() or not 0 < int(value) <= 10_000:
+        raise SystemExit(f"{name}={value!r} is not a whole number between 1 and 10000")
+    return int(value)
 
 
 @cache

@@ -87,6 +87,8 @@ class FactorSet(Table, tablename="factor_set"):
     version = Varchar(length=60, unique=True)
     note = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
+    # Who set it (a coordinator's override); a name is shown to members only.
+    set_by = ForeignKey(Member, null=True, default=None)
 
 
 class Factor(Table, tablename="factor"):

@@ -43,14 +43,28 @@ async def test_migrate_twice_and_user_add_from_stdin(lieu):
         lieu.url, "user", "add", "nadia@lieu.example", "--name", "N", "--role", "member", stdin="another password\n"
     )
     assert twice.returncode == 1 and "already exists" in twice.stderr
-    short = exchange(lieu.url, "user", "add", "x@lieu.example", "--name", "X", "--role", "member", stdin="short\n")
-    assert short.returncode == 1 and "at least" in short.stderr
+    short = exchange(lieu.url, "user", "add", "x@lieu.example", "--name", "X", "--role", "member", stdin="nine char\n")
+    assert short.returncode == 1 and "at least 10" in short.stderr
+    # A new password from the shell: every open session of that member ends.
+    from exchange.auth.service import Actor, check_password, issue_token
+    from exchange.tables import AuthToken
+
+    await issue_token(Actor(id=row["id"], name="Nadia", email="nadia@lieu.example", role="steward"))
+    changed = exchange(lieu.url, "user", "password", "nadia@lieu.example", stdin="a brand new password\n")
+    assert changed.returncode == 0, changed.stderr
+    assert await AuthToken.count().where(AuthToken.member == row["id"]) == 0
+    assert await check_password("nadia@lieu.example", "a brand new password") is not None
+    unknown = exchange(lieu.url, "user", "password", "nobody@lieu.example", stdin="a brand new password\n")
+    assert unknown.returncode == 1 and "no member" in unknown.stderr
 
 
 def test_help_explains_each_command():
     result = subprocess.run([sys.executable, "-m", "exchange.cli", "--help"], capture_output=True, text=True)
     for command in ("serve", "migrate", "demo", "user", "figures", "backup", "restore", "import", "print"):
         assert command in result.stdout
+    assert "before-restore" in result.stdout and "refuse" in result.stdout
+    user = subprocess.run([sys.executable, "-m", "exchange.cli", "user", "--help"], capture_output=True, text=True)
+    assert "password" in user.stdout and "session" in user.stdout
 
 
 async def test_demo_fills_an_empty_lieu_once(lieu):

@@ -588,7 +588,7 @@ async def test_coordinator_adds_a_workshop_and_a_member(client, lieu):
         "/admin/members",
         data={"_csrf_token": token, "email": "x@lieu.example", "name": "X", "role": "member", "password": "short"},
     )
-    assert short.status_code == 422 and "au moins 8 caractères" in unescape(short.text)
+    assert short.status_code == 422 and "au moins 10 caractères" in unescape(short.text)
     categories = await client.get("/admin/categories")
     assert "Contreplaqué" in categories.text and "kg/m³" in categories.text
 

@@ -11,8 +11,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from exchange.auth import throttle
-from exchange.db import PreparedSQL
-from exchange.ledger.rules import Invalid, LedgerError, Role
+from exchange.db import PreparedSQL, write_transaction
+from exchange.ledger.rules import Forbidden, Invalid, LedgerError, Role
 from exchange.messages import _
 from exchange.tables import AuthToken, Member
 
@@ -22,7 +22,10 @@ _hasher = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=1)
 _DUMMY_HASH = _hasher.hash("not a password")
 
 TOKEN_LIFETIME = timedelta(days=30)
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = 10
+# What a closed account's password becomes: no password verifies against it, so reopening the
+# account does not bring the old one back (a coordinator sets a new one).
+CLOSED_PASSWORD = "!closed"
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,13 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+def check_new_password(password: str, field: str = "password") -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(_("the password needs at least %(n)s characters", n=MIN_PASSWORD_LENGTH), field=field)
+    if len(password) > 1024:
+        raise Invalid(_("the password is longer than 1024 characters"), field=field)
+
+
 async def add_member(
     email: str, name: str, role: Role, password: str, *, lieu: int | None = None, network: bool = False
 ) -> int:
@@ -82,8 +92,7 @@ async def add_member(
     coordinator, who belongs to no lieu unless `lieu` is given."""
     from exchange.lieu.lieux import first_lieu_id, join_lieu
 
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(_("the password needs at least %(n)s characters", n=MIN_PASSWORD_LENGTH), field="password")
+    check_new_password(password)
     email = normalize_email(email)
     if "@" not in email:
         raise Invalid(_("an e-mail address needs an @"), field="email")
@@ -120,9 +129,61 @@ async def update_member(actor: Actor, member_id: int, *, role: Role, active: boo
     changes = {Member.active: active}
     if own is None or own.lieu in (None, lieu):
         changes[Member.role] = Role(role).value
-    await Member.update(changes).where(Member.id == member_id)
     if not active:
-        await AuthToken.delete().where(AuthToken.member == member_id)
+        changes[Member.password_hash] = CLOSED_PASSWORD
+    async with write_transaction(Member._meta.db):
+        await Member.update(changes).where(Member.id == member_id)
+        if not active:
+            await AuthToken.delete().where(AuthToken.member == member_id)
+
+
+async def set_password(member_id: int, password: str, *, keep_token: str | None = None) -> int:
+    """A new password for a member; every session of theirs ends but `keep_token` (the one it
+    was changed with). The number of sessions ended."""
+    check_new_password(password, field="new_password")
+    new_hash = hash_password(password)
+    async with write_transaction(Member._meta.db):
+        updated = (
+            await Member.update({Member.password_hash: new_hash}).where(Member.id == member_id).returning(Member.id)
+        )
+        if not updated:
+            raise Invalid(_("No such member."), field="member")
+        ended = AuthToken.delete().where(AuthToken.member == member_id)
+        if keep_token is not None:
+            ended = ended.where(AuthToken.token_hash != _token_hash(keep_token))
+        return len(await ended.returning(AuthToken.id))
+
+
+async def reset_password(actor: Actor, member_id: int, password: str) -> int:
+    """A coordinator sets a new password for a member of their lieu (a network coordinator, for
+    anyone); every session of that member ends. The number of sessions ended."""
+    member = await actor_of_member(member_id)
+    if member is None:
+        raise Invalid(_("No such member."), field="member")
+    in_my_lieu = member.roles is None or any(lieu == actor.lieu for lieu, _role in member.roles)
+    if not actor.network and not in_my_lieu:
+        raise Forbidden(_("This member is not in your lieu."))
+    return await set_password(member_id, password)
+
+
+async def change_own_password(actor: Actor, current_password: str, new_password: str, token: str | None) -> None:
+    row = await Member.select(Member.password_hash).where(Member.id == actor.id).first()
+    if row is None or not _verify(row["password_hash"], current_password):
+        raise Invalid(_("the current password is wrong"), field="current_password")
+    await set_password(actor.id, new_password, keep_token=token)
+
+
+async def set_password_by_email(email: str, password: str) -> int:
+    """From the shell (`exchange user password`): the number of sessions ended."""
+    row = await Member.select(Member.id).where(Member.email == normalize_email(email)).first()
+    if row is None:
+        raise Invalid(_("no member has the e-mail %(email)s", email=normalize_email(email)), field="email")
+    return await set_password(row["id"], password)
+
+
+async def forget_expired_tokens(now: datetime | None = None) -> None:
+    """The server's housekeeping: sessions and tokens past their end are deleted."""
+    await AuthToken.delete().where(AuthToken.expires_at <= (now or datetime.now(UTC)))
 
 
 async def check_password(email: str, password: str) -> Actor | None:
@@ -147,7 +208,7 @@ async def log_in(email: str, password: str, address: str) -> Actor:
     """Check a login, counting the tries per account and per address."""
     email = normalize_email(email)
     if not await throttle.attempt(email, address):
-        raise TooManyAttempts(_("Too many failed logins: wait a quarter of an hour, or ask a steward."))
+        raise TooManyAttempts(_("Too many failed logins from here: wait a quarter of an hour, or ask a coordinator."))
     actor = await check_password(email, password)
     if actor is None:
         raise BadCredentials(_("Unknown e-mail or wrong password."))

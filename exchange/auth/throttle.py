@@ -1,19 +1,25 @@
-"""Attempts at logging in, counted per account and per address in the database: every worker
-of the server (and every server of one database) counts the same tries. Past the limit, wait.
+"""Attempts at logging in, counted in the database: every worker of the server (and every
+server of one database) counts the same tries. Past a limit, wait for the window to end.
 
-Each attempt is counted before its password is checked, one statement per key, and given back
-when the password is right: twenty guesses sent at once are twenty tries, not twenty checks
-against a count that none of them has raised yet. Refused tries count too."""
+Tries are counted per account *and* address together, plus a wider ceiling per address: a
+guesser elsewhere slows down their own pair only, so the right password from the member's own
+address still works after someone else's wrong guesses (an account-wide limit let anyone lock
+any member out). Each attempt is counted before its password is checked, one statement per
+key, and given back when the password is right: twenty guesses sent at once are twenty tries,
+not twenty checks against a count that none of them has raised yet. Refused tries count too.
+A coordinator sees the throttled pairs and can lift them (`throttled`, `lift`).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from exchange.db import write_transaction
 from exchange.tables import LoginAttempt
 
 WINDOW = timedelta(minutes=15)
-PER_ACCOUNT = 5  # a guessed password, not a forgotten one, needs more than five tries
+PER_ACCOUNT = 5  # per account and address: a guessed password, not a forgotten one, needs more than five
 PER_ADDRESS = 30  # a workshop's shared connection has many members behind one address
 
 # A fixed window that starts at the first try: simple, and enough here.
@@ -26,8 +32,8 @@ _COUNT = (
 )
 
 
-def _account(email: str) -> str:
-    return f"account:{email}"
+def _pair(email: str, address: str) -> str:
+    return f"pair:{address}|{email}"
 
 
 def _address(address: str) -> str:
@@ -43,18 +49,67 @@ async def attempt(email: str, address: str) -> bool:
     """Count one try; False past either limit (its password is then not checked)."""
     now = datetime.now(UTC)
     async with write_transaction(LoginAttempt._meta.db):
-        account = await _count(_account(email), now)
+        pair = await _count(_pair(email, address), now)
         by_address = await _count(_address(address), now)
-    return account <= PER_ACCOUNT and by_address <= PER_ADDRESS
+    return pair <= PER_ACCOUNT and by_address <= PER_ADDRESS
 
 
 async def succeeded(email: str, address: str) -> None:
-    """The password was right: the account starts afresh, the address gets its try back."""
+    """The password was right: this pair starts afresh, the address gets its try back."""
     async with write_transaction(LoginAttempt._meta.db):
-        await LoginAttempt.delete().where(LoginAttempt.key == _account(email))
+        await LoginAttempt.delete().where(LoginAttempt.key == _pair(email, address))
         await LoginAttempt.update({LoginAttempt.count: LoginAttempt.count - 1}).where(
             (LoginAttempt.key == _address(address)) & (LoginAttempt.count > 0)
         )
+
+
+@dataclass(frozen=True)
+class Throttled:
+    """An account (or, with email None, a whole address) refused until `until`."""
+
+    email: str | None
+    address: str
+    tries: int
+    until: datetime
+
+
+async def throttled(now: datetime | None = None) -> list[Throttled]:
+    """Whoever is refused right now, the latest window first."""
+    now = now or datetime.now(UTC)
+    rows = (
+        await LoginAttempt.select(LoginAttempt.key, LoginAttempt.count, LoginAttempt.window_ends)
+        .where((LoginAttempt.window_ends > now) & (LoginAttempt.count > PER_ACCOUNT))
+        .order_by(LoginAttempt.window_ends, ascending=False)
+    )
+    found = []
+    for row in rows:
+        kind, _, rest = row["key"].partition(":")
+        if kind == "pair":
+            address, _, email = rest.partition("|")
+            found.append(Throttled(email, address, row["count"], row["window_ends"]))
+        elif kind == "address" and row["count"] > PER_ADDRESS:
+            found.append(Throttled(None, rest, row["count"], row["window_ends"]))
+    return found
+
+
+async def lift(email: str | None, address: str | None = None) -> int:
+    """A coordinator lets an account in again (from every address, or one) or a whole address."""
+    if email is None and address is None:
+        return 0
+    async with write_transaction(LoginAttempt._meta.db):
+        if email is None:
+            keys = [_address(address)]
+        else:
+            rows = await LoginAttempt.select(LoginAttempt.key).where(LoginAttempt.key.like("pair:%"))
+            keys = [
+                r["key"]
+                for r in rows
+                if r["key"].partition("|")[2] == email and (address is None or r["key"] == _pair(email, address))
+            ]
+        if not keys:
+            return 0
+        await LoginAttempt.delete().where(LoginAttempt.key.is_in(keys))
+    return len(keys)
 
 
 async def forget_past(now: datetime | None = None) -> None:

@@ -75,12 +75,15 @@ class FiguresController(Controller):
         return await service.trend(months, end, factor_set=factor_set)
 
     @get("/factor-sets", summary="The factor set versions, newest (current) first")
-    async def factor_sets(self) -> list[schemas.FactorSetSummary]:
-        return await factors.list_factor_sets()
+    async def factor_sets(self, request: Request) -> list[schemas.FactorSetSummary]:
+        # Who set each is a member's name: for members only (set_by is null otherwise).
+        return await factors.list_factor_sets(show_names=request.user is not None)
 
     @get("/factor-sets/{version:str}", summary="A factor set with each factor's provenance")
-    async def factor_set(self, version: str) -> schemas.FactorSetDetail:
-        return await factors.factor_set_detail(None if version == "current" else version)
+    async def factor_set(self, request: Request, version: str) -> schemas.FactorSetDetail:
+        return await factors.factor_set_detail(
+            None if version == "current" else version, show_names=request.user is not None
+        )
 
     @post(
         "/categories/{slug:str}/factors",

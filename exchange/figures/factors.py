@@ -81,18 +81,33 @@ async def load_factor_set(version: str | None = None) -> LoadedFactorSet:
     )
 
 
-async def list_factor_sets() -> list[schemas.FactorSetSummary]:
-    rows = await FactorSet.select().order_by(FactorSet.id, ascending=False)
+def _with_setter():
+    return FactorSet.select(*FactorSet.all_columns(), FactorSet.set_by.name.as_alias("set_by_name"))
+
+
+async def list_factor_sets(show_names: bool = False) -> list[schemas.FactorSetSummary]:
+    """Every factor set, the current one first; who set each only when `show_names` (a member reads)."""
+    rows = await _with_setter().order_by(FactorSet.id, ascending=False)
     return [
-        schemas.FactorSetSummary(version=r["version"], created_at=r["created_at"], note=r["note"], current=i == 0)
+        schemas.FactorSetSummary(
+            version=r["version"],
+            created_at=r["created_at"],
+            note=r["note"],
+            current=i == 0,
+            set_by=r["set_by_name"] if show_names else None,
+        )
         for i, r in enumerate(rows)
     ]
 
 
-async def factor_set_detail(version: str | None = None) -> schemas.FactorSetDetail:
-    """A factor set with each factor's provenance; the current one when no version is given."""
+async def factor_set_detail(version: str | None = None, show_names: bool = False) -> schemas.FactorSetDetail:
+    """A factor set with each factor's provenance; the current one when no version is given.
+    Who set it only when `show_names` (a member reads)."""
     current = await _current_row()
-    row = current if not version else await FactorSet.select().where(FactorSet.version == version).first()
+    query = _with_setter()
+    row = await (
+        query.where(FactorSet.version == version) if version else query.order_by(FactorSet.id, ascending=False)
+    ).first()
     if row is None:
         raise NotFound(f"No factor set has the version {version!r}." if version else "No factor set is installed yet.")
     factors = await Factor.select(*Factor.all_columns(), Factor.category.slug.as_alias("category_slug")).where(
@@ -104,6 +119,7 @@ async def factor_set_detail(version: str | None = None) -> schemas.FactorSetDeta
         created_at=row["created_at"],
         note=row["note"],
         current=current is not None and current["id"] == row["id"],
+        set_by=row["set_by_name"] if show_names else None,
         factors=[
             schemas.FactorRow(
                 category=f["category_slug"],
@@ -167,10 +183,14 @@ async def override_factor(actor: Actor, category_slug: str, data: schemas.Factor
             note = (
                 f"{category_slug} {data.kind} factor: {new['value']:g} {UNIT} (was {was}), "
                 f"source: {new['source']}{' ' + new['version'] if new['version'] else ''}"
-                f"{', ' + new['entry'] if new['entry'] else ''}; set by {actor.name}. "
+                f"{', ' + new['entry'] if new['entry'] else ''}. "
                 f"Every other factor as in {current['version']}."
             )
-            set_id = (await FactorSet.insert(FactorSet(version=version, note=note)).returning(FactorSet.id))[0]["id"]
+            # Who set it is the member's id: the note is read by anyone, the name by members only.
+            inserted = await FactorSet.insert(FactorSet(version=version, note=note, set_by=actor.id)).returning(
+                FactorSet.id
+            )
+            set_id = inserted[0]["id"]
             copies = [
                 Factor(
                     factor_set=set_id,
@@ -192,4 +212,4 @@ async def override_factor(actor: Actor, category_slug: str, data: schemas.Factor
         if _unique_violation(error):
             raise Conflict(_("Someone else changed the factors at the same moment; look again.")) from error
         raise
-    return await factor_set_detail(version)
+    return await factor_set_detail(version, show_names=True)

@@ -117,6 +117,8 @@ class FactorSetSummary(msgspec.Struct):
     created_at: datetime
     note: str
     current: bool
+    # The member who set it: shown to members only (null for a reader not logged in).
+    set_by: str | None
 
 
 class FactorSetDetail(msgspec.Struct):
@@ -124,4 +126,6 @@ class FactorSetDetail(msgspec.Struct):
     created_at: datetime
     note: str
     current: bool
+    # The member who set it: shown to members only (null for a reader not logged in).
+    set_by: str | None
     factors: list[FactorRow]

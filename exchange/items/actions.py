@@ -169,6 +169,15 @@ async def move(actor: Actor, raw_code: str, body: schemas.MoveIn) -> schemas.Ite
 
 async def reserve(actor: Actor, raw_code: str, body: schemas.ReserveIn) -> schemas.ItemOut:
     async def change(row, status, when):
+        if row["reserved_by"] != actor.id:  # a new hold, not one's own extended
+            limit = get_settings().max_reservations
+            if await queries.reservations_held(actor.id, when) >= limit:
+                raise Conflict(
+                    _(
+                        "You already hold %(n)s reservations, the most one member may hold at once: release one first.",
+                        n=limit,
+                    )
+                )
         # A backdated reservation may already be over: the expiry then writes its release.
         until = when + timedelta(hours=body.hours or DEFAULT_RESERVATION_HOURS)
         return Change(

@@ -47,7 +47,9 @@ def _decode_cursor(cursor: str, size: int) -> list[int]:
         values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (binascii.Error, ValueError, UnicodeDecodeError):
         values = None
-    if not (isinstance(values, list) and len(values) == size and all(type(v) is int for v in values)):
+    # Within a 64-bit integer: a bigger one made both engines fail on binding it (a 500).
+    in_range = all(type(v) is int and -(2**63) <= v < 2**63 for v in values or ())
+    if not (isinstance(values, list) and len(values) == size and in_range):
         raise Invalid(_("This cursor is not one the list gave out."), field="cursor")
     return values
 

@@ -3,10 +3,12 @@ and the prepared inserts of intake. Each select is built once (exchange.db.Prepa
 
 from __future__ import annotations
 
-from exchange.db import Prepared, PreparedInsert, PreparedSQL
-from exchange.ledger.rules import NotFound
+from datetime import datetime
+
+from exchange.db import Prepared, PreparedInsert, PreparedSQL, is_sqlite
+from exchange.ledger.rules import NotFound, Status
 from exchange.messages import _
-from exchange.tables import BlankCode, Category, Event, Item, Workshop
+from exchange.tables import BlankCode, Category, Event, Item, Member, Workshop
 
 ITEM_COLUMNS = (
     *Item.all_columns(),
@@ -78,3 +80,16 @@ CODE_TAKEN = PreparedSQL(
     ' EXISTS (SELECT 1 FROM "blank_code" WHERE "code" = {}) AS blank',
     2,
 )
+
+
+# A member's reservations still running at `when`, counted with the member's row locked on
+# PostgreSQL (two reserves by one member at once then queue; SQLite's writers already do).
+_LOCK_MEMBER = PreparedSQL(Member, "SELECT id FROM member WHERE id = {} FOR UPDATE", 1)
+
+
+async def reservations_held(member_id: int, when: datetime) -> int:
+    if not is_sqlite(Item._meta.db):
+        await _LOCK_MEMBER.rows(member_id)
+    return await Item.count().where(
+        (Item.reserved_by == member_id) & (Item.status == Status.reserved.value) & (Item.reserved_until > when)
+    )

@@ -4,6 +4,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from math import floor
 
+from exchange.ledger.rules import MAX_MASS_G, Invalid
+from exchange.messages import _
+
 # kg/m3 x mm3 -> g: 1 m3 = 1e9 mm3 and 1 kg = 1e3 g, so divide by 1e6.
 _MM3_KG_M3_PER_G = 10**6
 
@@ -50,13 +53,34 @@ def resolve_mass(
     quantity: int,
     density_kg_m3: float,
 ) -> tuple[int | None, str | None]:
-    """(mass_g, mass_source): a weighing beats an estimate; neither gives (None, None)."""
+    """(mass_g, mass_source): a weighing beats an estimate; neither gives (None, None). An
+    estimate obeys the limit of a weighing (Invalid naming the dimensions beyond it)."""
     if weighed_g is not None:
         return weighed_g, "weighed"
     estimate = estimate_mass_g(length_mm, width_mm, thickness_mm, quantity, density_kg_m3)
     if estimate is None:
         return None, None
+    check_estimate(estimate, length_mm, width_mm, thickness_mm, quantity)
     return estimate, "estimated"
+
+
+def check_estimate(
+    mass_g: int, length_mm: int, width_mm: int, thickness_mm: int, quantity: int, field: str = "length_mm"
+) -> None:
+    """An estimated mass past MAX_MASS_G is refused like a weighed one: 20 m x 20 m x 20 m x 10,000
+    was taken for 50,600,000,000 kg and counted in the month's intake."""
+    if mass_g > MAX_MASS_G:
+        dimensions = f"{length_mm} x {width_mm} x {thickness_mm} mm" + (f" x {quantity}" if quantity != 1 else "")
+        raise Invalid(
+            _(
+                "%(dimensions)s gives an estimated %(kg)s kg, more than the %(max)s kg an item may weigh: "
+                "check the dimensions (in millimetres) and the quantity.",
+                dimensions=dimensions,
+                kg=format_kg(mass_g),
+                max=format_kg(MAX_MASS_G),
+            ),
+            field=field,
+        )
 
 
 def g_from_kg(mass_kg: float) -> int:

@@ -5,7 +5,7 @@ from decimal import Decimal
 from fractions import Fraction
 from math import floor
 
-from exchange.ledger.mass import exact_mass_g, round_half_up, volume_mm3
+from exchange.ledger.mass import check_estimate, exact_mass_g, round_half_up, volume_mm3
 from exchange.ledger.rules import MAX_DIMENSION_MM, MAX_MASS_G, MAX_QUANTITY, Invalid
 from exchange.messages import Message, _
 
@@ -125,6 +125,9 @@ def plan_split(
 
     estimates = iter(_apportion(shares))
     piece_masses = [next(estimates) if p.mass_g is None else p.mass_g for p in pieces]
+    for piece, mass in zip(pieces, piece_masses, strict=True):
+        if piece.mass_g is None:
+            check_estimate(mass, piece.length_mm, piece.width_mm, piece.thickness_mm, piece.quantity, field="pieces")
     loss = parent_mass_g - sum(piece_masses)
     if loss < 0:
         raise _refuse(

@@ -1,10 +1,12 @@
-"""For the coordinator: the members, the workshops and the materials (with their factors' sources)."""
+"""For the coordinator: the members (their passwords, throttled logins), the workshops and the
+materials (with their factors' sources)."""
 
 from __future__ import annotations
 
 from litestar import Request, Response, get, post
 
 from exchange.auth import service as auth
+from exchange.auth import throttle
 from exchange.ledger.rules import LedgerError, Role
 from exchange.lieu import schemas as lieu_schemas
 from exchange.lieu import service as lieu
@@ -18,16 +20,22 @@ async def admin_home() -> Response:
     return redirect("/admin/members", status_code=303)
 
 
-@get("/admin/members", name="admin-members")
-async def members(request: Request) -> Response:
+async def _members_page(request: Request, status_code: int = 200, **context) -> Response:
     return page(
         request,
         "admin/members.html",
+        status_code=status_code,
         section="members",
         members=await queries.member_rows(),
+        throttled=await throttle.throttled(),
         roles=[r.value for r in Role],
-        values={"role": Role.member.value},
+        **{"values": {"role": Role.member.value}, **context},
     )
+
+
+@get("/admin/members", name="admin-members")
+async def members(request: Request) -> Response:
+    return await _members_page(request)
 
 
 @post("/admin/members", name="admin-members-add")
@@ -42,16 +50,7 @@ async def add_member(request: Request) -> Response:
             raise LedgerError(_("A member needs a name."))
         await auth.add_member(values["email"], values["name"][:120], Role(values["role"]), password)
     except LedgerError as error:
-        return page(
-            request,
-            "admin/members.html",
-            status_code=422,
-            section="members",
-            members=await queries.member_rows(),
-            roles=[r.value for r in Role],
-            values=values,
-            messages=[error_message(error)],
-        )
+        return await _members_page(request, 422, values=values, messages=[error_message(error)])
     return redirect("/admin/members", message("ok", _("%(name)s can now log in.", name=values["name"])))
 
 
@@ -66,6 +65,28 @@ async def update_member(request: Request, member_id: int) -> Response:
     except LedgerError as error:
         return redirect("/admin/members", error_message(error))
     return redirect("/admin/members", message("ok", _("Member updated.")))
+
+
+@post("/admin/members/{member_id:int}/password", name="admin-members-password")
+async def set_member_password(request: Request, member_id: int) -> Response:
+    form = await request.form()
+    try:
+        await auth.reset_password(request.user, member_id, str(form.get("new_password") or "")[:1025])
+    except LedgerError as error:
+        return redirect("/admin/members", error_message(error))
+    name = next((m["name"] for m in await queries.member_rows() if m["id"] == member_id), "")
+    return redirect(
+        "/admin/members", message("ok", _("New password set for %(name)s; their open sessions are closed.", name=name))
+    )
+
+
+@post("/admin/throttles/lift", name="admin-throttles-lift")
+async def lift_throttle(request: Request) -> Response:
+    form = await request.form()
+    email = str(form.get("email") or "").strip()[:254] or None
+    address = str(form.get("address") or "").strip()[:64] or None
+    await throttle.lift(auth.normalize_email(email) if email else None, address)
+    return redirect("/admin/members", message("ok", _("Throttle lifted.")))
 
 
 @get("/admin/workshops", name="admin-workshops")
@@ -109,4 +130,14 @@ async def categories(request: Request) -> Response:
     )
 
 
-ROUTES = [admin_home, members, add_member, update_member, workshops, add_workshop, categories]
+ROUTES = [
+    admin_home,
+    members,
+    add_member,
+    update_member,
+    set_member_password,
+    lift_throttle,
+    workshops,
+    add_workshop,
+    categories,
+]

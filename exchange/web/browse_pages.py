@@ -19,6 +19,7 @@ from exchange.messages import _, translate
 from exchange.problems import status_of
 from exchange.web import offline, queries
 from exchange.web.item_page import UNHASHED_FIELDS, field_of, field_problem
+from exchange.web.numbers import whole_number
 from exchange.web.render import error_message, lang_of, message, page, query_url, redirect
 from exchange.web.site import card
 
@@ -27,11 +28,7 @@ MAX_INTAKE_FORM = photos.MAX_PHOTO_BYTES + 256 * 1024
 
 
 def _int(value: Any, maximum: int = MAX_DIMENSION_MM) -> int | None:
-    text = str(value or "").strip()
-    if not text.isdigit():
-        return None
-    number = int(text)
-    return number if 1 <= number <= maximum else None
+    return whole_number(value, minimum=1, maximum=maximum)
 
 
 @get("/items", name="items")

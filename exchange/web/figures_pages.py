@@ -220,7 +220,8 @@ async def export_csv(
 @get("/figures/methodology", include_in_schema=False, name="figures-methodology")
 async def methodology_page(request: Request, version: str | None = None) -> Response:
     lang = lang_of(request)
-    detail = await factors.factor_set_detail(version or None)
+    members_read = request.user is not None  # who set a factor set: a name, for members only
+    detail = await factors.factor_set_detail(version or None, show_names=members_read)
     _, categories = await _names(lang)
     rows: dict[str, dict[str, Any]] = {}
     for f in detail.factors:
@@ -232,7 +233,7 @@ async def methodology_page(request: Request, version: str | None = None) -> Resp
         definitions=DEFINITIONS,
         factor_uses=FACTOR_USES,
         factor_rows=sorted(rows.values(), key=lambda r: r["name"].lower()),
-        versions=await factors.list_factor_sets(),
+        versions=await factors.list_factor_sets(show_names=members_read),
         categories=sorted(categories.items(), key=lambda c: c[1].lower()),
         max_months=MAX_MONTHS,
     )

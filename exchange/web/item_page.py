@@ -35,6 +35,7 @@ from exchange.messages import Message, _, ngettext, translate
 from exchange.problems import status_of
 from exchange.tables import Item
 from exchange.web import i18n, offline, queries
+from exchange.web.numbers import whole_number
 from exchange.web.render import FLASH_COOKIE, current_path, error_message, lang_of, message, page, redirect
 
 MAX_PHOTO_FORM = photos.MAX_PHOTO_BYTES + 256 * 1024
@@ -428,8 +429,7 @@ async def item_action(request: Request, code: str, action: str) -> Response:
 
 
 def _number(form: Any, name: str) -> int | None:
-    raw = _text(form, name, 10)
-    return int(raw) if raw.isdigit() else None
+    return whole_number(_text(form, name, 10), maximum=10**9)
 
 
 async def _use_part(request: Request, actor: Actor, form: Any, code: str, back: str) -> Redirect:

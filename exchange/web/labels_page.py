@@ -23,6 +23,7 @@ from exchange.messages import _, ngettext, translate
 from exchange.settings import get_settings
 from exchange.web import queries
 from exchange.web.item_page import CODE_PROBLEMS
+from exchange.web.numbers import whole_number
 from exchange.web.render import error_message, lang_of, message, page, query_url, redirect
 
 MAX_CODES = 500
@@ -120,7 +121,8 @@ async def labels_pdf(request: Request) -> Response:
     codes, bad = _codes(request, "codes", "more")
     layout = str(request.query_params.get("layout") or DEFAULT_LAYOUT)
     start_raw = str(request.query_params.get("start") or "1").strip()
-    start = int(start_raw) if start_raw.isdigit() else 1
+    # Not a position at all: 0, which the labels service refuses with the range it takes.
+    start = whole_number(start_raw, maximum=10_000) or 0
     back = query_url("/labels", {"codes": ",".join(codes), "layout": layout, "start": start_raw})
     if bad:
         return redirect(back, *bad)

@@ -11,6 +11,7 @@ from litestar.static_files import create_static_files_router
 from exchange.items.photo_controllers import ROUTES as PHOTO_API_ROUTES
 from exchange.settings import get_settings
 from exchange.web import (
+    account,
     admin,
     browse_pages,
     export_pages,
@@ -30,6 +31,7 @@ PAGES = Router(
     path="/",
     route_handlers=[
         *site.ROUTES,
+        *account.ROUTES,
         *item_page.ROUTES,
         *browse_pages.ROUTES,
         *labels_page.ROUTES,

@@ -10,6 +10,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import File, Redirect
 
 from exchange.auth import service as auth
+from exchange.auth.client_address import client_address
 from exchange.auth.guards import SESSION_COOKIE, actor_of
 from exchange.items import listing, present
 from exchange.items.photos import media_path
@@ -55,9 +56,8 @@ async def login(request: Request) -> Response:
     email = str(form.get("email") or "").strip()[:254]
     password = str(form.get("password") or "")[:1024]
     target = safe_next(str(form.get("next") or "/"))
-    address = request.client.host if request.client else "unknown"
     try:
-        actor = await auth.log_in(email, password, address)
+        actor = await auth.log_in(email, password, client_address(request))
     except auth.TooManyAttempts as error:
         return page(
             request,
