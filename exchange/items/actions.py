@@ -33,7 +33,7 @@ from exchange.ledger.rules import (
 from exchange.ledger.split import PieceSpec, plan_split
 from exchange.messages import _
 from exchange.settings import get_settings
-from exchange.tables import Category, Event, Item
+from exchange.tables import Event, Item
 
 
 async def _category(slug: str) -> dict:
@@ -70,34 +70,20 @@ async def _expire(row: dict, at: datetime) -> dict:
     if effective_status(row, at) is Status.reserved or row["status"] != Status.reserved:
         return row
     until = row["reserved_until"]
-    changed = (
-        await Item.update(
-            {
-                Item.status: Status.available.value,
-                Item.reserved_by: None,
-                Item.reserved_until: None,
-                Item.last_event_at: until,
-                Item.version: row["version"] + 1,
-            }
-        )
-        .where((Item.id == row["id"]) & (Item.version == row["version"]))
-        .returning(Item.id)
-    )
-    if not changed:
-        raise Conflict(_("Someone else acted on this item at the same moment; look again."))
-    await Event.insert(_event(row["id"], EventKind.release, until, None, row, note="reservation expired"))
+    changes = {Item.status: Status.available.value, Item.reserved_by: None, Item.reserved_until: None}
+    await _update(row, until, changes)
+    await queries.insert_event(_event(row["id"], EventKind.release, until, None, row, note="reservation expired"))
     return await queries.item_row(row["code"])
 
 
 async def expire_reservations(now: datetime | None = None) -> int:
     """Release every reservation past its expiry; returns how many."""
     now = now or now_utc()
-    due = await Item.select(Item.code).where((Item.status == Status.reserved.value) & (Item.reserved_until <= now))
     released = 0
-    for row in due:
+    for code in await queries.codes_reserved_until(now):
         try:
             async with write_transaction(Item._meta.db):
-                before = await queries.item_row(row["code"])
+                before = await queries.item_row(code)
                 after = await _expire(before, now)
                 released += after is not before
         except Conflict:
@@ -134,23 +120,16 @@ async def _act(
     )
     check_occurred_at(when, now=now, previous=row["last_event_at"], role=actor.role)
     done = await change(row, status, when)
-    changed = (
-        await Item.update(
-            {
-                Item.status: status.value,
-                Item.last_event_at: when,
-                Item.version: row["version"] + 1,
-                **done.item,
-            }
-        )
-        .where((Item.id == row["id"]) & (Item.version == row["version"]))
-        .returning(Item.id)
-    )
-    if not changed:
-        raise Conflict(_("Someone else acted on this item at the same moment; look again."))
+    await _update(row, when, {Item.status: status.value, **done.item})
     after = {**row, **{column._meta.name: value for column, value in done.item.items()}}
-    await Event.insert(_event(row["id"], EventKind(action.value), when, actor, after, **done.event))
+    await queries.insert_event(_event(row["id"], EventKind(action.value), when, actor, after, **done.event))
     return row
+
+
+async def _update(row: dict, when: datetime, changes: dict[Any, Any]) -> None:
+    """The item's row changed as of `when`, if nobody else changed it since it was read."""
+    if not await queries.update_item_if_version(row["id"], row["version"], {Item.last_event_at: when, **changes}):
+        raise Conflict(_("Someone else acted on this item at the same moment; look again."))
 
 
 async def move(actor: Actor, raw_code: str, body: schemas.MoveIn) -> schemas.ItemOut:
@@ -237,9 +216,7 @@ async def adjust(actor: Actor, raw_code: str, body: schemas.AdjustIn) -> schemas
                 before["category"] = row["category_slug"]
             density = category["density_kg_m3"]
         else:
-            density = (await Category.select(Category.density_kg_m3).where(Category.id == row["category"]).first())[
-                "density_kg_m3"
-            ]
+            density = await queries.category_density(row["category"])
         dims = {name: updates.get(getattr(Item, name), row[name]) for name in ("length_mm", "width_mm", "thickness_mm")}
         if body.mass_kg is not None:
             mass_g, source = g_from_kg(body.mass_kg), "weighed"
@@ -276,9 +253,7 @@ async def split(
     async def change(row, status, when):
         if row["mass_g"] is None:
             raise Invalid(_("This item has no mass yet: weigh it (adjust) before cutting it."), field="pieces")
-        density = (await Category.select(Category.density_kg_m3).where(Category.id == row["category"]).first())[
-            "density_kg_m3"
-        ]
+        density = await queries.category_density(row["category"])
         specs = [
             PieceSpec(
                 length_mm=p.length_mm,
@@ -331,8 +306,8 @@ async def split(
 
     parent = await _act(actor, raw_code, Action.split, body.occurred_at, change, rule_role)
     for fields in pieces:
-        piece_id = (await Item.insert(Item(**fields)).returning(Item.id))[0]["id"]
-        await Event.insert(
+        piece_id = await queries.insert_item(Item(**fields))
+        await queries.insert_event(
             _event(piece_id, EventKind.piece, fields["created_at"], actor, fields, data={"parent": parent["code"]})
         )
     now = now_utc()

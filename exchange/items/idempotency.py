@@ -15,9 +15,10 @@ import msgspec
 
 from exchange.auth.service import Actor
 from exchange.db import write_transaction
+from exchange.items import queries
 from exchange.ledger.rules import Conflict, Invalid
 from exchange.messages import _
-from exchange.tables import IdempotencyKey, Item
+from exchange.tables import Item
 
 
 def unique_violation(error: BaseException) -> bool:
@@ -55,11 +56,7 @@ def _replay(row: dict, request: IdempotencyRequest) -> Answer:
 
 
 async def _stored_answer(actor: Actor, request: IdempotencyRequest) -> dict | None:
-    return (
-        await IdempotencyKey.select()
-        .where((IdempotencyKey.member == actor.id) & (IdempotencyKey.key == request.key))
-        .first()
-    )
+    return await queries.stored_answer(actor.id, request.key)
 
 
 async def run_action(
@@ -78,20 +75,10 @@ async def run_action(
     try:
         async with write_transaction(engine):
             if idempotency is not None:
-                claim = await IdempotencyKey.insert(
-                    IdempotencyKey(
-                        member=actor.id,
-                        key=idempotency.key,
-                        request_hash=idempotency.request_hash,
-                        status_code=0,
-                        response_body="",
-                    )
-                ).returning(IdempotencyKey.id)
+                claim = await queries.claim_key(actor.id, idempotency.key, idempotency.request_hash)
             body = msgspec.json.encode(await work())
             if idempotency is not None:
-                await IdempotencyKey.update(
-                    {IdempotencyKey.status_code: status_code, IdempotencyKey.response_body: body.decode()}
-                ).where(IdempotencyKey.id == claim[0]["id"])
+                await queries.store_answer(claim, status_code, body.decode())
     except Exception as error:
         if idempotency is not None and unique_violation(error) and (row := await _stored_answer(actor, idempotency)):
             return _replay(row, idempotency)

@@ -13,7 +13,6 @@ from exchange.ledger.codes import parse_code
 from exchange.ledger.rules import NotFound, Status
 from exchange.messages import _
 from exchange.settings import get_settings
-from exchange.tables import Item
 
 
 def now_utc() -> datetime:
@@ -79,7 +78,7 @@ async def item_events(raw_code: str, viewer: Actor | None) -> list[schemas.Event
     code = parse_code(raw_code)
     # One query by code; every item has at least its first event, so no rows means no item.
     rows = await queries.EVENTS_BY_CODE.rows(code)
-    if not rows and not await Item.exists().where(Item.code == code):
+    if not rows and not await queries.item_exists(code):
         raise NotFound(_("No item holds the code %(code)s.", code=code))
     return [
         schemas.EventOut(

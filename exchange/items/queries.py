@@ -1,14 +1,17 @@
 """The items area's SQL: the item with its names, its events, the lookups by slug and by code,
-and the prepared inserts of intake. Each select is built once (exchange.db.Prepared)."""
+the prepared inserts of intake, the conditional update every action makes, and the
+Idempotency-Key store. The hot selects are built once (exchange.db.Prepared). The list's
+query, whose SQL is assembled from the filters, is the one exception: it lives in listing.py."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from exchange.db import Prepared, PreparedInsert, PreparedSQL, is_sqlite
 from exchange.ledger.rules import NotFound, Status
 from exchange.messages import _
-from exchange.tables import BlankCode, Category, Event, Item, Member, Workshop
+from exchange.tables import BlankCode, Category, Event, IdempotencyKey, Item, Member, Workshop
 
 ITEM_COLUMNS = (
     *Item.all_columns(),
@@ -92,4 +95,55 @@ async def reservations_held(member_id: int, when: datetime) -> int:
         await _LOCK_MEMBER.rows(member_id)
     return await Item.count().where(
         (Item.reserved_by == member_id) & (Item.status == Status.reserved.value) & (Item.reserved_until > when)
+    )
+
+
+async def item_exists(code: str) -> bool:
+    return await Item.exists().where(Item.code == code)
+
+
+async def category_density(category_id: int) -> float | None:
+    row = await Category.select(Category.density_kg_m3).where(Category.id == category_id).first()
+    return row["density_kg_m3"]
+
+
+async def codes_reserved_until(now: datetime) -> list[str]:
+    """The codes of the reservations over by `now` whose release is not written yet."""
+    rows = await Item.select(Item.code).where((Item.status == Status.reserved.value) & (Item.reserved_until <= now))
+    return [row["code"] for row in rows]
+
+
+async def update_item_if_version(item_id: int, version: int, changes: dict[Any, Any]) -> bool:
+    """Write `changes` and the next version if the row is still at `version`; whether it was."""
+    changed = (
+        await Item.update({**changes, Item.version: version + 1})
+        .where((Item.id == item_id) & (Item.version == version))
+        .returning(Item.id)
+    )
+    return bool(changed)
+
+
+async def insert_item(item: Item) -> int:
+    return (await Item.insert(item).returning(Item.id))[0]["id"]
+
+
+async def insert_event(event: Event) -> None:
+    await Event.insert(event)
+
+
+async def stored_answer(member_id: int, key: str) -> dict | None:
+    return await (
+        IdempotencyKey.select().where((IdempotencyKey.member == member_id) & (IdempotencyKey.key == key)).first()
+    )
+
+
+async def claim_key(member_id: int, key: str, request_hash: str) -> int:
+    """The key claimed, with no answer yet; a second claim of it waits on the unique index."""
+    row = IdempotencyKey(member=member_id, key=key, request_hash=request_hash, status_code=0, response_body="")
+    return (await IdempotencyKey.insert(row).returning(IdempotencyKey.id))[0]["id"]
+
+
+async def store_answer(claim_id: int, status_code: int, body: str) -> None:
+    await IdempotencyKey.update({IdempotencyKey.status_code: status_code, IdempotencyKey.response_body: body}).where(
+        IdempotencyKey.id == claim_id
     )
