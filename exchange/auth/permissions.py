@@ -44,6 +44,7 @@ PERMISSIONS: dict[tuple[str, str], Role | str | None] = {
     ("POST", "/api/v1/items/{code}/use"): MEMBER,
     ("POST", "/api/v1/items/{code}/use-part"): MEMBER,
     ("POST", "/api/v1/items/{code}/move"): STEWARD,
+    ("POST", "/api/v1/items/{code}/transfer"): STEWARD,
     ("POST", "/api/v1/items/{code}/recycle"): STEWARD,
     ("POST", "/api/v1/items/{code}/discard"): STEWARD,
     ("POST", "/api/v1/items/{code}/split"): STEWARD,
@@ -129,6 +130,16 @@ PERMISSIONS: dict[tuple[str, str], Role | str | None] = {
     ("GET", "/schema/openapi.yaml"): ANYONE,
     ("GET", "/schema/openapi.yml"): ANYONE,
 }
+
+
+# Routes that act on an item (or log one into a workshop): the role the table names is the one
+# the actor holds in the item's (the workshop's) lieu, checked by the items' service through
+# Actor.role_for_item once the item is read. A member of another lieu acts there as a member when
+# that lieu shares with the network; a network coordinator, as such, acts on no item.
+IN_ITEM_LIEU = frozenset(
+    {route for route in PERMISSIONS if route[0] == "POST" and ("{code}" in route[1])}
+    | {("POST", "/api/v1/items"), ("POST", "/items/new")}
+)
 
 
 def required_role(method: str, path_template: str) -> Role | str | None:

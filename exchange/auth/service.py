@@ -52,6 +52,20 @@ class Actor:
                 return role
         return None
 
+    def role_for_item(self, lieu: int | None, shares_with_network: bool) -> Role:
+        """What the actor may do to an item of `lieu`: their role there; a member of another lieu
+        acts as a member on the items of a lieu that shares with the network (reserve, release
+        their own reservation, use it); anyone else is refused (403). An item whose workshop
+        names no lieu (written in bulk, before the network) is the first lieu's: `role`."""
+        if lieu is None:
+            return self.role
+        role = self.role_in(lieu)
+        if role is not None:
+            return role
+        if shares_with_network and (self.roles is None or self.roles):
+            return Role.member
+        raise Forbidden(_("This item belongs to a lieu you are not a member of, and that lieu does not share it."))
+
     def highest_role(self) -> Role | None:
         """The highest role held in any lieu (what the permission table's guard first checks)."""
         if self.roles is None:

@@ -115,10 +115,12 @@ async def _act(
     when = occurred_at or now
     # Over by the time of this action (a backdated one may come before the expiry).
     row = await _expire(await queries.item_row(parse_code(raw_code)), when)
+    # what the actor may do to the item is what their role in the item's lieu allows
+    role = actor.role_for_item(row["lieu_id"], bool(row["lieu_shares"]))
     status = next_status(
-        action, Status(row["status"]), role=rule_role or actor.role, actor_id=actor.id, holder_id=row["reserved_by"]
+        action, Status(row["status"]), role=rule_role or role, actor_id=actor.id, holder_id=row["reserved_by"]
     )
-    check_occurred_at(when, now=now, previous=row["last_event_at"], role=actor.role)
+    check_occurred_at(when, now=now, previous=row["last_event_at"], role=role)
     done = await change(row, status, when)
     await _update(row, when, {Item.status: status.value, **done.item})
     after = {**row, **{column._meta.name: value for column, value in done.item.items()}}
@@ -133,16 +135,43 @@ async def _update(row: dict, when: datetime, changes: dict[Any, Any]) -> None:
 
 
 async def move(actor: Actor, raw_code: str, body: schemas.MoveIn) -> schemas.ItemOut:
+    """To another workshop of the item's lieu (to another lieu's: a transfer)."""
+
     async def change(row, status, when):
         target = await _workshop(body.workshop)
         if target["id"] == row["workshop"]:
             raise Invalid(_("This item is already in %(workshop)s.", workshop=target["name"]), field="workshop")
+        if row["lieu_id"] is not None and target["lieu"] is not None and target["lieu"] != row["lieu_id"]:
+            raise Invalid(
+                _("%(workshop)s is in another lieu: transfer the item there instead.", workshop=target["name"]),
+                field="workshop",
+            )
         return Change(
             {Item.workshop: target["id"]},
             {"workshop": target["id"], "from_workshop": row["workshop"], "note": body.note},
         )
 
     row = await _act(actor, raw_code, Action.move, body.occurred_at, change)
+    return item_out(await queries.item_row(row["code"]), actor, now_utc())
+
+
+async def transfer(actor: Actor, raw_code: str, body: schemas.TransferIn) -> schemas.ItemOut:
+    """To a workshop of another lieu, by a steward of the sending lieu: the item keeps its
+    code, label, status and holder; its ledger records a `transfer` with the mass."""
+
+    async def change(row, status, when):
+        target = await _workshop(body.workshop)
+        if target["lieu"] is None or row["lieu_id"] is None or target["lieu"] == row["lieu_id"]:
+            raise Invalid(
+                _("%(workshop)s is in the item's own lieu: move the item there instead.", workshop=target["name"]),
+                field="workshop",
+            )
+        return Change(
+            {Item.workshop: target["id"]},
+            {"workshop": target["id"], "from_workshop": row["workshop"], "note": body.note},
+        )
+
+    row = await _act(actor, raw_code, Action.transfer, body.occurred_at, change)
     return item_out(await queries.item_row(row["code"]), actor, now_utc())
 
 
@@ -328,7 +357,8 @@ async def use_part(actor: Actor, raw_code: str, body: schemas.UsePartIn) -> sche
     row = await queries.item_row(code)
     when = body.occurred_at or now_utc()
     status = effective_status(row, when)
-    next_status(Action.use, status, role=actor.role, actor_id=actor.id, holder_id=row["reserved_by"])
+    role = actor.role_for_item(row["lieu_id"], bool(row["lieu_shares"]))
+    next_status(Action.use, status, role=role, actor_id=actor.id, holder_id=row["reserved_by"])
     if status is Status.reserved:  # the holder's own reservation ends with the cut
         await release(actor, code, schemas.ReleaseIn(occurred_at=body.occurred_at))
     cut = await split(
@@ -352,6 +382,7 @@ async def use_part(actor: Actor, raw_code: str, body: schemas.UsePartIn) -> sche
 
 ACTIONS: dict[Action, Callable] = {
     Action.move: move,
+    Action.transfer: transfer,
     Action.reserve: reserve,
     Action.release: release,
     Action.use: use,

@@ -55,6 +55,9 @@ class ItemController(Controller):
         fit: Annotated[str | None, Parameter(max_length=40, description="L x W x T in mm, e.g. 600x400x18")] = None,
         limit: Annotated[int, Parameter(ge=1, le=listing.MAX_LIMIT)] = 50,
         cursor: Annotated[str | None, Parameter(max_length=200)] = None,
+        lieu: Annotated[str | None, Parameter(max_length=2000, description="lieu slugs, comma-separated")] = None,
+        near: Annotated[str | None, Parameter(max_length=60, description="LAT,LON: nearest lieu first")] = None,
+        within_km: Annotated[float | None, Parameter(gt=0, le=20_100)] = None,
     ) -> schemas.ItemPage:
         filters = listing.ItemFilters(
             status=status,
@@ -67,6 +70,9 @@ class ItemController(Controller):
             fit=fit,
             limit=limit,
             cursor=cursor,
+            lieu=lieu,
+            near=near,
+            within_km=within_km,
         )
         return await listing.list_items(filters, actor_of(request))
 
@@ -83,6 +89,14 @@ class ItemController(Controller):
         self, request: Request, code: str, data: schemas.MoveIn, idempotency_key: IdempotencyKeyHeader = None
     ) -> Response[schemas.ItemOut]:
         return await _answer(request, idempotency_key, 200, lambda: actions.move(actor_of(request), code, data))
+
+    @post(
+        "/{code:str}/transfer", status_code=200, summary="Pass it to a workshop of another lieu (steward of its lieu)"
+    )
+    async def transfer(
+        self, request: Request, code: str, data: schemas.TransferIn, idempotency_key: IdempotencyKeyHeader = None
+    ) -> Response[schemas.ItemOut]:
+        return await _answer(request, idempotency_key, 200, lambda: actions.transfer(actor_of(request), code, data))
 
     @post("/{code:str}/reserve", status_code=200, summary="Hold it for yourself (48 h by default)")
     async def reserve(

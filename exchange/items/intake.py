@@ -31,15 +31,17 @@ async def fresh_code() -> str:
 async def intake(actor: Actor, data: schemas.ItemCreate) -> schemas.ItemOut:
     """Log an offcut in. Runs inside run_action's transaction."""
     now = now_utc()
-    next_status(Action.intake, Status.available, role=actor.role, actor_id=actor.id, holder_id=None)
     occurred_at = data.occurred_at or now
-    check_occurred_at(occurred_at, now=now, previous=None, role=actor.role)
     # The category and the workshop in one round trip; unknown ones refused in that order.
-    found = await queries.CATEGORY_AND_WORKSHOP.first(data.workshop, data.category)
+    found = await queries.CATEGORY_AND_WORKSHOP.first(data.workshop, data.workshop, data.category)
     if found is None:
         raise Invalid(_("Unknown category '%(slug)s'.", slug=data.category), field="category")
     if found["workshop_id"] is None:
         raise Invalid(_("Unknown workshop '%(slug)s'.", slug=data.workshop), field="workshop")
+    # what the actor may do is what their role in the workshop's lieu allows
+    role = actor.role_for_item(found["workshop_lieu"], False)
+    next_status(Action.intake, Status.available, role=role, actor_id=actor.id, holder_id=None)
+    check_occurred_at(occurred_at, now=now, previous=None, role=role)
     category = {"id": found["category_id"], "density_kg_m3": found["density_kg_m3"]}
     workshop = {"id": found["workshop_id"]}
     mass_g, source = estimate(

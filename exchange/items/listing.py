@@ -14,9 +14,11 @@ from exchange.items import queries, schemas
 from exchange.items.present import item_out, now_utc
 from exchange.items.search import matching_categories, words_of
 from exchange.ledger.fit import parse_fit
+from exchange.ledger.geo import great_circle_km, parse_position
 from exchange.ledger.rules import Invalid, Status
+from exchange.lieu.lieux import lieu_ids
 from exchange.messages import _
-from exchange.tables import Item
+from exchange.tables import Item, Lieu
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,58 @@ class ItemFilters:
     limit: int = 50
     cursor: str | None = None
     offset: int = 0
+    lieu: str | None = None  # one slug or several, comma-separated; none: every lieu
+    near: str | None = None  # "LAT,LON": nearest lieu first, each item with its distance_km
+    within_km: float | None = None
+
+
+@dataclass(frozen=True)
+class Nearby:
+    """The lieux a `near` list reads, nearest first: rank and distance by lieu id."""
+
+    rank: dict[int, int]
+    distance_km: dict[int, float]
+
+    def rank_sql(self) -> str:
+        # The ranks are integers of our own (lieu ids and positions): written into the SQL.
+        whens = " ".join(f"WHEN {lieu} THEN {rank}" for lieu, rank in self.rank.items())
+        return f"(CASE {LIEU_OF_ITEM} {whens} END)"
+
+
+# An item's lieu: its workshop's (a workshop written without one is the first lieu's).
+LIEU_OF_ITEM = (
+    "(SELECT COALESCE(workshop.lieu, (SELECT MIN(lieu.id) FROM lieu)) FROM workshop WHERE workshop.id = item.workshop)"
+)
+
+
+async def _lieu_ids(text: str | None) -> list[int] | None:
+    if not text:
+        return None
+    slugs = [s.strip() for s in text.split(",") if s.strip()]
+    known = await lieu_ids()
+    unknown = [s for s in slugs if s not in known]
+    if unknown or not slugs:
+        raise Invalid(_("Unknown lieu '%(slug)s'.", slug=", ".join(unknown) or text), field="lieu")
+    return [known[s] for s in slugs]
+
+
+async def nearby(filters: ItemFilters) -> Nearby | None:
+    """With `near`, the lieux with a position (and within `within_km`), nearest first."""
+    if filters.near is None:
+        if filters.within_km is not None:
+            raise Invalid(_("within_km goes with near=LAT,LON."), field="within_km")
+        return None
+    latitude, longitude = parse_position(filters.near)
+    if filters.within_km is not None and not 0 < filters.within_km <= 20_100:
+        raise Invalid(_("within_km is a distance in km, more than 0."), field="within_km")
+    rows = await Lieu.select(Lieu.id, Lieu.latitude, Lieu.longitude).where(Lieu.latitude.is_not_null())
+    distances = sorted(
+        (great_circle_km(latitude, longitude, r["latitude"], r["longitude"]), r["id"])
+        for r in rows
+        if r["longitude"] is not None
+    )
+    kept = [(km, lieu) for km, lieu in distances if filters.within_km is None or km <= filters.within_km]
+    return Nearby(rank={lieu: n for n, (_, lieu) in enumerate(kept)}, distance_km={lieu: km for km, lieu in kept})
 
 
 MAX_LIMIT = 200
@@ -103,6 +157,9 @@ async def _list_conditions(filters: ItemFilters, now: datetime) -> tuple[Arms, l
         if category is None:
             raise Invalid(_("Unknown category '%(slug)s'.", slug=filters.category), field="category")
         where("item.category = {}", category["id"])
+    lieux = await _lieu_ids(filters.lieu)
+    if lieux is not None:
+        where(f"{LIEU_OF_ITEM} IN ({', '.join('{}' for _ in lieux)})", *lieux)
     if filters.workshop:
         workshop = await queries.WORKSHOP_ID.first(filters.workshop)
         if workshop is None:
@@ -177,18 +234,35 @@ async def list_items(filters: ItemFilters, viewer: Actor | None) -> schemas.Item
         clauses.append(sql)
         args.extend(values)
 
+    near = await nearby(filters)
+    if near is not None:
+        if not near.rank:  # no lieu that near: an empty page
+            return schemas.ItemPage(items=[], next_cursor=None)
+        where(f"{LIEU_OF_ITEM} IN ({', '.join(str(lieu) for lieu in near.rank)})")
+    rank = near.rank_sql() if near is not None else "0"
     if filters.fit:
         sort = "item.length_mm * item.width_mm"
         if filters.cursor:
-            area, last_id = _decode_cursor(filters.cursor, 2)
-            where(f"({sort} > {{}} OR ({sort} = {{}} AND item.id > {{}}))", area, area, last_id)
-        order, page_order = f"{sort} ASC, item.id ASC", "sort_key ASC, id ASC"
+            last_rank, area, last_id = (
+                _decode_cursor(filters.cursor, 3) if near else [0, *_decode_cursor(filters.cursor, 2)]
+            )
+            where(
+                f"({rank} > {{}} OR ({rank} = {{}} AND ({sort} > {{}} OR ({sort} = {{}} AND item.id > {{}}))))",
+                last_rank,
+                last_rank,
+                area,
+                area,
+                last_id,
+            )
+        order, page_order = f"rank_key ASC, {sort} ASC, item.id ASC", "rank_key ASC, sort_key ASC, id ASC"
     else:
         sort = "item.id"
         if filters.cursor:
-            (last_id,) = _decode_cursor(filters.cursor, 1)
-            where("item.id < {}", last_id)
-        order, page_order = "item.id DESC", "id DESC"
+            last_rank, last_id = _decode_cursor(filters.cursor, 2) if near else [0, *_decode_cursor(filters.cursor, 1)]
+            where(f"({rank} > {{}} OR ({rank} = {{}} AND item.id < {{}}))", last_rank, last_rank, last_id)
+        order, page_order = "rank_key ASC, item.id DESC", "rank_key ASC, id DESC"
+    if near is None:  # one lieu's order or every lieu's: the index-ordered arms as they were
+        order = order.replace("rank_key ASC, ", "")
 
     # One query: the page's ids in order (on the item table alone), then their rows with the joins.
     size = filters.limit + 1
@@ -198,19 +272,23 @@ async def list_items(filters: ItemFilters, viewer: Actor | None) -> schemas.Item
     for n, (condition, condition_args) in enumerate(arms):
         conditions = [condition, *clauses] if condition else clauses
         selects.append(
-            f"SELECT * FROM (SELECT item.id AS id, {sort} AS sort_key FROM item"
+            f"SELECT * FROM (SELECT item.id AS id, {rank} AS rank_key, {sort} AS sort_key FROM item"
             + (" WHERE " + " AND ".join(conditions) if conditions else "")
             + f" ORDER BY {order} LIMIT {size + skip}) AS arm{n}"
         )
         values += [*condition_args, *args]
     page = f"SELECT id FROM ({' UNION ALL '.join(selects)}) AS page ORDER BY {page_order} LIMIT {size} OFFSET {skip}"
-    rows = await queries.ITEMS.rows_with(f"WHERE item.id IN ({page}) ORDER BY {order}", *values)
+    final_order = order.replace("rank_key ASC, ", "")
+    rows = await queries.ITEMS.rows_with(f"WHERE item.id IN ({page}) ORDER BY {final_order}", *values)
+    if near is not None:  # nearest lieu first, then the order within each lieu (a stable sort)
+        for row in rows:
+            row["distance_km"] = round(near.distance_km[row["lieu_id"] or min(near.rank)], 1)
+        rows.sort(key=lambda row: near.rank.get(row["lieu_id"], 0))
     more = len(rows) > filters.limit
     ordered = rows[: filters.limit]
     next_cursor = None
     if more and ordered:
         last = ordered[-1]
-        next_cursor = _encode_cursor(
-            [last["length_mm"] * last["width_mm"], last["id"]] if filters.fit else [last["id"]]
-        )
+        keys = [last["length_mm"] * last["width_mm"], last["id"]] if filters.fit else [last["id"]]
+        next_cursor = _encode_cursor([near.rank.get(last["lieu_id"], 0), *keys] if near else keys)
     return schemas.ItemPage(items=[item_out(row, viewer, now) for row in ordered], next_cursor=next_cursor)

@@ -23,7 +23,7 @@ from pathlib import Path
 from PIL import Image, ImageCms, UnidentifiedImageError
 
 from exchange.auth.service import Actor
-from exchange.items import present, schemas
+from exchange.items import present, queries, schemas
 from exchange.ledger.codes import parse_code
 from exchange.ledger.rules import ROLE_IN_SENTENCE, Forbidden, LedgerError, NotFound, Role, role_at_least
 from exchange.messages import _
@@ -260,10 +260,11 @@ async def set_photo(code: str, name: str) -> None:
 
 async def attach_photo(actor: Actor, raw_code: str, data: bytes) -> schemas.ItemOut:
     """A steward's photo of an item: stored, then set as the item's photo."""
-    if not role_at_least(actor.role, Role.steward):
-        raise Forbidden(_("Only a %(role)s or above can do this.", role=ROLE_IN_SENTENCE[Role.steward]))
     code = parse_code(raw_code)
-    await present.get_item(code, actor)  # 404 before any work on the file
+    row = await queries.item_row(code)  # 404 before any work on the file
+    # a steward of the item's lieu
+    if not role_at_least(actor.role_for_item(row["lieu_id"], bool(row["lieu_shares"])), Role.steward):
+        raise Forbidden(_("Only a %(role)s or above can do this.", role=ROLE_IN_SENTENCE[Role.steward]))
     name = await store_photo(data)
     await set_photo(code, name)
     return await present.get_item(code, actor)

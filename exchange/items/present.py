@@ -60,6 +60,8 @@ def item_out(row: dict, viewer: Actor | None, now: datetime) -> schemas.ItemOut:
         label_url=f"{base}/api/v1/items/{row['code']}/label.png",
         photo_url=f"{base}/media/{photo}.jpg" if photo else None,
         thumbnail_url=f"{base}/media/{photo}-thumb.jpg" if photo else None,
+        lieu=row.get("lieu_slug"),
+        distance_km=row.get("distance_km"),
     )
 
 

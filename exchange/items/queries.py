@@ -19,6 +19,9 @@ ITEM_COLUMNS = (
     Item.workshop.slug.as_alias("workshop_slug"),
     Item.parent.code.as_alias("parent_code"),
     Item.reserved_by.name.as_alias("holder_name"),
+    Item.workshop.lieu.as_alias("lieu_id"),
+    Item.workshop.lieu.slug.as_alias("lieu_slug"),
+    Item.workshop.lieu.shares_with_network.as_alias("lieu_shares"),
 )
 
 
@@ -61,16 +64,26 @@ CATEGORY_NAMES = Prepared(
 )
 WORKSHOP_ID = Prepared(Workshop, lambda slug: Workshop.select(Workshop.id).where(Workshop.slug == slug).limit(1), 1)
 CATEGORY = Prepared(Category, lambda slug: Category.select().where(Category.slug == slug).limit(1), 1)
-WORKSHOP = Prepared(Workshop, lambda slug: Workshop.select().where(Workshop.slug == slug).limit(1), 1)
 ITEM_ID_BY_CODE = Prepared(Item, lambda code: Item.select(Item.id).where(Item.code == code).limit(1), 1)
 
 
 CATEGORY_AND_WORKSHOP = PreparedSQL(
     Category,
     'SELECT "category"."id" AS category_id, "category"."density_kg_m3" AS density_kg_m3,'
-    ' (SELECT "workshop"."id" FROM "workshop" WHERE "workshop"."slug" = {}) AS workshop_id'
+    ' (SELECT "workshop"."id" FROM "workshop" WHERE "workshop"."slug" = {}) AS workshop_id,'
+    ' (SELECT "workshop"."lieu" FROM "workshop" WHERE "workshop"."slug" = {}) AS workshop_lieu'
     ' FROM "category" WHERE "category"."slug" = {} LIMIT 1',
-    2,
+    3,
+)
+# A workshop and its lieu (a move stays in the item's lieu, a transfer leaves it).
+WORKSHOP = Prepared(
+    Workshop,
+    lambda slug: (
+        Workshop.select(*Workshop.all_columns(), Workshop.lieu.slug.as_alias("lieu_slug"))
+        .where(Workshop.slug == slug)
+        .limit(1)
+    ),
+    1,
 )
 INSERT_ITEM = PreparedInsert(Item)
 INSERT_EVENT = PreparedInsert(Event)

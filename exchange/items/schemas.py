@@ -60,6 +60,8 @@ class ItemOut(msgspec.Struct):
     label_url: str
     photo_url: str | None
     thumbnail_url: str | None
+    lieu: str | None = None  # the slug of the workshop's lieu
+    distance_km: float | None = None  # from `near`, when the list was asked for with it
 
 
 class ItemPage(msgspec.Struct):
@@ -75,6 +77,11 @@ class When(msgspec.Struct, forbid_unknown_fields=True):
 
 class MoveIn(When, forbid_unknown_fields=True):
     workshop: Slug = ""
+    note: Note = ""
+
+
+class TransferIn(When, forbid_unknown_fields=True):
+    workshop: Slug = ""  # a workshop of another lieu
     note: Note = ""
 
 

@@ -10,6 +10,7 @@ import msgspec
 from litestar import Request, Response, get, post
 
 from exchange.auth.guards import actor_of
+from exchange.auth.service import Actor
 from exchange.items import listing, photos, present, schemas
 from exchange.items.idempotency import IdempotencyRequest, run_action
 from exchange.items.intake import intake as intake_item
@@ -17,6 +18,7 @@ from exchange.ledger.codes import CodeError
 from exchange.ledger.rules import MAX_DIMENSION_MM, LedgerError
 from exchange.messages import _, translate
 from exchange.problems import status_of
+from exchange.tables import Lieu
 from exchange.web import offline, queries
 from exchange.web.item_page import UNHASHED_FIELDS, field_of, field_problem
 from exchange.web.numbers import whole_number
@@ -29,6 +31,16 @@ MAX_INTAKE_FORM = photos.MAX_PHOTO_BYTES + 256 * 1024
 
 def _int(value: Any, maximum: int = MAX_DIMENSION_MM) -> int | None:
     return whole_number(value, minimum=1, maximum=maximum)
+
+
+async def _home_position(actor: Actor | None) -> str | None:
+    """ "LAT,LON" of the member's own lieu, for "near me"; None without a login or a position."""
+    if actor is None or actor.lieu is None:
+        return None
+    row = await Lieu.select(Lieu.latitude, Lieu.longitude).where(Lieu.id == actor.lieu).first()
+    if row is None or row["latitude"] is None or row["longitude"] is None:
+        return None
+    return f"{row['latitude']},{row['longitude']}"
 
 
 @get("/items", name="items")
@@ -52,6 +64,8 @@ async def items_list(request: Request) -> Response:
             "need_w",
             "need_t",
             "cursor",
+            "near",
+            "within_km",
         )
     }
     errors: list[dict] = []
@@ -64,7 +78,12 @@ async def items_list(request: Request) -> Response:
             )
         else:
             fit = "x".join(str(v) for v in need)
+    home = await _home_position(actor_of(request)) if raw["near"] else None
+    if raw["near"] and home is None:
+        errors.append(message("error", _("Your lieu has no position: the list is not sorted by distance.")))
     filters = listing.ItemFilters(
+        near=home,
+        within_km=_int(raw["within_km"], 20_000) if home else None,
         category=raw["category"] if raw["category"] in known_categories else None,
         workshop=raw["workshop"] if raw["workshop"] in workshops else None,
         min_length_mm=_int(raw["min_length_mm"]),
@@ -82,15 +101,19 @@ async def items_list(request: Request) -> Response:
         found = schemas.ItemPage(items=[], next_cursor=None)
     names = {c.slug: c.label(lang) for c in categories}
     cards = [card(item, lang, names, workshops) for item in found.items]
+    lieu_names = {r["slug"]: r["name"] for r in await Lieu.select(Lieu.slug, Lieu.name)}
     if fit:
         part = need[0] * need[1]
         for entry in cards:
             item = entry["item"]
             entry["leftover_m2"] = (item.length_mm * item.width_mm - part) / 1_000_000
     params = {k: v for k, v in raw.items() if v and k != "cursor"}
+    for entry in cards:  # each piece's lieu and how far it is
+        entry["lieu"] = lieu_names.get(entry["item"].lieu, entry["item"].lieu)
     return page(
         request,
         "items/list.html",
+        near_offered=await Lieu.count() > 1,
         cards=cards,
         values=raw,
         categories=sorted(categories, key=lambda c: c.label(lang).lower()),

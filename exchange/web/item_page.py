@@ -33,7 +33,7 @@ from exchange.ledger.rules import (
 )
 from exchange.messages import Message, _, ngettext, translate
 from exchange.problems import status_of
-from exchange.tables import Item
+from exchange.tables import Item, Lieu
 from exchange.web import i18n, offline, queries
 from exchange.web.numbers import whole_number
 from exchange.web.render import FLASH_COOKIE, current_path, error_message, lang_of, message, page, redirect
@@ -81,7 +81,9 @@ def _missing(request: Request, status: int, kind: str, code: str) -> Response:
 # The ledger in words
 
 
-def _event_text(event: schemas.EventOut, lang: str, workshops: dict[str, str]) -> tuple[str, list[tuple[str, str]]]:
+def _event_text(
+    event: schemas.EventOut, lang: str, workshops: dict[str, str], lieux: dict[str, str] | None = None
+) -> tuple[str, list[tuple[str, str]]]:
     """One line of the ledger in words, and the codes it links to."""
 
     def t(text: Message) -> str:
@@ -93,6 +95,17 @@ def _event_text(event: schemas.EventOut, lang: str, workshops: dict[str, str]) -
     match event.kind:
         case "intake":
             text = t(_("Logged in at %(workshop)s", workshop=where))
+        case "transfer":
+            origin = event.from_workshop or "?"
+            text = t(
+                _(
+                    "Transferred from %(origin)s (%(from_lieu)s) to %(workshop)s (%(lieu)s)",
+                    origin=workshops.get(origin, origin),
+                    from_lieu=(lieux or {}).get(origin, "?"),
+                    workshop=where,
+                    lieu=(lieux or {}).get(event.workshop, "?"),
+                )
+            )
         case "move":
             text = t(
                 _(
@@ -151,10 +164,23 @@ def _parse_time(value: str | None) -> datetime | None:
 RECORDED_LATE = timedelta(minutes=5)
 
 
-def history(events: list[schemas.EventOut], lang: str, workshops: dict[str, str]) -> list[dict[str, Any]]:
+def journey(events: list[schemas.EventOut], lieux: dict[str, str]) -> list[str]:
+    """The lieux the piece went through, in order (one, until it is first transferred)."""
+    stops: list[str] = []
+    for event in events:
+        if event.kind in ("intake", "piece", "transfer"):
+            here = lieux.get(event.workshop, "?")
+            if not stops or stops[-1] != here:
+                stops.append(here)
+    return stops
+
+
+def history(
+    events: list[schemas.EventOut], lang: str, workshops: dict[str, str], lieux: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
     lines = []
     for event in reversed(events):  # newest first: what happened last matters most on the floor
-        text, links = _event_text(event, lang, workshops)
+        text, links = _event_text(event, lang, workshops, lieux)
         late = event.recorded_at - event.occurred_at > RECORDED_LATE
         lines.append(
             {
@@ -180,14 +206,17 @@ def history(events: list[schemas.EventOut], lang: str, workshops: dict[str, str]
 # What someone may do here
 
 
-def allowed_actions(item: schemas.ItemOut, actor: Actor | None, holder: int | None) -> list[str]:
-    """The actions the person's role and the item's status allow, in the order the page shows them."""
-    if actor is None:
+def allowed_actions(
+    item: schemas.ItemOut, actor: Actor | None, holder: int | None, role: Role | None = None
+) -> list[str]:
+    """The actions the person's role (in the item's lieu: `role`) and the item's status allow,
+    in the order the page shows them."""
+    if actor is None or role is None:
         return []
     status = Status(item.status)
     if status in FINAL:
         return []
-    steward = role_at_least(actor.role, Role.steward)
+    steward = role_at_least(role, Role.steward)
     mine = status is Status.reserved and holder == actor.id
     dims = None not in (item.length_mm, item.width_mm, item.thickness_mm) and item.mass_kg is not None
     actions: list[str] = []
@@ -205,6 +234,17 @@ def allowed_actions(item: schemas.ItemOut, actor: Actor | None, holder: int | No
             actions += ["recycle", "discard"]
         actions.append("photo")
     return actions
+
+
+async def _role_here(actor: Actor | None, item: schemas.ItemOut) -> Role | None:
+    """The actor's role in the item's lieu (None: not logged in, or not theirs to act on)."""
+    if actor is None:
+        return None
+    lieu = await Lieu.select(Lieu.id, Lieu.shares_with_network).where(Lieu.slug == item.lieu).first()
+    try:
+        return actor.role_for_item(lieu and lieu["id"], bool(lieu and lieu["shares_with_network"]))
+    except LedgerError:
+        return None
 
 
 @get("/i/{code:str}", name="item-page")
@@ -244,6 +284,7 @@ async def item_page(request: Request, code: str) -> Response:
             return Response(content=body, media_type=MediaType.HTML, headers=dict(ANONYMOUS_HEADERS))
     events = await present.item_events(canonical, actor)
     workshops = await queries.workshop_names()
+    lieux = await queries.workshop_lieux() if any(e.kind == "transfer" for e in events) else {}
     categories = await queries.category_names(lang)
     holder = await queries.holder_id(canonical) if item.status == Status.reserved else None
     pieces = next((e.data.get("pieces") or [] for e in events if e.kind == "split"), [])
@@ -256,8 +297,9 @@ async def item_page(request: Request, code: str) -> Response:
         category_name=categories.get(item.category, item.category),
         workshop_name=workshops.get(item.workshop, item.workshop),
         workshops=workshops,
-        history=history(events, lang, workshops),
-        actions=allowed_actions(item, actor, holder),
+        history=history(events, lang, workshops, lieux),
+        journey=journey(events, lieux) if any(e.kind == "transfer" for e in events) else [],
+        actions=allowed_actions(item, actor, holder, await _role_here(actor, item)),
         mine=holder is not None and actor is not None and holder == actor.id,
         final=Status(item.status) in FINAL,
         pieces=pieces,

@@ -80,3 +80,9 @@ async def codes_logged_today() -> list[str]:
 
 async def member_rows() -> list[dict]:
     return await Member.select(Member.id, Member.email, Member.name, Member.role, Member.active).order_by(Member.name)
+
+
+async def workshop_lieux() -> dict[str, str]:
+    """Each workshop's lieu, by name (for a piece's journey across lieux)."""
+    rows = await Workshop.select(Workshop.slug, Workshop.lieu.name.as_alias("lieu"))
+    return {row["slug"]: row["lieu"] or "" for row in rows}
