@@ -143,6 +143,9 @@ async def reset_ledger(setup: EngineSetup) -> None:
     # the lieux added by a test go (the first, made by the migration, holds the members)
     await engine.run_querystring(QueryString("DELETE FROM membership WHERE lieu <> (SELECT MIN(id) FROM lieu)"))
     await engine.run_querystring(QueryString("DELETE FROM lieu WHERE id <> (SELECT MIN(id) FROM lieu)"))
+    await engine.run_querystring(
+        QueryString("UPDATE lieu SET latitude = NULL, longitude = NULL, time_zone = 'Europe/Paris'")
+    )
     await install_shipped_categories()
     first = await first_lieu_id()
     await Workshop.insert(
