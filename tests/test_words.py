@@ -223,3 +223,11 @@ async def test_the_labels_page_says_loudly_when_reached_at_another_address(clien
     elsewhere = await client.get("/labels", headers={"Host": "192.168.1.20:8201"})
     assert elsewhere.status_code == 200
     assert "192.168.1.20:8201" in unescape(elsewhere.text) and "EXCHANGE_BASE_URL" in elsewhere.text
+
+
+async def test_problem_details_keep_english_and_carry_the_message_id(client, lieu):
+    answer = await client.post("/api/v1/items", json={**PLANK, "category": "kryptonite"}, headers=auth(lieu, "steward"))
+    problem = answer.json()
+    assert answer.status_code == 422 and problem["detail"] == "Unknown category 'kryptonite'."
+    assert problem["message_id"] == "Unknown category '%(slug)s'." and problem["values"] == {"slug": "kryptonite"}
+    assert translations("fr").gettext(problem["message_id"]) % problem["values"] == "Matériau inconnu : « kryptonite »."
