@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import asyncpg
 
 from exchange import db
-from exchange.figures import service, stock
+from exchange.figures import queries, service, stock
 from exchange.figures.arithmetic import month_bounds
 from exchange.lieu.service import install_shipped_categories
 from exchange.settings import get_settings
@@ -300,8 +300,8 @@ async def explain(engine_name: str) -> str:
     prefix = "EXPLAIN QUERY PLAN " if engine_name == "sqlite" else "EXPLAIN "
     plans = []
     for label, sql, args in (
-        ("stock as of the month's start", stock.OPENING_SQL, [settings.timezone, MONTH, settings.timezone, start]),
-        ("the month's flows", service.flows_sql(2), service.flows_args([start, end])),
+        ("stock as of the month's start", queries.OPENING_SQL, [settings.timezone, MONTH, settings.timezone, start]),
+        ("the month's flows", queries.flows_sql(2), queries.flows_args([start, end])),
     ):
         rows = await Event.raw(prefix + sql, *args)
         lines = [r["detail"] for r in rows] if engine_name == "sqlite" else [r["QUERY PLAN"] for r in rows]

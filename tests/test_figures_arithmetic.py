@@ -27,8 +27,9 @@ from exchange.figures.arithmetic import (
     waste_avoided_g,
 )
 from exchange.figures.factors import as_written, next_version
-from exchange.figures.service import flows_args, flows_sql, fold
-from exchange.figures.stock import OPENING_SQL, fold_stock, monthly_changes
+from exchange.figures.queries import OPENING_SQL, flows_args, flows_sql
+from exchange.figures.service import fold
+from exchange.figures.stock import fold_stock, monthly_changes
 from exchange.ledger.rules import Invalid
 
 PARIS = ZoneInfo("Europe/Paris")

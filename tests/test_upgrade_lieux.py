@@ -16,7 +16,7 @@ from piccolo.querystring import QueryString
 
 from exchange import db
 from exchange.auth.service import actor_of_member
-from exchange.figures import service
+from exchange.figures import queries, service
 from exchange.figures.arithmetic import Month, Sums, boundaries, co2e_kg
 from exchange.figures.factors import load_factor_set
 from exchange.lieu.service import install_shipped_categories
@@ -119,7 +119,7 @@ async def figures_from_the_ledger() -> list[dict]:
     categories = {r["id"]: r["slug"] for r in await Category.select(Category.id, Category.slug)}
     factors = await load_factor_set()
     bounds = boundaries(MONTHS, PARIS)
-    buckets = service.fold(await Event.raw(service.flows_sql(len(bounds)), *service.flows_args(bounds)))
+    buckets = service.fold(await queries.flow_rows(bounds))
     stock: dict = defaultdict(int)
     result = []
     for index in range(1, len(MONTHS) + 1):

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from math import floor
 
-from exchange.ledger.rules import Invalid
+from exchange.ledger.rules import EventKind, Invalid
 from exchange.messages import _
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -304,3 +304,17 @@ def equivalences(
         unit = reference_mass_g(reference, density)
         result.append(EquivalenceValue(reference, density, grams, unit, Fraction(grams) / unit))
     return result
+
+
+# How each kind of event changes the stock at its own workshop and category (reserve and release: not at all).
+SIGNS = {
+    EventKind.intake: 1,
+    EventKind.piece: 1,
+    EventKind.adjust: 1,
+    EventKind.move: 1,
+    EventKind.transfer: 1,
+    EventKind.split: -1,
+    EventKind.use: -1,
+    EventKind.recycle: -1,
+    EventKind.discard: -1,
+}

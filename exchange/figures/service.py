@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from exchange.figures import schemas
+from exchange.figures import queries, schemas
 from exchange.figures.arithmetic import (
     MAX_MONTHS,
     Month,
@@ -45,72 +45,12 @@ from exchange.figures.arithmetic import (
 )
 from exchange.figures.factors import LoadedFactorSet, as_written, load_factor_set
 from exchange.figures.stock import Cell, opening_stock, take_from_origins
-from exchange.ledger.rules import EventKind, Invalid
+from exchange.ledger.rules import Invalid
 from exchange.messages import _
 from exchange.settings import get_settings
-from exchange.tables import Category, Event, Workshop
+from exchange.tables import Category, Workshop
 
 log = logging.getLogger("exchange.figures")
-
-# Reserve and release move no mass: they are left out of the scan.
-_KINDS = (
-    EventKind.intake,
-    EventKind.piece,
-    EventKind.use,
-    EventKind.recycle,
-    EventKind.discard,
-    EventKind.split,
-    EventKind.adjust,
-    EventKind.move,
-    EventKind.transfer,
-)
-_KIND_LIST = ", ".join(f"'{k.value}'" for k in _KINDS)
-
-
-def _sum_when(kind: EventKind, column: str) -> str:
-    return f"SUM(CASE WHEN kind = '{kind.value}' THEN COALESCE({column}, 0) ELSE 0 END)"
-
-
-_AGGREGATES = {
-    "intake_g": _sum_when(EventKind.intake, "mass_g"),
-    "piece_g": _sum_when(EventKind.piece, "mass_g"),
-    "reused_g": _sum_when(EventKind.use, "mass_g"),
-    "items_reused": f"SUM(CASE WHEN kind = '{EventKind.use.value}' THEN 1 ELSE 0 END)",
-    "recycled_g": _sum_when(EventKind.recycle, "mass_g"),
-    "discarded_g": _sum_when(EventKind.discard, "mass_g"),
-    "split_g": _sum_when(EventKind.split, "mass_g"),
-    "loss_g": _sum_when(EventKind.split, "loss_g"),
-    "adjust_new_g": _sum_when(EventKind.adjust, "mass_g"),
-    "adjust_old_g": _sum_when(EventKind.adjust, "mass_before_g"),
-    "moved_g": _sum_when(EventKind.move, "mass_g"),
-    "transferred_g": _sum_when(EventKind.transfer, "mass_g"),
-}
-
-
-def flows_sql(bound_count: int) -> str:
-    """The grouped query of the flows between `bound_count` instants b0 < b1 < ... < bn
-    (passed as parameters, see flows_args): bucket i (1..n) holds the events in [b(i-1), b(i)).
-
-    Groups are (bucket, workshop, from_workshop, category, from_category): from_workshop
-    is set by moves only and from_category by adjusts only, so there are few groups
-    whatever the number of events. A range scan on occurred_at."""
-    whens = " ".join(f"WHEN occurred_at < {{}} THEN {i}" for i in range(1, bound_count - 1))
-    bucket = f"CASE {whens} ELSE {bound_count - 1} END" if whens else str(bound_count - 1)
-    sums = ",\n  ".join(f"{sql} AS {name}" for name, sql in _AGGREGATES.items())
-    return (
-        "SELECT bucket, workshop, from_workshop, category, from_category,\n  "
-        + sums
-        + "\nFROM (SELECT "
-        + bucket
-        + " AS bucket, kind, workshop, from_workshop, category, from_category, mass_g, mass_before_g, loss_g"
-        + f" FROM event WHERE kind IN ({_KIND_LIST}) AND occurred_at >= {{}} AND occurred_at < {{}}"
-        + ") AS e\nGROUP BY bucket, workshop, from_workshop, category, from_category"
-    )
-
-
-def flows_args(bounds: list[datetime]) -> list[datetime]:
-    """Parameters for flows_sql: the inner cuts b1..b(n-1), then b0 and bn."""
-    return [*bounds[1:-1], bounds[0], bounds[-1]]
 
 
 def fold(rows: Iterable[dict]) -> dict[int, dict[Cell, Sums]]:
@@ -158,7 +98,7 @@ async def monthly_cells(months: list[Month], *, with_stock: bool = True) -> list
     """For each month, Sums per (workshop, category), with opening stock when `with_stock`
     (the stock as of the first month's start, then carried by each month's net)."""
     bounds = boundaries(months, get_settings().tz)
-    buckets = fold(await Event.raw(flows_sql(len(bounds)), *flows_args(bounds)))
+    buckets = fold(await queries.flow_rows(bounds))
     stock: dict[Cell, int] = defaultdict(int)
     if with_stock:
         stock.update(await opening_stock(months[0]))

@@ -25,29 +25,17 @@ from datetime import tzinfo
 import asyncpg
 
 from exchange.db import is_sqlite, write_transaction
-from exchange.figures.arithmetic import Month, Sums, month_of
+from exchange.figures import queries
+from exchange.figures.arithmetic import SIGNS, Month, Sums, month_of
 from exchange.ledger.rules import EventKind
 from exchange.settings import get_settings
-from exchange.tables import Event, StockChange
+from exchange.tables import Event
 
 log = logging.getLogger("exchange.figures")
 
-# How each kind of event changes the stock at its own workshop and category (reserve and release: not at all).
-SIGNS = {
-    EventKind.intake: 1,
-    EventKind.piece: 1,
-    EventKind.adjust: 1,
-    EventKind.move: 1,
-    EventKind.transfer: 1,
-    EventKind.split: -1,
-    EventKind.use: -1,
-    EventKind.recycle: -1,
-    EventKind.discard: -1,
-}
 # Events added to the kept months per transaction: some 40 ms each, so the first pass over
 # a large ledger never holds the writers (or, on SQLite, the event loop) for long.
 KEEP_CHUNK = 5_000
-LOCK_WAIT_MS = 1_000  # PostgreSQL: how long the keeper waits for the writers of events
 
 Cell = tuple[int, int]  # (workshop id, category id)
 
@@ -105,58 +93,11 @@ def monthly_changes(events: Iterable[dict], tz: tzinfo) -> dict[tuple[str, int, 
     }
 
 
-def _signed(column: str) -> str:
-    whens = " ".join(f"WHEN '{kind.value}' THEN {sign} * COALESCE({column}, 0)" for kind, sign in SIGNS.items())
-    return f"CASE kind {whens} ELSE 0 END"
-
-
-# The last event kept for a time zone (0: none yet).
-_MARK = "COALESCE((SELECT last_event FROM stock_change_mark WHERE timezone = {}), 0)"
-
-# The opening stock of a month: the kept months before it, and the events after the mark
-# that occurred before its start (a range of ids: few, the keeper runs every minute).
-OPENING_SQL = (
-    "SELECT workshop, category, NULL AS from_workshop, NULL AS from_category, net_g AS here_g,"
-    " 0 AS adjust_old_g, 0 AS moved_g\n"
-    "FROM stock_change WHERE timezone = {} AND month < {}\n"
-    "UNION ALL\n"
-    "SELECT workshop, category, from_workshop, from_category,\n"
-    f"  SUM({_signed('mass_g')}) AS here_g,\n"
-    f"  SUM(CASE WHEN kind = '{EventKind.adjust.value}' THEN COALESCE(mass_before_g, 0) ELSE 0 END) AS adjust_old_g,\n"
-    f"  SUM(CASE WHEN kind IN ('{EventKind.move.value}', '{EventKind.transfer.value}')"
-    " THEN COALESCE(mass_g, 0) ELSE 0 END) AS moved_g\n"
-    "FROM event\n"
-    f"WHERE id > {_MARK} AND occurred_at < {{}}\n"
-    "GROUP BY workshop, category, from_workshop, from_category"
-)
-
-
 async def opening_stock(month: Month) -> dict[Cell, int]:
     """Grams available or reserved at the start of `month`, per (workshop, category)."""
     settings = get_settings()
     start = month.start(settings.tz)
-    return fold_stock(await Event.raw(OPENING_SQL, settings.timezone, str(month), settings.timezone, start))
-
-
-_NEXT_EVENTS = (
-    "SELECT id, kind, occurred_at, workshop, from_workshop, category, from_category, mass_g, mass_before_g"
-    f" FROM event WHERE id > {_MARK}"
-    " ORDER BY id LIMIT {}"
-)
-_ADD_CHANGES = (
-    "INSERT INTO stock_change (timezone, month, workshop, category, net_g) VALUES {}"
-    " ON CONFLICT (timezone, month, workshop, category) DO UPDATE SET net_g = stock_change.net_g + excluded.net_g"
-)
-_SET_MARK = (
-    "INSERT INTO stock_change_mark (timezone, last_event) VALUES ({}, {})"
-    " ON CONFLICT (timezone) DO UPDATE SET last_event = excluded.last_event"
-)
-_ROWS_PER_INSERT = 500
-_PENDING = (
-    "SELECT EXISTS (SELECT 1 FROM event"
-    f" WHERE id > {_MARK}) AS pending,"
-    " EXISTS (SELECT 1 FROM stock_change_mark WHERE timezone <> {}) AS other_timezone"
-)
+    return fold_stock(await queries.opening_rows(settings.timezone, str(month), start))
 
 
 async def _keep_chunk(timezone: str, tz: tzinfo, chunk: int) -> int:
@@ -170,31 +111,22 @@ async def _keep_chunk(timezone: str, tz: tzinfo, chunk: int) -> int:
             # over. It excludes itself too: two keepers take turns. Writers queue behind a
             # waiting lock, so it waits a second at most: behind a long transaction, the
             # keeper gives up and comes back at the next round.
-            await Event.raw(f"SET LOCAL lock_timeout = '{LOCK_WAIT_MS}ms'")
-            await Event.raw("LOCK TABLE event IN SHARE ROW EXCLUSIVE MODE")
-        events = await Event.raw(_NEXT_EVENTS, timezone, chunk)
+            await queries.wait_for_event_writers()
+        events = await queries.next_events(timezone, chunk)
         if not events:
             return 0
-        changes = list(monthly_changes(events, tz).items())
-        for first in range(0, len(changes), _ROWS_PER_INSERT):
-            batch = changes[first : first + _ROWS_PER_INSERT]
-            values = ", ".join(["({}, {}, {}, {}, {})"] * len(batch))
-            args = [
-                v for (month, workshop, category), grams in batch for v in (timezone, month, workshop, category, grams)
-            ]
-            await StockChange.raw(_ADD_CHANGES.replace("{}", values, 1), *args)
-        await StockChange.raw(_SET_MARK, timezone, events[-1]["id"])
+        await queries.add_changes(timezone, list(monthly_changes(events, tz).items()))
+        await queries.set_mark(timezone, events[-1]["id"])
         return len(events)
 
 
 async def keep_stock_ahead(chunk: int = KEEP_CHUNK) -> int:
     """Add every event not yet kept to the kept months, a chunk per transaction; returns how many."""
     settings = get_settings()
-    (state,) = await Event.raw(_PENDING, settings.timezone, settings.timezone)
+    state = await queries.keeper_state(settings.timezone)
     if state["other_timezone"]:  # the lieu changed its time zone: its months are cut anew
         async with write_transaction(Event._meta.db):
-            await StockChange.raw("DELETE FROM stock_change WHERE timezone <> {}", settings.timezone)
-            await StockChange.raw("DELETE FROM stock_change_mark WHERE timezone <> {}", settings.timezone)
+            await queries.forget_other_timezones(settings.timezone)
     if not state["pending"]:
         return 0
     added = 0

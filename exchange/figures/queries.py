@@ -1,0 +1,164 @@
+"""The figures' SQL: the flows of a run of months in one grouped scan of the ledger, the stock
+as of a month's start from the kept months, and the statements of the stock keeper
+(figures/stock.py). All of it through `Table.raw` with `{}` for each value."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from exchange.figures.arithmetic import SIGNS
+from exchange.ledger.rules import EventKind
+from exchange.tables import Event, StockChange
+
+# Reserve and release move no mass: they are left out of the scan.
+_KINDS = (
+    EventKind.intake,
+    EventKind.piece,
+    EventKind.use,
+    EventKind.recycle,
+    EventKind.discard,
+    EventKind.split,
+    EventKind.adjust,
+    EventKind.move,
+    EventKind.transfer,
+)
+_KIND_LIST = ", ".join(f"'{k.value}'" for k in _KINDS)
+
+
+def _sum_when(kind: EventKind, column: str) -> str:
+    return f"SUM(CASE WHEN kind = '{kind.value}' THEN COALESCE({column}, 0) ELSE 0 END)"
+
+
+_AGGREGATES = {
+    "intake_g": _sum_when(EventKind.intake, "mass_g"),
+    "piece_g": _sum_when(EventKind.piece, "mass_g"),
+    "reused_g": _sum_when(EventKind.use, "mass_g"),
+    "items_reused": f"SUM(CASE WHEN kind = '{EventKind.use.value}' THEN 1 ELSE 0 END)",
+    "recycled_g": _sum_when(EventKind.recycle, "mass_g"),
+    "discarded_g": _sum_when(EventKind.discard, "mass_g"),
+    "split_g": _sum_when(EventKind.split, "mass_g"),
+    "loss_g": _sum_when(EventKind.split, "loss_g"),
+    "adjust_new_g": _sum_when(EventKind.adjust, "mass_g"),
+    "adjust_old_g": _sum_when(EventKind.adjust, "mass_before_g"),
+    "moved_g": _sum_when(EventKind.move, "mass_g"),
+    "transferred_g": _sum_when(EventKind.transfer, "mass_g"),
+}
+
+
+def flows_sql(bound_count: int) -> str:
+    """The grouped query of the flows between `bound_count` instants b0 < b1 < ... < bn
+    (passed as parameters, see flows_args): bucket i (1..n) holds the events in [b(i-1), b(i)).
+
+    Groups are (bucket, workshop, from_workshop, category, from_category): from_workshop
+    is set by moves only and from_category by adjusts only, so there are few groups
+    whatever the number of events. A range scan on occurred_at."""
+    whens = " ".join(f"WHEN occurred_at < {{}} THEN {i}" for i in range(1, bound_count - 1))
+    bucket = f"CASE {whens} ELSE {bound_count - 1} END" if whens else str(bound_count - 1)
+    sums = ",\n  ".join(f"{sql} AS {name}" for name, sql in _AGGREGATES.items())
+    return (
+        "SELECT bucket, workshop, from_workshop, category, from_category,\n  "
+        + sums
+        + "\nFROM (SELECT "
+        + bucket
+        + " AS bucket, kind, workshop, from_workshop, category, from_category, mass_g, mass_before_g, loss_g"
+        + f" FROM event WHERE kind IN ({_KIND_LIST}) AND occurred_at >= {{}} AND occurred_at < {{}}"
+        + ") AS e\nGROUP BY bucket, workshop, from_workshop, category, from_category"
+    )
+
+
+def flows_args(bounds: list[datetime]) -> list[datetime]:
+    """Parameters for flows_sql: the inner cuts b1..b(n-1), then b0 and bn."""
+    return [*bounds[1:-1], bounds[0], bounds[-1]]
+
+
+def _signed(column: str) -> str:
+    whens = " ".join(f"WHEN '{kind.value}' THEN {sign} * COALESCE({column}, 0)" for kind, sign in SIGNS.items())
+    return f"CASE kind {whens} ELSE 0 END"
+
+
+# The last event kept for a time zone (0: none yet).
+_MARK = "COALESCE((SELECT last_event FROM stock_change_mark WHERE timezone = {}), 0)"
+
+# The opening stock of a month: the kept months before it, and the events after the mark
+# that occurred before its start (a range of ids: few, the keeper runs every minute).
+OPENING_SQL = (
+    "SELECT workshop, category, NULL AS from_workshop, NULL AS from_category, net_g AS here_g,"
+    " 0 AS adjust_old_g, 0 AS moved_g\n"
+    "FROM stock_change WHERE timezone = {} AND month < {}\n"
+    "UNION ALL\n"
+    "SELECT workshop, category, from_workshop, from_category,\n"
+    f"  SUM({_signed('mass_g')}) AS here_g,\n"
+    f"  SUM(CASE WHEN kind = '{EventKind.adjust.value}' THEN COALESCE(mass_before_g, 0) ELSE 0 END) AS adjust_old_g,\n"
+    f"  SUM(CASE WHEN kind IN ('{EventKind.move.value}', '{EventKind.transfer.value}')"
+    " THEN COALESCE(mass_g, 0) ELSE 0 END) AS moved_g\n"
+    "FROM event\n"
+    f"WHERE id > {_MARK} AND occurred_at < {{}}\n"
+    "GROUP BY workshop, category, from_workshop, from_category"
+)
+
+
+_NEXT_EVENTS = (
+    "SELECT id, kind, occurred_at, workshop, from_workshop, category, from_category, mass_g, mass_before_g"
+    f" FROM event WHERE id > {_MARK}"
+    " ORDER BY id LIMIT {}"
+)
+_ADD_CHANGES = (
+    "INSERT INTO stock_change (timezone, month, workshop, category, net_g) VALUES {}"
+    " ON CONFLICT (timezone, month, workshop, category) DO UPDATE SET net_g = stock_change.net_g + excluded.net_g"
+)
+_SET_MARK = (
+    "INSERT INTO stock_change_mark (timezone, last_event) VALUES ({}, {})"
+    " ON CONFLICT (timezone) DO UPDATE SET last_event = excluded.last_event"
+)
+_ROWS_PER_INSERT = 500
+_PENDING = (
+    "SELECT EXISTS (SELECT 1 FROM event"
+    f" WHERE id > {_MARK}) AS pending,"
+    " EXISTS (SELECT 1 FROM stock_change_mark WHERE timezone <> {}) AS other_timezone"
+)
+
+
+LOCK_WAIT_MS = 1_000  # PostgreSQL: how long the keeper waits for the writers of events
+
+
+async def flow_rows(bounds: list[datetime]) -> list[dict]:
+    return await Event.raw(flows_sql(len(bounds)), *flows_args(bounds))
+
+
+async def opening_rows(timezone: str, month: str, start: datetime) -> list[dict]:
+    return await Event.raw(OPENING_SQL, timezone, month, timezone, start)
+
+
+async def keeper_state(timezone: str) -> dict:
+    """Whether events wait to be kept, and whether months of another time zone are kept."""
+    (state,) = await Event.raw(_PENDING, timezone, timezone)
+    return state
+
+
+async def forget_other_timezones(timezone: str) -> None:
+    await StockChange.raw("DELETE FROM stock_change WHERE timezone <> {}", timezone)
+    await StockChange.raw("DELETE FROM stock_change_mark WHERE timezone <> {}", timezone)
+
+
+async def wait_for_event_writers() -> None:
+    """PostgreSQL: hold the writers of events back until this transaction ends, waiting at
+    most LOCK_WAIT_MS for those already writing (see stock._keep_chunk)."""
+    await Event.raw(f"SET LOCAL lock_timeout = '{LOCK_WAIT_MS}ms'")
+    await Event.raw("LOCK TABLE event IN SHARE ROW EXCLUSIVE MODE")
+
+
+async def next_events(timezone: str, chunk: int) -> list[dict]:
+    return await Event.raw(_NEXT_EVENTS, timezone, chunk)
+
+
+async def add_changes(timezone: str, changes: list[tuple[tuple[str, int, int], int]]) -> None:
+    """Add each (month, workshop, category) net change to the kept months, 500 rows a statement."""
+    for first in range(0, len(changes), _ROWS_PER_INSERT):
+        batch = changes[first : first + _ROWS_PER_INSERT]
+        values = ", ".join(["({}, {}, {}, {}, {})"] * len(batch))
+        args = [v for (month, workshop, category), grams in batch for v in (timezone, month, workshop, category, grams)]
+        await StockChange.raw(_ADD_CHANGES.replace("{}", values, 1), *args)
+
+
+async def set_mark(timezone: str, last_event: int) -> None:
+    await StockChange.raw(_SET_MARK, timezone, last_event)
