@@ -34,6 +34,9 @@ def test_generated_requests_never_crash_the_server(lieu):
                 headers=headers,
             )
         schema = schemathesis.openapi.from_dict(httpx.get(f"{base}/schema/openapi.json").json())
+        # A coordinator's password reset of member 1, 2, ... would end the sessions and change the
+        # passwords the other tests share (tested in test_accounts.py instead).
+        schema = schema.exclude(method="POST", path="/api/v1/members/{member_id}/password")
         strategy = schema.as_strategy()
 
         @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
