@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from exchange.auth import throttle
-from exchange.db import PreparedSQL, write_transaction
+from exchange.auth import queries, throttle
+from exchange.db import write_transaction
 from exchange.ledger.rules import Forbidden, Invalid, LedgerError, Role
 from exchange.messages import _
 from exchange.tables import AuthToken, Member
@@ -243,24 +243,6 @@ async def revoke_token(token: str) -> None:
     await AuthToken.delete().where(AuthToken.token_hash == _token_hash(token))
 
 
-# Every API request looks its token up, with the member's roles in each lieu: one statement,
-# one row per membership (a member who belongs to no lieu has one row with no lieu).
-# Hand-written SQL run as is (no query built per request).
-_ACTOR_SQL = (
-    "SELECT t.expires_at, m.id, m.name, m.email, m.role, m.active, m.network_coordinator,"
-    " s.lieu AS lieu, s.role AS lieu_role, (SELECT MIN(id) FROM lieu) AS first_lieu"
-    " FROM {source} JOIN member m ON m.id = {member}"
-    " LEFT JOIN membership s ON s.member = m.id"
-    " WHERE {where} ORDER BY s.id"
-)
-_ACTOR_BY_TOKEN_HASH = PreparedSQL(
-    AuthToken, _ACTOR_SQL.format(source="auth_token t", member="t.member", where="t.token_hash = {}"), 1
-)
-_ACTOR_BY_ID = PreparedSQL(
-    Member, _ACTOR_SQL.format(source="(SELECT NULL AS expires_at) t", member="{}", where="TRUE"), 1
-)
-
-
 def _actor_from_rows(rows: list[dict]) -> Actor:
     first = rows[0]
     roles = tuple((row["lieu"], Role(row["lieu_role"])) for row in rows if row["lieu"] is not None)
@@ -280,12 +262,12 @@ def _actor_from_rows(rows: list[dict]) -> Actor:
 
 
 async def actor_of_member(member_id: int) -> Actor | None:
-    rows = await _ACTOR_BY_ID.rows(member_id)
+    rows = await queries.ACTOR_BY_ID.rows(member_id)
     return _actor_from_rows(rows) if rows else None
 
 
 async def actor_for_token(token: str) -> Actor | None:
-    rows = await _ACTOR_BY_TOKEN_HASH.rows(_token_hash(token))
+    rows = await queries.ACTOR_BY_TOKEN_HASH.rows(_token_hash(token))
     if not rows:
         return None
     expires_at = rows[0]["expires_at"]

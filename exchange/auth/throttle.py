@@ -15,21 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from exchange.auth import queries
 from exchange.db import write_transaction
 from exchange.tables import LoginAttempt
 
 WINDOW = timedelta(minutes=15)
 PER_ACCOUNT = 5  # per account and address: a guessed password, not a forgotten one, needs more than five
 PER_ADDRESS = 30  # a workshop's shared connection has many members behind one address
-
-# A fixed window that starts at the first try: simple, and enough here.
-_COUNT = (
-    "INSERT INTO login_attempt (key, count, window_ends) VALUES ({}, 1, {})"
-    " ON CONFLICT (key) DO UPDATE SET"
-    " count = CASE WHEN login_attempt.window_ends > {} THEN login_attempt.count + 1 ELSE 1 END,"
-    " window_ends = CASE WHEN login_attempt.window_ends > {} THEN login_attempt.window_ends ELSE excluded.window_ends END"
-    " RETURNING count"
-)
 
 
 def _pair(email: str, address: str) -> str:
@@ -41,8 +33,7 @@ def _address(address: str) -> str:
 
 
 async def _count(key: str, now: datetime) -> int:
-    (row,) = await LoginAttempt.raw(_COUNT, key, now + WINDOW, now, now)
-    return row["count"]
+    return await queries.count_attempt(key, now, now + WINDOW)
 
 
 async def attempt(email: str, address: str) -> bool:
