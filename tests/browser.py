@@ -1,4 +1,5 @@
 """Browser tests: a real server on a fresh database, Debian's Chromium driven by Playwright.
+Over 400 lines: the fixtures and helpers every browser test module shares, in one place.
 
 Use in a test module:
 

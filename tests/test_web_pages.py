@@ -1,5 +1,6 @@
 """The pages without a browser: status codes, redirects, CSRF, sessions, languages, error pages,
-forms and what they write to the ledger (both engines)."""
+forms and what they write to the ledger (both engines). Over 400 lines: one test module per
+page would repeat the fixtures and helpers at the top of this one."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """The /scan page: vendored polyfill, scan.js's code reading, the y4m fake camera, the
-page controller, and (in a real Chromium) the camera and the typed codes end to end."""
+page controller, and (in a real Chromium) the camera and the typed codes end to end. Over 400
+lines: the fake camera's frames and the scanner's cases belong together."""
 
 from __future__ import annotations
 

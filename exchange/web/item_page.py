@@ -1,4 +1,8 @@
-"""/i/{code}: the page a label opens, and the actions people take from it."""
+"""/i/{code}: the page a label opens, and the actions people take from it.
+
+Over 400 lines, for now: the page, its history's sentences and the form handling of every
+action on it share the form parsing and the replies (a page, or JSON for the offline outbox);
+the actions' half (`POST /i/{code}/{action}`) is the next thing to move to a module of its own."""
 
 from __future__ import annotations
 
