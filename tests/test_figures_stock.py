@@ -7,7 +7,6 @@ behind a long transaction."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 
 import asyncpg
 import msgspec
@@ -17,7 +16,7 @@ from test_figures_support import History, at
 from exchange.figures import service, stock
 from exchange.figures.arithmetic import parse_month
 from exchange.settings import get_settings
-from exchange.tables import Event, Item, StockChange, StockChangeMark
+from exchange.tables import Event, Item, Lieu, StockChange, StockChangeMark
 
 pytestmark = pytest.mark.stock_sqlite_too  # also on Piccolo's stock SQLite engine (conftest)
 
@@ -96,11 +95,11 @@ async def test_two_keepers_at_once_count_each_event_once(lieu):
     assert await all_figures() == summed
 
 
-async def test_a_new_time_zone_cuts_the_months_anew(lieu, monkeypatch):
+async def test_a_new_time_zone_cuts_the_months_anew(lieu):
     await write_history(lieu)
     await stock.keep_stock_ahead()
-    guadeloupe = dataclasses.replace(get_settings(), timezone="America/Guadeloupe")  # UTC-4
-    monkeypatch.setattr(stock, "get_settings", lambda: guadeloupe)
+    # the lieu moves to Guadeloupe (UTC-4): its months are cut anew
+    await Lieu.update({Lieu.time_zone: "America/Guadeloupe"}, force=True)
     april = parse_month("2025-04")
     # the use at 21:30 UTC on 31 March is in March there: April opens without that piece
     summed_afresh = await stock.opening_stock(april)

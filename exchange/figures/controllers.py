@@ -11,29 +11,45 @@ from litestar.params import Parameter, QueryParameter
 from exchange.auth.guards import actor_of
 from exchange.figures import factors, schemas, service
 from exchange.figures.arithmetic import month_of
+from exchange.figures.scope import check_reader, lieu_scope
 from exchange.figures.service import BOM, CSV_MEDIA_TYPE
+from exchange.ledger.rules import Forbidden, Role
+from exchange.messages import _
 from exchange.settings import get_settings
 from exchange.spreadsheets.exports import figures_csv_semicolon
 
 
-def current_month() -> str:
-    return str(month_of(datetime.now(UTC), get_settings().tz))
+def current_month(tz=None) -> str:
+    return str(month_of(datetime.now(UTC), tz or get_settings().tz))
 
 
 class FiguresController(Controller):
     path = "/api/v1"
     tags = ["figures"]
 
-    @get("/figures", summary="A month's figures (login needed)")
+    @get("/figures", summary="A month's figures (login needed): a lieu's, or the network's")
     async def month(
         self,
+        request: Request,
         month: str | None = Parameter(default=None, description="YYYY-MM in the lieu's time zone; default this month"),
         workshop: str | None = Parameter(default=None, description="a workshop's slug"),
         category: str | None = Parameter(default=None, description="a category's slug"),
         factor_set: str | None = Parameter(default=None, description="a factor set version; default the current one"),
+        lieu: str | None = Parameter(default=None, max_length=60, description="a lieu's slug; default your own"),
+        whose: Annotated[
+            Literal["lieu", "network"],
+            QueryParameter(name="scope", description="network: every lieu's month summed (network coordinator)"),
+        ] = "lieu",
     ) -> schemas.FiguresOut:
+        actor = actor_of(request)
+        if whose == "network":
+            if actor is None or not actor.network:
+                raise Forbidden(_("Only a network coordinator reads the network's figures."))
+            return await service.network_figures(month or current_month(), factor_set=factor_set)
+        where = await lieu_scope(lieu, actor)
+        check_reader(actor, where)
         return await service.month_figures(
-            month or current_month(), workshop=workshop, category=category, factor_set=factor_set
+            month or current_month(where.tz), workshop=workshop, category=category, factor_set=factor_set, lieu=where
         )
 
     @get(
@@ -47,18 +63,24 @@ class FiguresController(Controller):
     )
     async def csv(
         self,
+        request: Request,
         from_month: Annotated[str, QueryParameter(name="from", description="first month, YYYY-MM")],
         to_month: Annotated[str, QueryParameter(name="to", description="last month, YYYY-MM (included)")],
         factor_set: str | None = Parameter(default=None),
         sep: Literal["comma", "semicolon"] = Parameter(
             default="comma", description="semicolon: semicolons and decimal commas, for a French spreadsheet"
         ),
+        lieu: str | None = Parameter(default=None, max_length=60, description="a lieu's slug; default your own"),
     ) -> Response[bytes]:
+        where = await lieu_scope(lieu, actor_of(request))
+        check_reader(actor_of(request), where, Role.coordinator)
         filename = f"figures-{from_month}-{to_month}.csv"
         if sep == "semicolon":
-            content = await figures_csv_semicolon(from_month, to_month, factor_set)
+            content = await figures_csv_semicolon(from_month, to_month, factor_set, lieu=where)
         else:
-            content = (BOM + await service.figures_csv(from_month, to_month, factor_set=factor_set)).encode("utf-8")
+            content = (BOM + await service.figures_csv(from_month, to_month, factor_set=factor_set, lieu=where)).encode(
+                "utf-8"
+            )
         return Response(
             content,
             media_type=CSV_MEDIA_TYPE,
@@ -68,11 +90,15 @@ class FiguresController(Controller):
     @get("/figures/trend", summary="The last months' reused, recycled, discarded kg and CO2e")
     async def trend(
         self,
+        request: Request,
         months: int = Parameter(default=12, ge=1, le=120),
         end: str | None = Parameter(default=None, description="last month, YYYY-MM; default this month"),
         factor_set: str | None = Parameter(default=None),
+        lieu: str | None = Parameter(default=None, max_length=60, description="a lieu's slug; default your own"),
     ) -> schemas.TrendOut:
-        return await service.trend(months, end, factor_set=factor_set)
+        where = await lieu_scope(lieu, actor_of(request))
+        check_reader(actor_of(request), where)
+        return await service.trend(months, end, factor_set=factor_set, lieu=where)
 
     @get("/factor-sets", summary="The factor set versions, newest (current) first")
     async def factor_sets(self, request: Request) -> list[schemas.FactorSetSummary]:

@@ -121,8 +121,16 @@ _PENDING = (
 LOCK_WAIT_MS = 1_000  # PostgreSQL: how long the keeper waits for the writers of events
 
 
-async def flow_rows(bounds: list[datetime]) -> list[dict]:
-    return await Event.raw(flows_sql(len(bounds)), *flows_args(bounds))
+async def flow_rows(bounds: list[datetime], workshops: frozenset[int] | None = None) -> list[dict]:
+    """The flows (see flows_sql); with `workshops` (one lieu's of several), only the events in
+    or out of them (the ids are ours: written into the SQL)."""
+    sql = flows_sql(len(bounds))
+    if workshops is not None:
+        ids = ", ".join(str(int(w)) for w in sorted(workshops)) or "NULL"
+        sql = sql.replace(
+            " AND occurred_at >= {}", f" AND (workshop IN ({ids}) OR from_workshop IN ({ids})) AND occurred_at >= {{}}"
+        )
+    return await Event.raw(sql, *flows_args(bounds))
 
 
 async def opening_rows(timezone: str, month: str, start: datetime) -> list[dict]:
@@ -135,9 +143,18 @@ async def keeper_state(timezone: str) -> dict:
     return state
 
 
-async def forget_other_timezones(timezone: str) -> None:
-    await StockChange.raw("DELETE FROM stock_change WHERE timezone <> {}", timezone)
-    await StockChange.raw("DELETE FROM stock_change_mark WHERE timezone <> {}", timezone)
+async def other_timezones_kept(timezones: list[str]) -> bool:
+    """Whether months are kept in a time zone none of the lieux is in (any more)."""
+    kept = ", ".join("{}" for _ in timezones)
+    return bool(
+        await StockChange.raw(f"SELECT 1 FROM stock_change_mark WHERE timezone NOT IN ({kept}) LIMIT 1", *timezones)
+    )
+
+
+async def forget_other_timezones(timezones: list[str]) -> None:
+    kept = ", ".join("{}" for _ in timezones)
+    await StockChange.raw(f"DELETE FROM stock_change WHERE timezone NOT IN ({kept})", *timezones)
+    await StockChange.raw(f"DELETE FROM stock_change_mark WHERE timezone NOT IN ({kept})", *timezones)
 
 
 async def wait_for_event_writers() -> None:

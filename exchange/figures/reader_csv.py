@@ -56,9 +56,11 @@ async def figures_csv(
     workshops: dict[str, str],
     categories: dict[str, str],
     factor_set: str | None = None,
+    lieu=None,
 ) -> str:
-    """The CSV text; `workshops` and `categories` map slugs to the names the reader reads."""
-    rows, version = await service.figures_cells(from_month, to_month, factor_set)
+    """The CSV text (of `lieu`, a LieuScope; default the first lieu); `workshops` and
+    `categories` map slugs to the names the reader reads."""
+    rows, version = await service.figures_cells(from_month, to_month, factor_set, lieu)
     french = lang == "fr"
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";" if french else ",", lineterminator="\r\n")

@@ -43,6 +43,11 @@ class WorkshopFigures(Figures, kw_only=True):
     workshop: str
 
 
+class LieuFigures(Figures, kw_only=True):
+    lieu: str
+    timezone: str
+
+
 class FactorSetOut(msgspec.Struct):
     version: str
     created_at: datetime
@@ -74,6 +79,9 @@ class FiguresOut(Figures, kw_only=True):
     by_category: list[CategoryFigures]
     by_workshop: list[WorkshopFigures]
     factor_set: FactorSetOut
+    lieu: str | None = None  # the lieu's slug (None: the network's figures)
+    scope: str = "lieu"  # or "network": the sum of the lieux' months, transfers cancelling
+    by_lieu: list[LieuFigures] = []
 
 
 class TrendMonth(msgspec.Struct):

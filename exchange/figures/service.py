@@ -37,6 +37,7 @@ from exchange.figures.arithmetic import (
     month_of,
     month_range,
     months_between,
+    network_sums,
     parse_month,
     rate_value,
     reuse_rate,
@@ -44,10 +45,10 @@ from exchange.figures.arithmetic import (
     waste_avoided_g,
 )
 from exchange.figures.factors import LoadedFactorSet, as_written, load_factor_set
+from exchange.figures.scope import LieuScope, all_lieux, lieu_scope
 from exchange.figures.stock import Cell, opening_stock, take_from_origins
 from exchange.ledger.rules import Invalid
 from exchange.messages import _
-from exchange.settings import get_settings
 from exchange.tables import Category, Workshop
 
 log = logging.getLogger("exchange.figures")
@@ -94,17 +95,23 @@ def fold(rows: Iterable[dict]) -> dict[int, dict[Cell, Sums]]:
     return buckets
 
 
-async def monthly_cells(months: list[Month], *, with_stock: bool = True) -> list[dict[Cell, Sums]]:
-    """For each month, Sums per (workshop, category), with opening stock when `with_stock`
-    (the stock as of the first month's start, then carried by each month's net)."""
-    bounds = boundaries(months, get_settings().tz)
-    buckets = fold(await queries.flow_rows(bounds))
+async def monthly_cells(
+    months: list[Month], *, with_stock: bool = True, lieu: LieuScope | None = None
+) -> list[dict[Cell, Sums]]:
+    """For each month of the lieu (in its time zone), Sums per (workshop, category) of its
+    workshops, with opening stock when `with_stock` (the stock as of the first month's start,
+    then carried by each month's net). A transfer out of the lieu counts at its origin."""
+    lieu = lieu or await lieu_scope()
+    bounds = boundaries(months, lieu.tz)
+    buckets = fold(await queries.flow_rows(bounds, None if lieu.alone else lieu.workshops))
     stock: dict[Cell, int] = defaultdict(int)
     if with_stock:
-        stock.update(await opening_stock(months[0]))
+        stock.update(
+            {cell: g for cell, g in (await opening_stock(months[0], lieu.timezone)).items() if lieu.holds(cell[0])}
+        )
     result = []
     for index in range(1, len(months) + 1):
-        cells = dict(buckets.get(index, {}))
+        cells = {cell: sums for cell, sums in buckets.get(index, {}).items() if lieu.holds(cell[0])}
         for cell, opening in stock.items():
             cells.setdefault(cell, Sums()).opening_g = opening
         for cell, sums in cells.items():
@@ -189,16 +196,19 @@ async def month_figures(
     workshop: str | None = None,
     category: str | None = None,
     factor_set: str | None = None,
+    lieu: LieuScope | None = None,
 ) -> schemas.FiguresOut:
-    """The month's figures for the lieu, or one workshop and/or one category, with the
-    per-category and per-workshop breakdown of that scope and the factor set used."""
-    settings = get_settings()
+    """The month's figures for the lieu (by default the first), or one workshop and/or one
+    category, with the per-category and per-workshop breakdown of that scope and the factor
+    set used. The month is the lieu's, in its time zone."""
+    lieu = lieu or await lieu_scope()
     the_month = parse_month(month)
     factors = await load_factor_set(factor_set)
     workshops, categories = await _names()
+    workshops = {w: slug for w, slug in workshops.items() if lieu.holds(w)}
     workshop_id = _id_for(workshop, workshops, "workshop")
     category_id = _id_for(category, categories, "category", key=lambda r: r["slug"])
-    (cells,) = await monthly_cells([the_month])
+    (cells,) = await monthly_cells([the_month], lieu=lieu)
     _with_co2e(cells, factors)
     _check_balance(the_month, cells, workshops, categories)
 
@@ -212,14 +222,15 @@ async def month_figures(
     for (w, c), sums in scoped.items():
         by_category[c].add(sums)
         by_workshop.setdefault(w, Sums()).add(sums)
-    start, end = boundaries([the_month], settings.tz)
+    start, end = boundaries([the_month], lieu.tz)
     reused_by_slug = {categories[c]["slug"]: s.reused_g for c, s in by_category.items() if c in categories}
     densities = {r["slug"]: r["density_kg_m3"] and as_written(r["density_kg_m3"]) for r in categories.values()}
     return schemas.FiguresOut(
         month=str(the_month),
-        timezone=settings.timezone,
-        period_start=start.astimezone(settings.tz),
-        period_end=end.astimezone(settings.tz),
+        timezone=lieu.timezone,
+        period_start=start.astimezone(lieu.tz),
+        period_end=end.astimezone(lieu.tz),
+        lieu=lieu.slug,
         workshop=workshop or None,
         category=category or None,
         **figure_fields(total),
@@ -296,7 +307,7 @@ def _csv_row(month: Month, slug: str, s: Sums, version: str) -> list[str]:
 
 
 async def figures_rows(
-    from_month: str, to_month: str, factor_set: str | None = None
+    from_month: str, to_month: str, factor_set: str | None = None, lieu: LieuScope | None = None
 ) -> list[tuple[Month, str, Sums, str]]:
     """(month, category slug, sums, factor set version): one per month and category (the
     categories with anything to say in the range); the rows of the CSV, XLSX and ODS exports."""
@@ -304,7 +315,7 @@ async def figures_rows(
     factors = await load_factor_set(factor_set)
     _, categories = await _names()
     per_month: list[dict[int, Sums]] = []
-    for cells in await monthly_cells(months):
+    for cells in await monthly_cells(months, lieu=lieu):
         _with_co2e(cells, factors)
         by_category: dict[int, Sums] = defaultdict(Sums)
         for (_, c), sums in cells.items():
@@ -321,20 +332,22 @@ async def figures_rows(
     ]
 
 
-async def figures_csv(from_month: str, to_month: str, factor_set: str | None = None) -> str:
+async def figures_csv(
+    from_month: str, to_month: str, factor_set: str | None = None, lieu: LieuScope | None = None
+) -> str:
     """One row per month and category (the categories with anything to say in the range),
     UTF-8 text with a header row, comma-separated, a point as decimal separator, masses in
     kg to the gram, the reuse rate as a fraction (0.2500), empty when nothing left."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for month, slug, sums, version in await figures_rows(from_month, to_month, factor_set):
+    for month, slug, sums, version in await figures_rows(from_month, to_month, factor_set, lieu):
         writer.writerow(_csv_row(month, slug, sums, version))
     return out.getvalue()
 
 
 async def figures_cells(
-    from_month: str, to_month: str, factor_set: str | None = None
+    from_month: str, to_month: str, factor_set: str | None = None, lieu: LieuScope | None = None
 ) -> tuple[list[tuple[Month, str, str, Sums]], str]:
     """Every month's figures per workshop and category (the cells with anything to say), as
     (month, workshop slug, category slug, sums), and the factor set's version: the rows of
@@ -343,7 +356,7 @@ async def figures_cells(
     factors = await load_factor_set(factor_set)
     workshops, categories = await _names()
     rows = []
-    for month, cells in zip(months, await monthly_cells(months)):
+    for month, cells in zip(months, await monthly_cells(months, lieu=lieu)):
         _with_co2e(cells, factors)
         for (w, c), sums in sorted(
             cells.items(), key=lambda i: (workshops.get(i[0][0], ""), categories.get(i[0][1], {}).get("slug", ""))
@@ -353,17 +366,19 @@ async def figures_cells(
     return rows, factors.version
 
 
-async def trend(months: int = 12, end_month: str | None = None, factor_set: str | None = None) -> schemas.TrendOut:
+async def trend(
+    months: int = 12, end_month: str | None = None, factor_set: str | None = None, lieu: LieuScope | None = None
+) -> schemas.TrendOut:
     """The last `months` months up to `end_month` (default: the current month, so far):
     reused, recycled and discarded kg and CO2e avoided, for the page's charts."""
-    settings = get_settings()
+    lieu = lieu or await lieu_scope()
     if not 1 <= months <= MAX_MONTHS:
         raise Invalid(_("months must be between 1 and %(max)s.", max=MAX_MONTHS), field="months")
-    last = parse_month(end_month, "end") if end_month else month_of(datetime.now(UTC), settings.tz)
+    last = parse_month(end_month, "end") if end_month else month_of(datetime.now(UTC), lieu.tz)
     chosen = months_between(last.plus(1 - months), last)
     factors = await load_factor_set(factor_set)
     result = []
-    for month, cells in zip(chosen, await monthly_cells(chosen, with_stock=False)):
+    for month, cells in zip(chosen, await monthly_cells(chosen, with_stock=False, lieu=lieu)):
         total = Sums.total(_with_co2e(cells, factors).values())
         result.append(
             schemas.TrendMonth(
@@ -374,4 +389,51 @@ async def trend(months: int = 12, end_month: str | None = None, factor_set: str 
                 co2e_avoided_kg=round_decimal(total.co2e_kg),
             )
         )
-    return schemas.TrendOut(timezone=settings.timezone, months=result, factor_set=factors.out())
+    return schemas.TrendOut(timezone=lieu.timezone, months=result, factor_set=factors.out())
+
+
+async def network_figures(month: str, factor_set: str | None = None) -> schemas.FiguresOut:
+    """The network's month: the sum of each lieu's own month (in its own time zone), with the
+    transfers between lieux cancelling (arithmetic.network_sums) and CO2e counted where each
+    piece was used; `by_lieu` gives each lieu's figures, `by_category` the network's."""
+    the_month = parse_month(month)
+    factors = await load_factor_set(factor_set)
+    _, categories = await _names()
+    by_lieu: list[tuple[LieuScope, Sums]] = []
+    by_category: dict[int, list[Sums]] = defaultdict(list)
+    starts, ends = [], []
+    for lieu in await all_lieux():
+        (cells,) = await monthly_cells([the_month], lieu=lieu)
+        _with_co2e(cells, factors)
+        by_lieu.append((lieu, Sums.total(cells.values())))
+        per_category: dict[int, Sums] = defaultdict(Sums)
+        for (_, c), sums in cells.items():
+            per_category[c].add(sums)
+        for c, sums in per_category.items():
+            by_category[c].append(sums)
+        start, end = boundaries([the_month], lieu.tz)
+        starts.append(start)
+        ends.append(end)
+    total = network_sums(s for _, s in by_lieu)
+    return schemas.FiguresOut(
+        month=str(the_month),
+        timezone="UTC",  # each lieu's month in its own time zone: the network's spans them all
+        period_start=min(starts),
+        period_end=max(ends),
+        workshop=None,
+        category=None,
+        **figure_fields(total),
+        equivalences=[],
+        by_category=[
+            schemas.CategoryFigures(category=categories[c]["slug"], **figure_fields(network_sums(many)))
+            for c, many in sorted(by_category.items(), key=lambda i: categories[i[0]]["slug"])
+            if not Sums.total(many).is_empty()
+        ],
+        by_workshop=[],
+        factor_set=factors.out(),
+        lieu=None,
+        scope="network",
+        by_lieu=[
+            schemas.LieuFigures(lieu=lieu.slug, timezone=lieu.timezone, **figure_fields(s)) for lieu, s in by_lieu
+        ],
+    )

@@ -21,6 +21,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import tzinfo
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
@@ -29,7 +30,7 @@ from exchange.figures import queries
 from exchange.figures.arithmetic import SIGNS, Month, Sums, month_of
 from exchange.ledger.rules import EventKind
 from exchange.settings import get_settings
-from exchange.tables import Event
+from exchange.tables import Event, Lieu
 
 log = logging.getLogger("exchange.figures")
 
@@ -93,11 +94,17 @@ def monthly_changes(events: Iterable[dict], tz: tzinfo) -> dict[tuple[str, int, 
     }
 
 
-async def opening_stock(month: Month) -> dict[Cell, int]:
-    """Grams available or reserved at the start of `month`, per (workshop, category)."""
-    settings = get_settings()
-    start = month.start(settings.tz)
-    return fold_stock(await queries.opening_rows(settings.timezone, str(month), start))
+async def opening_stock(month: Month, timezone: str | None = None) -> dict[Cell, int]:
+    """Grams available or reserved at the start of `month` (in `timezone`, by default the
+    first lieu's), per (workshop, category)."""
+    timezone = timezone or await _first_timezone()
+    start = month.start(ZoneInfo(timezone))
+    return fold_stock(await queries.opening_rows(timezone, str(month), start))
+
+
+async def _first_timezone() -> str:
+    row = await Lieu.select(Lieu.time_zone).order_by(Lieu.id).first()
+    return row["time_zone"] if row else get_settings().timezone
 
 
 async def _keep_chunk(timezone: str, tz: tzinfo, chunk: int) -> int:
@@ -121,21 +128,22 @@ async def _keep_chunk(timezone: str, tz: tzinfo, chunk: int) -> int:
 
 
 async def keep_stock_ahead(chunk: int = KEEP_CHUNK) -> int:
-    """Add every event not yet kept to the kept months, a chunk per transaction; returns how many."""
-    settings = get_settings()
-    state = await queries.keeper_state(settings.timezone)
-    if state["other_timezone"]:  # the lieu changed its time zone: its months are cut anew
+    """Add every event not yet kept to the kept months, a chunk per transaction, once for each
+    time zone the lieux are in (each lieu's months are cut in its own); returns how many."""
+    timezones = sorted({r["time_zone"] for r in await Lieu.select(Lieu.time_zone)}) or [get_settings().timezone]
+    if await queries.other_timezones_kept(timezones):  # a lieu changed its time zone: its months are cut anew
         async with write_transaction(Event._meta.db):
-            await queries.forget_other_timezones(settings.timezone)
-    if not state["pending"]:
-        return 0
+            await queries.forget_other_timezones(timezones)
     added = 0
-    try:
-        while count := await _keep_chunk(settings.timezone, settings.tz, chunk):
-            added += count
-            await asyncio.sleep(0)  # let the requests waiting meanwhile go first
-    except asyncpg.LockNotAvailableError:
-        log.info("stock kept ahead: a long transaction writes events; the rest at the next round")
+    for timezone in timezones:
+        if not (await queries.keeper_state(timezone))["pending"]:
+            continue
+        try:
+            while count := await _keep_chunk(timezone, ZoneInfo(timezone), chunk):
+                added += count
+                await asyncio.sleep(0)  # let the requests waiting meanwhile go first
+        except asyncpg.LockNotAvailableError:
+            log.info("stock kept ahead: a long transaction writes events; the rest at the next round")
     if added:
         log.info("stock kept ahead: %s events added", added)
     return added

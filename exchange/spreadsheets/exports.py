@@ -136,16 +136,16 @@ async def events_table(from_text: str, to_text: str, lang: str) -> Table:
     return Table("events" if lang == "en" else "journal", header, rows)
 
 
-async def figures_table(from_month: str, to_month: str, lang: str, factor_set: str | None = None) -> Table:
-    """The rows of figures.csv, with numbers as numbers."""
+async def figures_table(from_month: str, to_month: str, lang: str, factor_set: str | None = None, lieu=None) -> Table:
+    """The rows of figures.csv (of `lieu`, a LieuScope; default the first lieu), with numbers as numbers."""
     rows = []
-    for month, slug, sums, version in await figures_rows(from_month, to_month, factor_set):
+    for month, slug, sums, version in await figures_rows(from_month, to_month, factor_set, lieu):
         fields = figure_fields(sums)
         rows.append([str(month), slug, *(fields[c] for c in CSV_COLUMNS[2:-1]), version])
     header = [FIGURE_HEADERS_FR[c] if lang == "fr" else c for c in CSV_COLUMNS]
     return Table("figures" if lang == "en" else "chiffres", header, rows)
 
 
-async def figures_csv_semicolon(from_month: str, to_month: str, factor_set: str | None = None) -> bytes:
+async def figures_csv_semicolon(from_month: str, to_month: str, factor_set: str | None = None, lieu=None) -> bytes:
     """figures.csv with semicolons and decimal commas (the same English column names)."""
-    return (await figures_table(from_month, to_month, "en", factor_set)).write("csv", semicolon=True)
+    return (await figures_table(from_month, to_month, "en", factor_set, lieu)).write("csv", semicolon=True)

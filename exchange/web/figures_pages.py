@@ -19,8 +19,9 @@ from exchange.figures.arithmetic import (
     month_range,
     parse_month,
 )
+from exchange.figures.scope import check_reader, lieu_scope
 from exchange.figures.service import BOM, CSV_MEDIA_TYPE
-from exchange.ledger.rules import Invalid, LedgerError
+from exchange.ledger.rules import Invalid, LedgerError, Role
 from exchange.lieu import service as lieu
 from exchange.messages import _, translate
 from exchange.settings import get_settings
@@ -118,9 +119,12 @@ async def figures_page(
     workshop: str | None = None,
     category: str | None = None,
     factor_set: str | None = None,
+    lieu: str | None = None,
 ) -> Response:
     lang = lang_of(request)
     problems: list[dict[str, Any]] = []
+    where = await lieu_scope(lieu or None, actor_of(request))  # the reader's own lieu by default
+    check_reader(actor_of(request), where)
     try:
         # The last full month: what a coordinator reports on (this month is still going).
         figures = await service.month_figures(
@@ -128,11 +132,12 @@ async def figures_page(
             workshop=workshop or None,
             category=category or None,
             factor_set=factor_set or None,
+            lieu=where,
         )
     except Invalid as error:
         problems.append(error_message(error))
-        figures = await service.month_figures(str(_this_month().previous()))
-    trend = await service.trend(12, figures.month, factor_set=figures.factor_set.version)
+        figures = await service.month_figures(str(_this_month().previous()), lieu=where)
+    trend = await service.trend(12, figures.month, factor_set=figures.factor_set.version, lieu=where)
     workshops, categories = await _names(lang)
     return page(
         request,
@@ -161,9 +166,12 @@ async def report_page(
     from_month: Annotated[str | None, QueryParameter(name="from")] = None,
     to_month: Annotated[str | None, QueryParameter(name="to")] = None,
     factor_set: str | None = None,
+    lieu: str | None = None,
 ) -> Response:
     """One A4 page per month: headline, chart, tables, factor set, method."""
     lang = lang_of(request)
+    where = await lieu_scope(lieu or None, actor_of(request))
+    check_reader(actor_of(request), where, Role.coordinator)
     settings = get_settings()
     if from_month or to_month:
         months = month_range(from_month or to_month, to_month or from_month)
@@ -174,8 +182,8 @@ async def report_page(
     workshops, categories = await _names(lang)
     pages = []
     for m in months:
-        figures = await service.month_figures(str(m), factor_set=factor_set or None)
-        trend = await service.trend(12, str(m), factor_set=figures.factor_set.version)
+        figures = await service.month_figures(str(m), factor_set=factor_set or None, lieu=where)
+        trend = await service.trend(12, str(m), factor_set=figures.factor_set.version, lieu=where)
         pages.append(
             {
                 "figures": figures,
@@ -202,12 +210,15 @@ async def export_csv(
     from_month: Annotated[str, QueryParameter(name="from")],
     to_month: Annotated[str, QueryParameter(name="to")],
     factor_set: str | None = None,
+    lieu: str | None = None,
 ) -> Response[bytes]:
     """The figures for a person: columns in their language, a row per month, workshop and material."""
     lang = lang_of(request)
+    where = await lieu_scope(lieu or None, actor_of(request))
+    check_reader(actor_of(request), where, Role.coordinator)
     workshops, categories = await _names(lang)
     text = await reader_csv.figures_csv(
-        from_month, to_month, lang, workshops, categories, factor_set=factor_set or None
+        from_month, to_month, lang, workshops, categories, factor_set=factor_set or None, lieu=where
     )
     stem = "chiffres" if lang == "fr" else "figures"
     return Response(
