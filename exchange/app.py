@@ -31,14 +31,20 @@ from exchange.security import SecurityHeadersMiddleware, refuse_nul_characters
 from exchange.settings import get_settings
 from exchange.spreadsheets.controllers import ROUTES as SPREADSHEET_ROUTES
 from exchange.web.setup import ROUTES as WEB_ROUTES
-from exchange.web.setup import web_options
+from exchange.web.setup import csrf_middleware, web_options
 
 log = logging.getLogger("exchange")
 HOUSEKEEPING_SECONDS = 60
 MAX_BODY_BYTES = 1024 * 1024
 
 
-@get("/healthz", include_in_schema=False, media_type="text/plain")
+# No session lookup and no form token: a probe's answer is the same for everyone.
+@get(
+    "/healthz",
+    include_in_schema=False,
+    media_type="text/plain",
+    opt={"exclude_from_auth": True, "exclude_from_csrf": True},
+)
 async def healthz() -> str:
     return "ok"
 
@@ -99,6 +105,7 @@ def create_app(engine: Engine | None = None) -> Litestar:
         middleware=[
             SecurityHeadersMiddleware(https=get_settings().base_url.startswith("https://")),
             DefineMiddleware(ActorMiddleware),
+            csrf_middleware(),
         ],
         guards=[by_permission_table],
         before_request=refuse_nul_characters,

