@@ -5,6 +5,7 @@ and the access log setting. Their speed is measured in `make bench`, never here.
 from __future__ import annotations
 
 import argparse
+import re
 
 from conftest import PASSWORD, auth
 
@@ -72,3 +73,23 @@ def test_access_log_is_off_unless_asked(monkeypatch):
         assert isinstance(args, argparse.Namespace)
         cli.cmd_serve(args)
         assert ran["access_log"] is expected
+
+
+async def test_a_kept_item_page_gives_each_viewer_their_own_page_token_and_keys(client, lieu):
+    code = (await client.post("/api/v1/items", json=PLANK, headers=auth(lieu, "steward"))).json()["code"]
+    client.cookies.set("exchange_session", lieu.tokens[Role.member])
+    first, second = (await client.get(f"/i/{code}")).text, (await client.get(f"/i/{code}")).text
+    token = client.cookies["exchange_csrf"]
+    assert f'name="_csrf_token" value="{token}"' in second and 'title="member@lieu.example"' in second
+    keys = [re.findall(r'name="_idem" value="([^"]+)"', page) for page in (first, second)]
+    assert keys[0] and len(keys[0]) == len(keys[1]) and not set(keys[0]) & set(keys[1])  # new keys each time
+    reserve_key = re.search(r'action="[^"]*/reserve".*?name="_idem" value="([^"]+)"', second, re.S).group(1)
+    reserved = await client.post(f"/i/{code}/reserve", data={"_csrf_token": token, "_idem": reserve_key})
+    assert reserved.status_code == 303
+    client.cookies.delete("exchange_flash")
+    after = (await client.get(f"/i/{code}")).text
+    assert 'action="/i/' + code + '/release"' in after  # the item's new state, not the kept page
+    client.cookies.set("exchange_session", lieu.tokens["other"])
+    other = (await client.get(f"/i/{code}")).text
+    assert 'title="other@lieu.example"' in other and 'title="member@lieu.example"' not in other
+    assert 'action="/i/' + code + '/release"' not in other  # not theirs to release

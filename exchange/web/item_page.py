@@ -6,8 +6,10 @@ the actions' half (`POST /i/{code}/{action}`) is the next thing to move to a mod
 
 from __future__ import annotations
 
+import html
 import json
 import re
+import secrets
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -17,6 +19,8 @@ from urllib.parse import quote, urlsplit
 import msgspec
 from litestar import MediaType, Request, Response, get, post
 from litestar.response import Redirect
+from litestar.utils.empty import value_or_default
+from litestar.utils.scope.state import ScopeState
 
 from exchange.auth.guards import actor_of
 from exchange.auth.service import Actor
@@ -40,7 +44,16 @@ from exchange.problems import status_of
 from exchange.tables import Item, Lieu
 from exchange.web import i18n, offline, queries
 from exchange.web.numbers import whole_number
-from exchange.web.render import FLASH_COOKIE, current_path, error_message, lang_of, message, page, redirect
+from exchange.web.render import (
+    FLASH_COOKIE,
+    current_path,
+    error_message,
+    lang_of,
+    message,
+    new_idempotency_key,
+    page,
+    redirect,
+)
 
 MAX_PHOTO_FORM = photos.MAX_PHOTO_BYTES + 256 * 1024
 
@@ -268,11 +281,14 @@ async def item_page(request: Request, code: str) -> Response:
     except NotFound:
         blank = await is_blank_code(canonical)
         return _missing(request, 404, "blank" if blank else "unknown", canonical)
-    # A visitor without a login sees the same page for the same state of the item: served from
-    # the process's cache while the item's row (its version, bumped by every event; its photo;
-    # its status as of now) is what it was. Workshop and category names are never renamed.
+    # The same viewer sees the same page for the same state of the item: served from the
+    # process's cache while the item's row (its version, bumped by every event; its photo; its
+    # status as of now) is what it was, rendered once per viewer (None: no login) and language.
+    # What differs per request is written in after: the form token of the viewer's cookie and
+    # a new idempotency key per form. Workshop and category names are never renamed. Measured:
+    # a member's page cost 1.7 ms of CPU rendered (0.03x hello-world), 0.1 ms from here.
     cache_key = None
-    if actor is None and FLASH_COOKIE not in request.cookies:
+    if FLASH_COOKIE not in request.cookies:
         engine = Item._meta.db
         cache_key = (
             id(engine),
@@ -281,11 +297,12 @@ async def item_page(request: Request, code: str) -> Response:
             msgspec.json.encode(item),
             lang,
             current_path(request),
+            actor,
         )
-        body = _ANONYMOUS_PAGES.get(cache_key)
-        if body is not None:
-            _ANONYMOUS_PAGES.move_to_end(cache_key)
-            return Response(content=body, media_type=MediaType.HTML, headers=dict(ANONYMOUS_HEADERS))
+        kept = _PAGES.get(cache_key)
+        if kept is not None:
+            _PAGES.move_to_end(cache_key)
+            return _from_kept(request, *kept)
     events = await present.item_events(canonical, actor)
     workshops = await queries.workshop_names()
     lieux = await queries.workshop_lieux() if any(e.kind == "transfer" for e in events) else {}
@@ -309,22 +326,38 @@ async def item_page(request: Request, code: str) -> Response:
         pieces=pieces,
         hours=DEFAULT_RESERVATION_HOURS,
     )
-    if cache_key is None:
+    if cache_key is None or answer.cookies:
         return answer
     template = request.app.template_engine.get_template(answer.template_name)
-    body = template.render(**answer.create_template_context(request)).encode(answer.encoding)
-    if b"_csrf_token" in body or answer.cookies or answer.headers != ANONYMOUS_HEADERS:
-        return answer  # a form or a cookie: never shared (cannot happen without a login; kept safe)
-    _ANONYMOUS_PAGES[cache_key] = body
-    if len(_ANONYMOUS_PAGES) > ANONYMOUS_PAGES_KEPT:
-        _ANONYMOUS_PAGES.popitem(last=False)
-    return Response(content=body, media_type=MediaType.HTML, headers=dict(ANONYMOUS_HEADERS))
+    context = answer.create_template_context(request)
+    context.update(
+        csrf_token=_CSRF_MARK,
+        csrf_input=f'<input type="hidden" name="_csrf_token" value="{_CSRF_MARK}" />',
+        idem=lambda: _IDEM_MARK,
+    )
+    kept = (template.render(**context).encode().split(_IDEM_MARK.encode()), dict(answer.headers))
+    _PAGES[cache_key] = kept
+    if len(_PAGES) > PAGES_KEPT:
+        _PAGES.popitem(last=False)
+    return _from_kept(request, *kept)
 
 
-# Rendered scan pages for visitors without a login, least recently used dropped (~5 kB each).
-ANONYMOUS_PAGES_KEPT = 1024
-ANONYMOUS_HEADERS = {"Vary": "Accept-Language, Cookie"}
-_ANONYMOUS_PAGES: OrderedDict[tuple, bytes] = OrderedDict()
+def _from_kept(request: Request, parts: list[bytes], headers: dict[str, str]) -> Response:
+    """A kept page with this request's form token and a new idempotency key for each form."""
+    token = html.escape(value_or_default(ScopeState.from_scope(request.scope).csrf_token, "")).encode()
+    body = parts[0]
+    for part in parts[1:]:
+        body += new_idempotency_key().encode() + part
+    return Response(content=body.replace(_CSRF_MARK.encode(), token), media_type=MediaType.HTML, headers=dict(headers))
+
+
+# Rendered item pages as UTF-8, least recently used dropped: 2,048 of 5-8 kB, under 16 MB. The
+# marks stand where the per-request values go: NUL is refused in any text the app takes, and
+# the rest is random.
+PAGES_KEPT = 2048
+_PAGES: OrderedDict[tuple, tuple[list[bytes], dict[str, str]]] = OrderedDict()
+_CSRF_MARK = f"\x00csrf-{secrets.token_hex(8)}\x00"
+_IDEM_MARK = f"\x00idem-{secrets.token_hex(8)}\x00"
 
 
 # ---------------------------------------------------------------------------------------------
