@@ -2,9 +2,11 @@
 
 For each engine (a temp SQLite file, then a PostgreSQL database created for the run and
 dropped after): generate 100,000 items and 1,000,000 events in bulk, time the list and fit
-queries and one month's figures in-process against raw SQL, then serve the app under a real
-uvicorn with one worker and drive it from another process (wrk, or bench.loadgen): the item
-JSON and the scan page against hello-world, intake with 8 clients, the server's memory.
+queries and one month's figures in-process against the same SQL on the engine's own driver,
+then serve the app as shipped (`exchange serve`, one worker) next to a bare Litestar
+hello-world and drive both from another process (wrk, or bench.loadgen): /healthz, the item
+JSON and the scan page (anonymous and logged in) against the hello-world, intake with 8
+clients, the server's memory.
 Then a 10,000-row spreadsheet import, and the labels. One table of figures with targets, and the same as JSON under var/bench/.
 """
 
@@ -150,14 +152,17 @@ async def _in_process(engine_name: str, url: str, args: argparse.Namespace) -> t
 
 
 def run_engine(engine_name: str, url: str, args: argparse.Namespace) -> list[Figure]:
-    from bench.measures import measure_http, measure_intake, measure_memory
-    from bench.server import serve
+    from bench.floor import measure_floor
+    from bench.measures import measure_intake, measure_memory
+    from bench.server import hello_world, serve
 
     lieu, figures = asyncio.run(_in_process(engine_name, url, args))
-    with serve(url, WORK, engine_name) as server:
-        say(f"{engine_name}: serving on {server.base} (uvicorn, 1 worker, pid {server.pid})")
-        figures += measure_http(engine_name, server, lieu, args.seconds, args.rounds)
-        say(f"{engine_name}: hello-world, item JSON and scan page measured")
+    with hello_world(WORK) as hello, serve(url, WORK, engine_name) as server:
+        say(
+            f"{engine_name}: serving on {server.base} (exchange serve, 1 worker, pid {server.pid}), hello-world on {hello.base}"
+        )
+        figures += measure_floor(engine_name, server, hello, lieu, args.seconds, args.rounds)
+        say(f"{engine_name}: hello-world, /healthz, item JSON and scan pages (anonymous, member) measured")
         figures += measure_intake(engine_name, server, lieu, url, args.seconds)
         say(f"{engine_name}: intake measured")
         figures += measure_memory(engine_name, server)
@@ -177,7 +182,7 @@ def main() -> int:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=float, default=5, help="each HTTP load, after a 1 s warm-up")
-    parser.add_argument("--rounds", type=int, default=2, help="turns of hello / item JSON / scan page")
+    parser.add_argument("--rounds", type=int, default=3, help="turns of hello-world and each route (median)")
     parser.add_argument("--iterations", type=int, default=300, help="list and fit queries timed")
     parser.add_argument("--figures-repeat", type=int, default=7)
     parser.add_argument("--no-labels", dest="labels", action="store_false")

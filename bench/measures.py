@@ -1,4 +1,4 @@
-"""The measures, each side by side with its baseline in the same run."""
+"""The measures, each side by side with its baseline in the same run (HTTP against the framework: bench.floor)."""
 
 from __future__ import annotations
 
@@ -16,83 +16,7 @@ from bench.report import Figure, percentile
 from bench.server import Server
 
 # ---------------------------------------------------------------------------------------------
-# 1. Throughput and latency under a real uvicorn, against hello-world
-
-
-HTTP_CONNECTIONS = 16
-
-
-def measure_http(engine: str, server: Server, lieu: Lieu, seconds: float, rounds: int) -> list[Figure]:
-    """GET /healthz, /api/v1/items/{code} and /i/{code}, in turns, `rounds` times; the best round
-    of each (the machine's noise only ever slows a round down)."""
-    codes = lieu.codes
-    targets = {
-        "hello": ["/healthz"],
-        "item_json": [f"/api/v1/items/{c}" for c in codes],
-        "scan_page": [f"/i/{c}" for c in codes],
-    }
-    runs: dict[str, list[dict]] = {name: [] for name in targets}
-    for _ in range(rounds):
-        for name, paths in targets.items():
-            runs[name].append(drive(server.base, paths, connections=HTTP_CONNECTIONS, seconds=seconds, warmup=1))
-    best = {name: max(r, key=lambda x: x["rps"]) for name, r in runs.items()}
-    hello = best["hello"]
-    figures = [
-        Figure(
-            engine,
-            "http.hello.rps",
-            "GET /healthz (hello-world)",
-            hello["rps"],
-            "req/s",
-            detail={"p50_ms": hello["p50_ms"], "p99_ms": hello["p99_ms"], "runs": runs["hello"]},
-        ),
-    ]
-    for name, label, target in (
-        ("item_json", "GET /api/v1/items/{code}", 0.6),
-        ("scan_page", "GET /i/{code} (scan page)", 0.4),
-    ):
-        r = best[name]
-        ratio = r["rps"] / hello["rps"]
-        errors = r["non_2xx"] + sum(r["errors"].values())
-        figures.append(
-            Figure(
-                engine,
-                f"http.{name}.rps",
-                label,
-                r["rps"],
-                "req/s",
-                "hello-world",
-                hello["rps"],
-                ratio,
-                f">= {target} x hello",
-                ratio >= target and errors == 0,
-                detail={"p50_ms": r["p50_ms"], "p99_ms": r["p99_ms"], "errors": errors, "runs": runs[name]},
-            )
-        )
-        figures.append(
-            Figure(
-                engine,
-                f"http.{name}.latency",
-                f"  {label} p50 / p99",
-                r["p50_ms"],
-                "ms",
-                "hello p50",
-                hello["p50_ms"],
-                r["p50_ms"] / hello["p50_ms"] if hello["p50_ms"] else None,
-                detail={
-                    "p99_ms": r["p99_ms"],
-                    "hello_p99_ms": hello["p99_ms"],
-                    "connections": HTTP_CONNECTIONS,
-                    "tool": r["tool"],
-                },
-            )
-        )
-        figures[-1].name = f"  {label} p50 (p99 {r['p99_ms']:.1f} ms)"
-    return figures
-
-
-# ---------------------------------------------------------------------------------------------
-# 2. The available-scrap list and the fit search, against the same query in raw SQL
+# 2. The available-scrap list and the fit search, against the same SQL on the engine's driver
 
 
 # (category, min length, min width) and (fit, as L x W x T), chosen among what the lieu holds.
@@ -117,34 +41,51 @@ FIT_CASES = [
     "2000x1000x18",
 ]
 
-_ITEM_SELECT = """
-SELECT item.id, item.code, item.category, item.title, item.length_mm, item.width_mm, item.thickness_mm,
-       item.quantity, item.mass_g, item.mass_source, item.condition, item.origin, item.note, item.status,
-       item.workshop, item.parent, item.reserved_by, item.reserved_until, item.photo, item.created_at,
-       item.last_event_at, item.version, c.slug AS category_slug, w.slug AS workshop_slug,
-       p.code AS parent_code, m.name AS holder_name
-FROM item JOIN category c ON c.id = item.category JOIN workshop w ON w.id = item.workshop
-LEFT JOIN item p ON p.id = item.parent LEFT JOIN member m ON m.id = item.reserved_by
-WHERE (item.status = 'available' OR (item.status = 'reserved' AND item.reserved_until <= {now}))
-"""
-RAW_LIST = (
-    _ITEM_SELECT
-    + """
-  AND c.slug = {slug}
-  AND ((item.length_mm >= {a} AND item.width_mm >= {b}) OR (item.length_mm >= {b} AND item.width_mm >= {a}))
-ORDER BY item.id DESC LIMIT 51"""
-)
-RAW_FIT = (
-    _ITEM_SELECT
-    + """
-  AND item.thickness_mm = {t}
-  AND ((item.length_mm >= {a} AND item.width_mm >= {b}) OR (item.length_mm >= {b} AND item.width_mm >= {a}))
-ORDER BY item.length_mm * item.width_mm ASC, item.id ASC LIMIT 51"""
-)
+
+class Statements:
+    """The statements the app sends, captured where the engine receives them: each query's
+    `QueryString.compile_string()` (Piccolo's public API) as `run_querystring` is called, so the
+    baseline runs the very SQL text and values the app ran, not a query written again by hand."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        self.sent: list[tuple[str, list[Any]]] = []
+        self._restore: Any = None
+
+    def __enter__(self) -> Statements:
+        # On the engine's class (its instances have __slots__), for this engine only, this block only.
+        engine, kind = self.engine, type(self.engine)
+        run = kind.run_querystring
+        self._restore = kind.__dict__.get("run_querystring")
+
+        async def recording(this: Any, querystring: Any, *args: Any, **kwargs: Any) -> Any:
+            if this is engine:
+                self.sent.append(querystring.compile_string(engine_type=engine.engine_type))
+            return await run(this, querystring, *args, **kwargs)
+
+        kind.run_querystring = recording
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        kind = type(self.engine)
+        if self._restore is None:
+            del kind.run_querystring
+        else:
+            kind.run_querystring = self._restore
+
+
+async def captured(engine: Any, work: Callable[[], Awaitable[Any]]) -> tuple[Any, list[tuple[str, list[Any]]]]:
+    """What `work` returns, and the statements it sent."""
+    with Statements(engine) as statements:
+        result = await work()
+    if not statements.sent:
+        raise AssertionError("the app sent no statement: nothing to compare with")
+    return result, statements.sent
 
 
 class RawDriver:
-    """The engine's own driver, no ORM: sqlite3 (in the thread, as the app reads) or asyncpg."""
+    """The engine's own driver, no ORM: sqlite3 (in the thread, as the app reads) or asyncpg,
+    running statements captured from the app (Statements) as they are."""
 
     def __init__(self, engine_name: str, url: str) -> None:
         self.engine = engine_name
@@ -166,23 +107,15 @@ class RawDriver:
         else:
             await self.connection.close()
 
-    def _sql(self, template: str, names: list[str]) -> str:
-        marks = {name: "?" if self.engine == "sqlite" else f"${n + 1}" for n, name in enumerate(names)}
-        # The same name twice: sqlite3 takes ?NNN for numbered parameters.
-        if self.engine == "sqlite":
-            marks = {name: f"?{n + 1}" for n, name in enumerate(names)}
-        return template.format(**marks)
-
-    async def fetch(self, template: str, **values: Any) -> list:
-        names = list(values)
-        sql = self._sql(template, names)
-        args = [
-            str(v.astimezone(UTC)) if isinstance(v, datetime) and self.engine == "sqlite" else v
-            for v in values.values()
-        ]
-        if self.engine == "sqlite":
-            return self.connection.execute(sql, args).fetchall()
-        return await self.connection.fetch(sql, *args)
+    async def replay(self, statements: list[tuple[str, list[Any]]]) -> list:
+        """Each statement in turn; the rows of the last."""
+        rows: list = []
+        for sql, args in statements:
+            if self.engine == "sqlite":
+                rows = self.connection.execute(sql, args).fetchall()
+            else:
+                rows = await self.connection.fetch(sql, *args)
+        return rows
 
 
 async def _timed(work: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
@@ -211,7 +144,7 @@ def _query_figures(
             f"{label} p95 (p50 {p50:.2f} ms)",
             p95,
             "ms",
-            "raw SQL p95",
+            "its SQL, raw driver, p95",
             r95,
             p95 / r95 if r95 else None,
             f"p95 < {p95_target_ms:g} ms" if p95_target_ms else "",
@@ -221,10 +154,10 @@ def _query_figures(
         Figure(
             engine,
             f"{key}.ratio",
-            f"  {label} p50 vs raw SQL p50",
+            f"  {label} p50 vs its SQL on the raw driver",
             p50,
             "ms",
-            "raw SQL",
+            "its SQL, raw driver",
             r50,
             ratio,
             "< 2 x raw",
@@ -235,11 +168,11 @@ def _query_figures(
 
 async def measure_queries(engine: str, url: str, iterations: int) -> list[Figure]:
     from exchange.items import listing
+    from exchange.tables import Item
 
-    now = datetime.now(UTC)
     results: list[Figure] = []
     async with RawDriver(engine, url) as raw:
-        for key, label, cases, app, sql in (
+        for key, label, cases, app in (
             (
                 "list",
                 "available-scrap list (category + min dims, 50 rows)",
@@ -247,29 +180,26 @@ async def measure_queries(engine: str, url: str, iterations: int) -> list[Figure
                 lambda c: listing.list_items(
                     listing.ItemFilters(category=c[0], min_length_mm=c[1], min_width_mm=c[2]), None
                 ),
-                lambda c: raw.fetch(RAW_LIST, now=now, slug=c[0], a=c[1], b=c[2]),
             ),
             (
                 "fit",
                 "fit search (L x W x T, 50 rows)",
                 FIT_CASES,
                 lambda c: listing.list_items(listing.ItemFilters(fit=c), None),
-                lambda c: raw.fetch(
-                    RAW_FIT, now=now, t=int(c.split("x")[2]), a=int(c.split("x")[0]), b=int(c.split("x")[1])
-                ),
             ),
         ):
-            for case in cases:  # warm-up, and the two answers agree
-                page = await app(case)
-                rows = await sql(case)
-                if [i.code for i in page.items] != [r[1] for r in rows][:50]:
-                    raise AssertionError(f"{key} {case}: the service and the raw SQL disagree")
+            sent: dict[int, list[tuple[str, list[Any]]]] = {}
+            for n, case in enumerate(cases):  # warm-up, the statements of each case, and the answers agree
+                page, sent[n] = await captured(Item._meta.db, lambda: app(case))
+                rows = await raw.replay(sent[n])
+                if len(rows) not in (len(page.items), len(page.items) + 1):
+                    raise AssertionError(f"{key} {case}: the service and its own SQL disagree")
             app_ms, raw_ms = [], []
             deadline = time.monotonic() + 60
             for n in range(iterations):
                 case = cases[n % len(cases)]
                 app_ms.append((await _timed(lambda: app(case)))[0])
-                raw_ms.append((await _timed(lambda: sql(case)))[0])
+                raw_ms.append((await _timed(lambda: raw.replay(sent[n % len(cases)])))[0])
                 if time.monotonic() > deadline:
                     break
             sizes = {str(c): len((await app(c)).items) for c in cases}
@@ -280,18 +210,23 @@ async def measure_queries(engine: str, url: str, iterations: int) -> list[Figure
                 app_ms,
                 raw_ms,
                 20.0 if engine == "sqlite" else None,
-                {"iterations": len(app_ms), "rows_per_case": sizes},
+                {
+                    "iterations": len(app_ms),
+                    "rows_per_case": sizes,
+                    "statements_per_case": {str(c): len(sent[n]) for n, c in enumerate(cases)},
+                    "sql_of_first_case": [sql for sql, _ in sent[0]],
+                },
             )
     return results
 
 
 # ---------------------------------------------------------------------------------------------
-# 3. One month's figures at 1,000,000 events, against a raw SQL aggregation
+# 3. One month's figures at 1,000,000 events, against the same SQL on the engine's driver
 
 
 async def measure_month_figures(engine: str, url: str, month: str, repeat: int) -> list[Figure]:
-    """month_figures() through the service, next to the raw aggregation of bench_figures
-    (the month's sums by kind, plus the lieu's stock as of the month's end as one signed sum)."""
+    """month_figures() through the service, next to the same statements it sends run on the
+    engine's own driver; the raw ledger sums of bench_figures check its stock and reuse."""
     from bench.bench_figures import BASELINE_MONTH, BASELINE_STOCK
     from exchange.figures import service
     from exchange.figures.arithmetic import month_bounds
@@ -299,12 +234,8 @@ async def measure_month_figures(engine: str, url: str, month: str, repeat: int) 
     from exchange.tables import Event
 
     start, end = month_bounds(month, get_settings().tz)
-
-    async def baseline() -> Any:
-        return await Event.raw(BASELINE_MONTH, start, end), await Event.raw(BASELINE_STOCK, end)
-
-    out = await service.month_figures(month)  # warm-up
-    sums, stock = await baseline()
+    out, sent = await captured(Event._meta.db, lambda: service.month_figures(month))  # and warm-up
+    sums, stock = await Event.raw(BASELINE_MONTH, start, end), await Event.raw(BASELINE_STOCK, end)
     check = {
         "stock_kg": out.stock_kg,
         "raw_stock_kg": int(stock[0]["stock_g"] or 0) / 1000,
@@ -313,11 +244,13 @@ async def measure_month_figures(engine: str, url: str, month: str, repeat: int) 
     }
     app_ms, raw_ms = [], []
     deadline = time.monotonic() + 90
-    for _ in range(repeat):
-        app_ms.append((await _timed(lambda: service.month_figures(month)))[0])
-        raw_ms.append((await _timed(baseline))[0])
-        if time.monotonic() > deadline:
-            break
+    async with RawDriver(engine, url) as raw:
+        await raw.replay(sent)
+        for _ in range(repeat):
+            app_ms.append((await _timed(lambda: service.month_figures(month)))[0])
+            raw_ms.append((await _timed(lambda: raw.replay(sent)))[0])
+            if time.monotonic() > deadline:
+                break
     p50, raw50 = percentile(app_ms, 50), percentile(raw_ms, 50)
     return [
         Figure(
@@ -326,12 +259,12 @@ async def measure_month_figures(engine: str, url: str, month: str, repeat: int) 
             f"one month's figures ({month}) p50 (max {max(app_ms):.0f} ms)",
             p50,
             "ms",
-            "raw SQL",
+            "its SQL, raw driver",
             raw50,
             p50 / raw50 if raw50 else None,
             "< 300 ms",
             p50 < 300,
-            detail={"runs_ms": app_ms, "raw_runs_ms": raw_ms, "check": check},
+            detail={"runs_ms": app_ms, "raw_runs_ms": raw_ms, "check": check, "statements": len(sent)},
         )
     ]
 

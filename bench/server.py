@@ -1,4 +1,5 @@
-"""The app under a real uvicorn with one worker, on a free loopback port, and its resident memory."""
+"""The app as shipped (`exchange serve`, one worker) and the bare Litestar hello-world (uvicorn
+--no-access-log), each on a free loopback port, and the app's resident memory."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
@@ -50,40 +53,18 @@ def bench_env(database_url: str, base: str, work: Path) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def serve(database_url: str, work: Path, name: str) -> Iterator[Server]:
-    """`uvicorn exchange.app:create_app --factory --workers 1`, stopped on exit."""
-    port = free_port()
+def _process(command: list[str], env: dict[str, str], port: int, ready_path: str, log: Path) -> Iterator[Server]:
+    """Start `command`, wait until GET `ready_path` answers 200, stop it on exit."""
     base = f"http://127.0.0.1:{port}"
-    log = work / f"server-{name}.log"
     with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "exchange.app:create_app",
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                "1",
-                "--log-level",
-                "warning",
-                "--no-access-log",
-            ],
-            env=bench_env(database_url, base, work),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
     try:
         deadline = time.monotonic() + 60
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"the server exited with {process.returncode}: {log.read_text()[-2000:]}")
             try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=1) as answer:
+                with urllib.request.urlopen(f"{base}{ready_path}", timeout=1) as answer:
                     if answer.status == 200:
                         break
             except OSError:
@@ -99,3 +80,23 @@ def serve(database_url: str, work: Path, name: str) -> Iterator[Server]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextlib.contextmanager
+def serve(database_url: str, work: Path, name: str, *extra: str) -> Iterator[Server]:
+    """`exchange serve` as shipped (one worker, its default logging), stopped on exit."""
+    port = free_port()
+    env = bench_env(database_url, f"http://127.0.0.1:{port}", work)
+    command = [sys.executable, "-m", "exchange.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *extra]
+    with _process(command, env, port, "/healthz", work / f"server-{name}.log") as server:
+        yield server
+
+
+@contextlib.contextmanager
+def hello_world(work: Path) -> Iterator[Server]:
+    """The framework floor: bench/hello.py under `uvicorn --no-access-log`, one worker."""
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", "bench.hello:app", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--workers", "1", "--log-level", "warning", "--no-access-log"]
+    with _process(command, dict(os.environ), port, "/", work / "hello.log") as server:
+        yield server
