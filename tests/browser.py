@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import concurrent.futures
+import contextlib
 import os
 import re
 import shutil
@@ -71,6 +72,8 @@ __all__ = [
     "live",
     "page",
     "page_locale",
+    "live_module",
+    "module_tab",
     "shoot",
     "check_page",
     "log_in",
@@ -222,11 +225,10 @@ class Live:
         return httpx.Client(base_url=self.base, headers=headers, timeout=30)
 
 
-@pytest.fixture(params=ENGINES)
-def live(request):
+@contextlib.contextmanager
+def _serve(request, engine: str):
     """A real server on a fresh, seeded database of its own."""
     _require_chromium(request)
-    engine = request.param
     if engine == "postgres" and (problem := _postgres_problem()):
         if UNDER_CI:
             pytest.fail(f"CI=true but PostgreSQL is not reachable ({problem})")
@@ -249,6 +251,46 @@ def live(request):
         if engine == "postgres":
             _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         shutil.rmtree(work, ignore_errors=True)
+
+
+@pytest.fixture(params=ENGINES)
+def live(request):
+    """A real server on a fresh, seeded database of its own."""
+    with _serve(request, request.param) as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def live_module(request):
+    """One real server (SQLite) for a whole module whose tests share their data: cheaper than a
+    server per test when the pages, not the engines, are under test (the engines have theirs)."""
+    with _serve(request, "sqlite") as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def module_tab(request):
+    """One browser context for a whole module, at 360 x 740, French; `tab.recorder` collects
+    console errors, failed requests and answers >= 400 (check and clear them per test)."""
+    _require_chromium(request)
+    browser = request.getfixturevalue("browser")
+    # No service worker: its kept pages answer when the server is slow (6 s on a loaded machine),
+    # and a kept login form carries a stale CSRF token; the offline tests have their own context.
+    context = browser.new_context(
+        viewport=MOBILE, locale="fr-FR", accept_downloads=True, timezone_id="Europe/Paris", service_workers="block"
+    )
+    context.set_default_timeout(15_000)
+    recorder = Recorder()
+    tab = context.new_page()
+    tab.on("response", recorder.response)
+    tab.on("requestfailed", recorder.failed)
+    tab.on("console", recorder.console)
+    tab.on("pageerror", lambda error: recorder.problems.append(f"page error: {error}"))
+    tab.allow = lambda status, part="": recorder.allowed.append((status, part))
+    tab.recorder = recorder
+    tab.artifact_prefix = request.module.__name__.removeprefix("test_")
+    yield tab
+    context.close()
 
 
 def api_token(live: Live, role: str) -> str:

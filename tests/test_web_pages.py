@@ -333,9 +333,19 @@ async def test_used_part_of_it_splits_and_uses_in_one_step(client, lieu):
             "rest_width": "10",
         },
     )
-    assert too_big.status_code == 303 and too_big.headers["location"] == f"/i/{rest}"
-    assert "ne tient pas" in unescape((await client.get(f"/i/{rest}")).text)
+    # Refused on the spot: the form stays open with what was typed, the field named, in mm.
+    assert too_big.status_code == 422
+    assert re.search(r'<details class="action" id="use-part" open>', too_big.text)
+    assert 'value="3000"' in too_big.text and 'id="err-used_length"' in too_big.text
+    assert "Longueur de la partie utilisée : un nombre entier de millimètres, de 1 à 1" in unescape(too_big.text)
     assert (await present.get_item(rest, None)).status == "available"
+    worked_out = await client.post(
+        f"/i/{rest}/use-part",
+        data={"_csrf_token": token, "used_length": "400", "used_width": "600", "project": "Étagère"},
+    )
+    assert worked_out.status_code == 303  # the rest, left empty, worked out: 750 x 600
+    last = worked_out.headers["location"].rsplit("/", 1)[1]
+    assert (await present.get_item(last, None)).length_mm == 750
 
 
 async def test_a_holder_steward_uses_part_of_their_own_reservation(client, lieu):
@@ -502,10 +512,9 @@ async def test_list_filters_live_in_the_url_and_fit_ranks_least_waste_first(clie
         "/items", params={"need_l": "600", "need_w": "400", "need_t": "18", "workshop": "bois", "category": "plywood"}
     )
     assert len(re.findall(r'class="card"', filtered.text)) == 2
-    incomplete = await client.get("/items", params={"need_l": "600"})
-    assert incomplete.status_code == 200 and "donnez la longueur, la largeur et l'épaisseur" in unescape(
-        incomplete.text
-    )
+    # Fewer than three sizes: minimum sizes (a panel may be turned) and an exact thickness.
+    at_least = await client.get("/items", params={"need_l": "2000", "need_t": "18"})
+    assert "Grand" in at_least.text and "Juste" not in at_least.text and "1 pièce." in text_of(at_least.text)
     text = await client.get("/items", params={"q": "juste"})
     assert len(re.findall(r'class="card"', text.text)) == 1
 
@@ -515,11 +524,27 @@ async def test_list_is_paginated(client, lieu):
         await plank(client, lieu, title=f"Chute {n:02d}")
     first = await client.get("/items", params={"category": "plywood"})
     assert len(re.findall(r'class="card"', first.text)) == 24
+    assert "26 pièces, page 1 sur 2." in text_of(first.text)
     next_url = unescape(re.search(r'href="([^"]+)" rel="next"', first.text).group(1))
-    assert "category=plywood" in next_url and "cursor=" in next_url
+    assert "category=plywood" in next_url and "page=2" in next_url
     second = await client.get(next_url)
     assert len(re.findall(r'class="card"', second.text)) == 2 and 'rel="next"' not in second.text
     assert "Chute 00" in second.text and "Chute 25" in first.text
+    assert 'aria-current="page" aria-label="Page 2"' in second.text and 'rel="prev"' in second.text
+    beyond = await client.get("/items", params={"category": "plywood", "page": "99"})
+    assert "page 2 sur 2" in text_of(beyond.text)  # the last page, not an empty one
+
+
+async def test_an_empty_list_says_what_to_loosen(client, lieu):
+    await plank(client, lieu, title="Chêne", category="hardwood", length_mm=800, width_mm=300, thickness_mm=27)
+    await plank(client, lieu, title="Contreplaqué", length_mm=800, width_mm=300, thickness_mm=18)
+    empty = await client.get("/items", params={"q": "chene", "need_t": "18", "category": "hardwood"})
+    words = text_of(empty.text).replace("\xa0", " ")
+    assert "Rien ne correspond. En relâchant un critère" in words
+    assert "toute épaisseur, pas seulement 18 mm : 1 pièce" in words
+    link = unescape(re.search(r'<a href="(/items\?[^"]+)">toute épaisseur', empty.text).group(1))
+    assert "need_t" not in link and (await client.get(link)).text.count('class="card"') == 1
+    assert "sans « chene »" not in words  # dropping the word alone still finds nothing
 
 
 # --- labels ----------------------------------------------------------------------------------

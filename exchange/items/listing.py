@@ -207,6 +207,11 @@ async def _list_conditions(filters: ItemFilters, now: datetime) -> tuple[Arms, l
 async def count_items(filters: ItemFilters) -> int:
     """How many items the list's filters keep, over every page."""
     arms, clauses, args = await _list_conditions(filters, now_utc())
+    near = await nearby(filters)
+    if near is not None:  # only the lieux that near, as the list reads them
+        if not near.rank:
+            return 0
+        clauses.append(f"{LIEU_OF_ITEM} IN ({', '.join(str(lieu) for lieu in near.rank)})")
     selects: list[str] = []
     values: list[Any] = []
     for condition, condition_args in arms:

@@ -20,8 +20,14 @@ def fold(text: str | None) -> str:
     """Lower case without accents: "Contreplaqué Œuvre" → "contreplaque oeuvre"."""
     if not text:
         return ""
-    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_LIGATURES))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    folded = text
+    for _ in range(3):  # casefolding may bring back a capital or an accent (Greek): until stable
+        decomposed = unicodedata.normalize("NFKD", folded.casefold().translate(_LIGATURES))
+        again = "".join(c for c in decomposed if not unicodedata.combining(c))
+        if again == folded:
+            break
+        folded = again
+    return folded
 
 
 _NOT_WORD = re.compile(r"[\W_]+")

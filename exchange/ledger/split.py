@@ -139,3 +139,21 @@ def plan_split(
         )
     sources = ["estimated" if piece.mass_g is None else "weighed" for piece in pieces]
     return SplitPlan(piece_masses_g=piece_masses, piece_mass_sources=sources, loss_g=loss)
+
+
+def rest_after_cut(length: int, width: int, used_length: int, used_width: int) -> tuple[int, int] | None:
+    """What is left of a `length` x `width` panel once a `used_length` x `used_width` part is cut
+    from one end (the part may be turned): the larger of the strip across the length and the
+    strip along it, as (length, width); None when the part does not fit or nothing is left."""
+    if used_length <= length and used_width <= width:
+        part_l, part_w = used_length, used_width
+    elif used_width <= length and used_length <= width:
+        part_l, part_w = used_width, used_length
+    else:
+        return None
+    across = (length - part_l, width)  # cut across the length: the rest keeps the full width
+    along = (length, width - part_w)  # cut along it: the rest keeps the full length
+    best = max((across, along), key=lambda r: (r[0] * r[1], r[0]))
+    if best[0] * best[1] <= 0:
+        return None
+    return max(best), min(best)

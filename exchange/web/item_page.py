@@ -39,6 +39,7 @@ from exchange.ledger.rules import (
     Status,
     role_at_least,
 )
+from exchange.ledger.split import rest_after_cut
 from exchange.messages import Message, _, ngettext, translate
 from exchange.problems import status_of
 from exchange.tables import Item, Lieu
@@ -303,29 +304,7 @@ async def item_page(request: Request, code: str) -> Response:
         if kept is not None:
             _PAGES.move_to_end(cache_key)
             return _from_kept(request, *kept)
-    events = await present.item_events(canonical, actor)
-    workshops = await queries.workshop_names()
-    lieux = await queries.workshop_lieux() if any(e.kind == "transfer" for e in events) else {}
-    categories = await queries.category_names(lang)
-    holder = await queries.holder_id(canonical) if item.status == Status.reserved else None
-    pieces = next((e.data.get("pieces") or [] for e in events if e.kind == "split"), [])
-    answer = page(
-        request,
-        "items/item.html",
-        item=item,
-        photo_url=local_url(item.photo_url),
-        label_url=local_url(item.label_url),
-        category_name=categories.get(item.category, item.category),
-        workshop_name=workshops.get(item.workshop, item.workshop),
-        workshops=workshops,
-        history=history(events, lang, workshops, lieux),
-        journey=journey(events, lieux) if any(e.kind == "transfer" for e in events) else [],
-        actions=allowed_actions(item, actor, holder, await _role_here(actor, item)),
-        mine=holder is not None and actor is not None and holder == actor.id,
-        final=Status(item.status) in FINAL,
-        pieces=pieces,
-        hours=DEFAULT_RESERVATION_HOURS,
-    )
+    answer = await _item_page(request, item)
     if cache_key is None or answer.cookies:
         return answer
     template = request.app.template_engine.get_template(answer.template_name)
@@ -340,6 +319,39 @@ async def item_page(request: Request, code: str) -> Response:
     if len(_PAGES) > PAGES_KEPT:
         _PAGES.popitem(last=False)
     return _from_kept(request, *kept)
+
+
+async def _item_page(request: Request, item: schemas.ItemOut, status_code: int = 200, **extra: Any) -> Response:
+    """The item page; `extra` carries a refused form's values and problems."""
+    actor = actor_of(request)
+    lang = lang_of(request)
+    events = await present.item_events(item.code, actor)
+    workshops = await queries.workshop_names()
+    lieux = await queries.workshop_lieux() if any(e.kind == "transfer" for e in events) else {}
+    categories = await queries.category_names(lang)
+    holder = await queries.holder_id(item.code) if item.status == Status.reserved else None
+    pieces = next((e.data.get("pieces") or [] for e in events if e.kind == "split"), [])
+    return page(
+        request,
+        "items/item.html",
+        status_code=status_code,
+        item=item,
+        photo_url=local_url(item.photo_url),
+        label_url=local_url(item.label_url),
+        category_name=categories.get(item.category, item.category),
+        workshop_name=workshops.get(item.workshop, item.workshop),
+        workshops=workshops,
+        history=history(events, lang, workshops, lieux),
+        journey=journey(events, lieux) if any(e.kind == "transfer" for e in events) else [],
+        actions=allowed_actions(item, actor, holder, await _role_here(actor, item)),
+        mine=holder is not None and actor is not None and holder == actor.id,
+        final=Status(item.status) in FINAL,
+        pieces=pieces,
+        hours=DEFAULT_RESERVATION_HOURS,
+        part=extra.pop("part", {}),
+        part_errors=extra.pop("part_errors", {}),
+        **extra,
+    )
 
 
 def _from_kept(request: Request, parts: list[bytes], headers: dict[str, str]) -> Response:
@@ -507,38 +519,97 @@ async def item_action(request: Request, code: str, action: str) -> Response:
     return reply(None)
 
 
-def _number(form: Any, name: str) -> int | None:
-    return whole_number(_text(form, name, 10), maximum=10**9)
+PART_FIELDS = ("used_length", "used_width", "used_quantity", "rest_length", "rest_width", "rest_quantity", "thickness")
 
 
-async def _use_part(request: Request, actor: Actor, form: Any, code: str, back: str) -> Redirect:
-    """A split into the part used and the rest, then a `use` of the part, in one transaction."""
+# The use-part form's fields by name, as its errors say them.
+PART_NAMES = {
+    "used_length": _("Length of the part used"),
+    "used_width": _("Width of the part used"),
+    "used_quantity": _("Number of pieces used"),
+    "rest_length": _("Length of the rest"),
+    "rest_width": _("Width of the rest"),
+    "rest_quantity": _("Number of pieces left"),
+    "thickness": _("Thickness"),
+}
+
+
+def _part_problems(item: schemas.ItemOut, part: dict[str, str], lang: str) -> dict[str, str]:
+    """Each field of the use-part form that is wrong, named, in millimetres."""
+    longest = max(item.length_mm or 0, item.width_mm or 0)
+    limits = {
+        "used_length": longest,
+        "used_width": longest,
+        "rest_length": longest,
+        "rest_width": longest,
+        "thickness": item.thickness_mm or MAX_DIMENSION_MM,
+        "used_quantity": item.quantity,
+        "rest_quantity": item.quantity,
+    }
+    problems = {}
+    for name, top in limits.items():
+        raw, field = part[name], PART_NAMES[name]
+        if not raw and name in ("used_length", "used_width"):
+            problems[name] = translate(lang, _("%(field)s: in millimetres, for example 600.", field=field))
+        elif raw and whole_number(raw, minimum=1, maximum=top) is None:
+            most = i18n.format_number(top, lang)
+            if name.endswith("quantity"):
+                problem = _("%(field)s: 1 to %(max)s.", field=field, max=most)
+            else:
+                problem = _("%(field)s: a whole number of millimetres, 1 to %(max)s.", field=field, max=most)
+            problems[name] = translate(lang, problem)
+    return problems
+
+
+async def _use_part(request: Request, actor: Actor, form: Any, code: str, back: str) -> Response:
+    """A split into the part used and the rest, then a `use` of the part, in one transaction.
+
+    A refused form comes back open, with what was typed and each problem beside its field;
+    the rest, left empty, is worked out from the part used."""
+    lang = lang_of(request)
     item = await present.get_item(code, actor)
-    thickness = _number(form, "thickness") or item.thickness_mm
-    used = _convert(
-        {
-            "length_mm": _number(form, "used_length"),
-            "width_mm": _number(form, "used_width"),
-            "thickness_mm": thickness,
-            "quantity": _number(form, "used_quantity") or 1,
-        },
-        schemas.PieceIn,
-    )
-    rest = _convert(
-        {
-            "length_mm": _number(form, "rest_length"),
-            "width_mm": _number(form, "rest_width"),
-            "thickness_mm": thickness,
-            "quantity": _number(form, "rest_quantity") or 1,
-        },
-        schemas.PieceIn,
-    )
-    body = schemas.UsePartIn(used=used, rest=[rest], project=_text(form, "project"))
+    part = {name: _text(form, name, 10) for name in PART_FIELDS} | {"project": _text(form, "project")}
+    problems = _part_problems(item, part, lang)
+    if not problems and not (part["rest_length"] and part["rest_width"]):
+        rest = rest_after_cut(item.length_mm, item.width_mm, int(part["used_length"]), int(part["used_width"]))
+        if rest is None:
+            whole = i18n.format_dimensions(item.length_mm, item.width_mm, None, lang)
+            problems["used_length"] = translate(
+                lang,
+                _(
+                    "The part used leaves nothing of the piece (%(whole)s), or does not fit in it: "
+                    "give what is left, or choose “I used it”.",
+                    whole=whole,
+                ),
+            )
+        else:
+            part["rest_length"], part["rest_width"] = (str(v) for v in rest)
+
+    def refused(status_code: int, problems: dict[str, str], shown: dict[str, Any]) -> Awaitable[Response]:
+        return _item_page(request, item, status_code, part=part, part_errors=problems, messages=[shown])
+
+    if problems:
+        return await refused(422, problems, message("error", _("Check the fields marked below.")))
+    thickness = int(part["thickness"] or item.thickness_mm)
+
+    def piece(prefix: str) -> schemas.PieceIn:
+        return schemas.PieceIn(
+            length_mm=int(part[f"{prefix}_length"]),
+            width_mm=int(part[f"{prefix}_width"]),
+            thickness_mm=thickness,
+            quantity=int(part[f"{prefix}_quantity"] or (1 if prefix == "used" else max(1, item.quantity - 1))),
+        )
+
+    body = schemas.UsePartIn(used=piece("used"), rest=[piece("rest")], project=part["project"])
 
     async def work() -> schemas.UsePartOut:
         return await actions.use_part(actor, code, body)
 
-    answer = await _run(request, actor, form, 201, work)
+    try:
+        answer = await _run(request, actor, form, 201, work)
+    except (LedgerError, CodeError) as error:
+        status = status_of(error)
+        return await refused(status, {"form": translate(lang, error.text)}, error_message(error))
     out = msgspec.json.decode(answer, type=schemas.UsePartOut)
     rest_code = out.rest[0].code
     return redirect(

@@ -77,6 +77,14 @@ async def labels_page(request: Request) -> Response:
     codes, messages = _codes(request, "codes", "more")
     if request.query_params.get("today"):
         codes = list(dict.fromkeys(codes + await queries.codes_logged_today()))
+    batch = str(request.query_params.get("batch") or "").strip()[:40]
+    if batch:
+        from exchange.labels import service as labels
+
+        try:
+            codes = list(dict.fromkeys(codes + await labels.batch_codes(batch)))
+        except LedgerError as error:
+            messages.append(error_message(error))
     split_of = str(request.query_params.get("split_of") or "").strip()[:20]
     if split_of:
         try:

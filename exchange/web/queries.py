@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 
 from exchange.db import Prepared
 from exchange.settings import get_settings
-from exchange.tables import Category, Event, Item, Member, Workshop
+from exchange.tables import Category, Event, IdempotencyKey, Item, Member, Workshop
 
 
 @dataclass(frozen=True)
@@ -86,3 +87,17 @@ async def workshop_lieux() -> dict[str, str]:
     """Each workshop's lieu, by name (for a piece's journey across lieux)."""
     rows = await Workshop.select(Workshop.slug, Workshop.lieu.name.as_alias("lieu"))
     return {row["slug"]: row["lieu"] or "" for row in rows}
+
+
+async def code_logged_with(member_id: int, key: str) -> str | None:
+    """The code of the item a member's intake form logged under its key (None if it logged nothing)."""
+    row = (
+        await IdempotencyKey.select(IdempotencyKey.response_body)
+        .where((IdempotencyKey.member == member_id) & (IdempotencyKey.key == key))
+        .first()
+    )
+    try:
+        code = json.loads(row["response_body"]).get("code") if row and row["response_body"] else None
+    except ValueError:
+        return None
+    return code if isinstance(code, str) else None

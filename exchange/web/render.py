@@ -74,6 +74,17 @@ def _sign(payload: bytes) -> str:
     return hmac.new(get_settings().secret.encode(), payload, hashlib.sha256).hexdigest()[:32]
 
 
+def signed(value: str) -> str:
+    """`value` with this server's signature, for a hidden field that must come back unchanged."""
+    return f"{value}.{_sign(value.encode())}"
+
+
+def unsigned(token: str | None) -> str | None:
+    """The value of a `signed` token, or None when the signature does not match."""
+    value, _, signature = (token or "").rpartition(".")
+    return value if value and hmac.compare_digest(signature, _sign(value.encode())) else None
+
+
 def flash_cookie(messages: list[dict[str, Any]]) -> Cookie:
     payload = base64.urlsafe_b64encode(json.dumps(messages, ensure_ascii=False).encode()).decode().rstrip("=")
     return Cookie(

@@ -24,6 +24,7 @@ from exchange.web import (
     offline,
     scan,
     site,
+    steward_pages,
 )
 from exchange.web.csrf import PageCSRFMiddleware
 from exchange.web.render import CSRF_COOKIE, STATIC, secure_cookies, template_config
@@ -37,6 +38,7 @@ PAGES = Router(
         *item_page.ROUTES,
         *browse_pages.ROUTES,
         *labels_page.ROUTES,
+        *steward_pages.ROUTES,
         *figures_pages.ROUTES,
         *admin.ROUTES,
         *import_pages.ROUTES,

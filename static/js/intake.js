@@ -55,3 +55,16 @@
     });
   }
 })();
+
+// The form's key in the page's address (?k=): going back to this form after saving it opens it
+// with the same key, so submitting it again replays the first answer instead of logging twice.
+(function () {
+  "use strict";
+  var form = document.getElementById("intake");
+  var key = form && form.querySelector('input[name="_idem"]');
+  if (!key || !window.history || !history.replaceState || !window.URL) return;
+  var url = new URL(window.location.href);
+  if (url.searchParams.get("k") === key.value) return;
+  url.searchParams.set("k", key.value);
+  history.replaceState(history.state, "", url.pathname + url.search + url.hash);
+})();
