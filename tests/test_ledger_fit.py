@@ -4,6 +4,7 @@ from hypothesis import strategies as st
 
 from exchange.ledger.fit import fits, leftover_area_mm2, parse_fit, rank_fits
 from exchange.ledger.rules import Invalid
+from exchange.problems import status_of
 
 
 @pytest.mark.parametrize(
@@ -33,7 +34,7 @@ def test_parse_fit(text):
 def test_parse_fit_refuses(text):
     with pytest.raises(Invalid) as raised:
         parse_fit(text)
-    assert raised.value.field == "fit" and raised.value.status_code == 422
+    assert raised.value.field == "fit" and status_of(raised.value) == 422
 
 
 def test_parse_fit_limits():

@@ -18,10 +18,10 @@ _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": 
 
 def fold(text: str | None) -> str:
     """Lower case without accents: "Contreplaqué Œuvre" → "contreplaque oeuvre"."""
-    if not text:
-        return ""
-    folded = text
-    for _ in range(3):  # casefolding may bring back a capital or an accent (Greek): until stable
+    folded = text or ""
+    # Case folding and compatibility decomposition each can uncover work for the other
+    # ("ℌ" decomposes to "H"; hypothesis found it): repeat until nothing changes.
+    for _ in range(4):
         decomposed = unicodedata.normalize("NFKD", folded.casefold().translate(_LIGATURES))
         again = "".join(c for c in decomposed if not unicodedata.combining(c))
         if again == folded:
