@@ -3,40 +3,12 @@ the gettext catalogues, exchange.messages)."""
 
 from __future__ import annotations
 
-MONTHS = {
-    "fr": (
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ),
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-}
-SHORT_MONTHS = {
-    "fr": ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."),
-    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-}
+from babel.dates import get_month_names
+
+
+def month_name(number: int, lang: str, short: bool = False) -> str:
+    """The month's name in the reader's language, from Babel's CLDR data ("mars", "janv.", "March", "Jan")."""
+    return get_month_names("abbreviated" if short else "wide", locale=lang if lang in ("fr", "en") else "fr")[number]
 
 
 def plural(name: str, count: float, lang: str) -> str:
@@ -59,5 +31,4 @@ def lower_first(name: str) -> str:
 def month_label(month: str, lang: str, short: bool = False) -> str:
     """ "2025-03" → "mars 2025" / "March 2025" (short: "mars 25" / "Mar 25")."""
     year, number = int(month[:4]), int(month[5:7])
-    names = (SHORT_MONTHS if short else MONTHS).get(lang, MONTHS["fr"])
-    return f"{names[number - 1]} {str(year)[2:] if short else year}"
+    return f"{month_name(number, lang, short)} {str(year)[2:] if short else year}"

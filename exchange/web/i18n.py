@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from exchange.figures.words import month_name
 from exchange.messages import DEFAULT_LANG, LANGS, _, pgettext
 from exchange.settings import get_settings
 
@@ -27,36 +28,6 @@ STATUS_NAMES = {
 ROLE_NAMES = {"member": _("member"), "steward": _("workshop steward"), "coordinator": _("coordinator")}
 MASS_SOURCES = {"weighed": pgettext("mass", "weighed"), "estimated": _("estimated"), "unknown": _("not weighed")}
 
-_MONTHS = {
-    "fr": [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ],
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-}
 _SEPARATORS = {"fr": ("\u202f", ","), "en": (",", ".")}  # (thousands, decimal)
 NBSP = "\u00a0"
 
@@ -137,7 +108,7 @@ def format_date(value: date | datetime | None, lang: str) -> str:
         return "—"
     if isinstance(value, datetime):
         value = _local(value)
-    month = _MONTHS.get(lang, _MONTHS["fr"])[value.month - 1]
+    month = month_name(value.month, lang)
     day = "1er" if lang == "fr" and value.day == 1 else str(value.day)
     return f"{day} {month} {value.year}"
 
