@@ -142,3 +142,12 @@ async def test_a_search_word_is_found_where_a_word_begins(client, lieu):
     assert await found(client, "cp 20") == {thick}
     assert await found(client, "etab") == {bench}
     assert await found(client, "tabli") == set()
+
+
+async def test_a_code_is_found_by_either_half_never_by_a_fragment(client, lieu):
+    code = await logged(client, lieu, title="Chute")
+    first, second = code.split("-")
+    assert await found(client, first.lower()) == {code}
+    assert await found(client, second) == {code}
+    assert await found(client, code) == {code}
+    assert await found(client, first[:2]) == set()  # two symbols would find one random code in 16

@@ -105,6 +105,7 @@ def test_the_floor_without_network(live, browser, page, tmp_path):
         tab.click(f"form[action='/i/{plank['code']}/reserve'] button")
         tab.wait_for_selector("[data-note=here]")
         assert "Réserver" in tab.locator("[data-note=here]").inner_text()
+        tab.click("#use summary")  # a use is final: it opens its confirmation first
         tab.fill("#use-project", "Étagère")
         tab.click(f"form[action='/i/{plank['code']}/use'] button")
         tab.wait_for_function("() => document.body.dataset.outboxWaiting === '2'")
@@ -167,7 +168,8 @@ def test_the_floor_without_network(live, browser, page, tmp_path):
     page.locator("[data-offline-blank]").wait_for()
     assert blank in page.locator("[data-offline-label]").inner_text()
     page.click("[data-offline-blank] a")
-    page.wait_for_url(f"{live.base}/items/new?code={blank}")
+    # intake.js then writes the form's idempotency key into the address (&k=...).
+    page.wait_for_url(re.compile(rf"/items/new\?code={blank}(&k=[\w-]+)?$"))
     assert page.input_value("#new-code") == blank
     page.select_option("#new-category", "plywood")
     page.select_option("#new-workshop", "metal")
@@ -192,6 +194,8 @@ def test_the_floor_without_network(live, browser, page, tmp_path):
     assert logged - timedelta(seconds=1) <= _at(intake["occurred_at"]) <= _at(intake["recorded_at"])
     # Logging out forgets the pages kept for this person (the phone may change hands).
     page.goto(f"{live.base}/items")
+    if page.locator(".menu-toggle").is_visible():  # on a phone the header's menu is folded
+        page.click(".menu-toggle")
     page.click("form.logout button")
     page.wait_for_url(f"{live.base}/")
     assert not page.evaluate(

@@ -108,11 +108,17 @@ def _decode_cursor(cursor: str, size: int) -> list[int]:
     return values
 
 
-def _like_pattern(text: str, *, word_start: bool = False) -> str:
-    """`%text%`, or with `word_start` `% text%`: matched against the text with a space in front,
-    a word is found where a word begins ("20" finds "2000 mm", not "CP 1200")."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"% {escaped}%" if word_start else f"%{escaped}%"
+CODE_WORD_MIN = 4
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _word_start_pattern(word: str) -> str:
+    """`% word%`: matched against the text with a space in front, a word is found where a word
+    begins ("20" finds "2000 mm", not "CP 1200")."""
+    return f"% {_like_escape(word)}%"
 
 
 Arms = list[tuple[str, tuple[Any, ...]]]
@@ -184,11 +190,17 @@ async def _list_conditions(filters: ItemFilters, now: datetime) -> tuple[Arms, l
         for word in words:
             ids = matching_categories(word, categories)
             in_category = f" OR item.category IN ({', '.join('{}' for _id in ids)})" if ids else ""
+            # A code is matched from the start of either half, and only by a word of at least
+            # CODE_WORD_MIN symbols: "20" would find one random code in 16.
+            in_code = " OR item.code LIKE UPPER({}) ESCAPE '\\' OR item.code LIKE UPPER({}) ESCAPE '\\'"
+            code_args = (f"{_like_escape(word)}%", f"%-{_like_escape(word)}%") if len(word) >= CODE_WORD_MIN else ()
             where(
-                "(' ' || COALESCE(item.search, LOWER(item.title || ' ' || item.note)) LIKE {} ESCAPE '\\' "
-                "OR item.code LIKE UPPER({}) ESCAPE '\\'" + in_category + ")",
-                _like_pattern(word, word_start=True),
-                _like_pattern(word),
+                "(' ' || COALESCE(item.search, LOWER(item.title || ' ' || item.note)) LIKE {} ESCAPE '\\'"
+                + (in_code if code_args else "")
+                + in_category
+                + ")",
+                _word_start_pattern(word),
+                *code_args,
                 *ids,
             )
     if filters.fit:
