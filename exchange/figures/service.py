@@ -10,7 +10,10 @@ closing = opening + the signed sum of its events. That signed sum counts a split
 −parent and its pieces as +, independently of the flows, so the mass balance
 opening + intake + adjusted (+ moved_in − moved_out + transferred_in − transferred_out)
 = reused + recycled + discarded + loss + closing
-is a real check (it holds when every split's recorded loss equals parent − pieces)."""
+is a real check (it holds when every split's recorded loss equals parent − pieces).
+
+Over 400 lines, for now: a lieu's month, the network's month, the trend and the CSV rows share
+the folding of cells, the names and the balance check; the CSV rows are the next to move out."""
 
 from __future__ import annotations
 
