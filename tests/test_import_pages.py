@@ -55,6 +55,9 @@ async def test_exports_and_print_on_from_the_pages(client, lieu):
     sheet = await client.get("/items/export.csv", params={"workshop": "bois", "sep": "semicolon"})
     assert sheet.status_code == 200 and "Chute A" in sheet.text and "Chute B" not in sheet.text
     assert ";4,5;" in sheet.text
+    # A size typed as "²" (a Unicode digit int() refuses) is no filter, never a 500.
+    odd = await client.get("/items/export.csv", params={"workshop": "bois", "min_length_mm": "²"})
+    assert odd.status_code == 200 and "Chute A" in odd.text
     month = (await Item.select(Item.created_at).first())["created_at"].strftime("%Y-%m")
     figures = await client.get("/figures/export.xlsx", params={"from": month, "to": month})
     assert figures.status_code == 200 and figures.content.startswith(b"PK")

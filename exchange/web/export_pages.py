@@ -12,12 +12,12 @@ from exchange.auth.guards import actor_of
 from exchange.items.listing import MAX_LIMIT, ItemFilters
 from exchange.spreadsheets import exports
 from exchange.spreadsheets.controllers import sheet_response
+from exchange.web.numbers import whole_number
 from exchange.web.render import lang_of
 
 
 def _dimension(value: Any) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and 1 <= int(text) <= 20_000 else None
+    return whole_number(value, minimum=1, maximum=20_000)
 
 
 def filters_from_page(query: Any) -> ItemFilters:
