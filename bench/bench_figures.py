@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import asyncpg
 
+from bench.lieu import EVENT_COLUMNS, ITEM_COLUMNS  # the same tables, bulk-written the same way
 from exchange import db
 from exchange.figures import queries, service, stock
 from exchange.figures.arithmetic import month_bounds
@@ -47,47 +48,6 @@ START = datetime(2023, 1, 1, tzinfo=UTC)
 END = datetime(2025, 12, 31, 22, tzinfo=UTC)
 MONTH = "2025-06"
 CSV_FROM, CSV_TO = "2025-01", "2025-12"
-ITEM_COLUMNS = (
-    "id",
-    "code",
-    "category",
-    "title",
-    "length_mm",
-    "width_mm",
-    "thickness_mm",
-    "quantity",
-    "mass_g",
-    "mass_source",
-    "condition",
-    "origin",
-    "note",
-    "status",
-    "workshop",
-    "parent",
-    "reserved_by",
-    "reserved_until",
-    "photo",
-    "created_at",
-    "last_event_at",
-    "version",
-)
-EVENT_COLUMNS = (
-    "id",
-    "item",
-    "kind",
-    "occurred_at",
-    "recorded_at",
-    "member",
-    "workshop",
-    "from_workshop",
-    "category",
-    "from_category",
-    "mass_g",
-    "mass_before_g",
-    "loss_g",
-    "note",
-    "data",
-)
 
 
 # ---------------------------------------------------------------------------------------------
