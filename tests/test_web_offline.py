@@ -33,8 +33,10 @@ WAITING = "[data-outbox-count]"
 
 
 def _installed(tab) -> None:
-    """The worker is installed (its precache filled) and controls the page."""
-    tab.wait_for_function(CONTROLLED, timeout=20_000)
+    """The worker is installed (its precache filled) and controls the page. Its precache holds
+    1.2 MB (the decoder's WebAssembly): a few seconds alone, but once past 20 s on a CI run
+    with the other test process busy, hence 60 s."""
+    tab.wait_for_function(CONTROLLED, timeout=60_000)
 
 
 def _events(live: Live, code: str) -> list[dict]:
