@@ -19,6 +19,7 @@ import pytest
 from browser import Live, browser, live, log_in, page, page_locale, shoot  # noqa: F401 (fixtures)
 from live_server import free_port, live_server
 from PIL import Image
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from test_web_scan import _intake, _label, camera_tab
 from y4m import camera_frame, write_y4m
 
@@ -32,11 +33,35 @@ CONTROLLED = (
 WAITING = "[data-outbox-count]"
 
 
+WORKER_STATE = """async () => {
+  const registration = await navigator.serviceWorker.getRegistration();
+  if (!registration) return "no registration";
+  const state = (worker) => (worker ? worker.state : "none");
+  return `installing ${state(registration.installing)}, waiting ${state(registration.waiting)}, `
+    + `active ${state(registration.active)}, controller ${navigator.serviceWorker.controller ? "yes" : "none"}`;
+}"""
+
+
 def _installed(tab) -> None:
     """The worker is installed (its precache filled) and controls the page. Its precache holds
-    1.2 MB (the decoder's WebAssembly): a few seconds alone, but once past 20 s on a CI run
-    with the other test process busy, hence 60 s."""
-    tab.wait_for_function(CONTROLLED, timeout=60_000)
+    1.2 MB (the decoder's WebAssembly): a few seconds alone, once past 20 s on a CI run with the
+    other test process busy. A CI run once saw no control after 60 s, without saying why: the
+    worker's state is now printed, and the page reloaded once, as a phone's next page would
+    register the worker again after a failed install; a second miss fails with what the page saw."""
+    try:
+        tab.wait_for_function(CONTROLLED, timeout=45_000)
+        return
+    except PlaywrightTimeout:
+        first = tab.evaluate(WORKER_STATE)
+    print(f"offline test: no worker in control after 45 s ({first}); reloading the page once")
+    tab.reload()
+    try:
+        tab.wait_for_function(CONTROLLED, timeout=45_000)
+    except PlaywrightTimeout:
+        pytest.fail(
+            f"no worker in control: {first}, then after a reload {tab.evaluate(WORKER_STATE)}; "
+            f"browser problems {tab.recorder.problems}; console {getattr(tab, 'logged', [])[-20:]}"
+        )
 
 
 def _events(live: Live, code: str) -> list[dict]:
