@@ -3,14 +3,15 @@ No tests in this module."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 from conftest import PASSWORD
 
-from exchange.auth.service import actor_of_member, add_member, issue_token
+from exchange.auth.service import Actor, actor_of_member, add_member, issue_token
 from exchange.ledger.rules import Role
 from exchange.lieu import schemas
-from exchange.lieu.lieux import add_lieu, lieu_id
+from exchange.lieu.lieux import add_lieu, join_lieu, lieu_id
 from exchange.tables import Member, Workshop
 
 LYON = schemas.LieuCreate(
@@ -54,10 +55,29 @@ async def other_lieu(data: schemas.LieuCreate, workshop: str, roles=("member", "
         if row is None:
             member = await add_member(email, f"{role.title()} of {data.slug}", Role(role), PASSWORD, lieu=lieu)
         else:
-            from exchange.lieu.lieux import join_lieu
-
             member = row["id"]
             await join_lieu(member, lieu, Role(role))
         other.ids[role] = member
         other.tokens[role] = await issue_token(await actor_of_member(member))
     return other
+
+
+_racer_serial = itertools.count()
+
+
+async def new_members(count: int, tag: str, lieux: list[int] = ()) -> list[tuple[int, str]]:
+    """`count` new members (id, token), for the tests where many people act at once: the n-th
+    belongs to lieux[n % len(lieux)] as a plain member, or to no lieu when `lieux` is empty.
+    No password (hashing one costs about 50 ms), so they act through their token only."""
+    members = []
+    for n in range(count):
+        serial = next(_racer_serial)
+        row = await Member.insert(
+            Member(email=f"{tag}{serial}@lieu.example", name=f"{tag} {n}", role="member", password_hash="-")
+        ).returning(Member.id)
+        member = row[0]["id"]
+        if lieux:
+            await join_lieu(member, lieux[n % len(lieux)], Role.member)
+        actor = Actor(id=member, name=f"{tag} {n}", email="", role=Role.member)
+        members.append((member, await issue_token(actor)))
+    return members

@@ -9,10 +9,9 @@ import httpx
 import pytest
 from conftest import auth
 from live_server import live_server
+from network_support import new_members
 
-from exchange.auth.service import Actor, issue_token
-from exchange.ledger.rules import Role
-from exchange.tables import Event, Item, Member, Workshop
+from exchange.tables import Event, Item, Workshop
 
 PLANK = {
     "category": "plywood",
@@ -24,18 +23,8 @@ PLANK = {
 }
 
 
-async def _members(count: int) -> list[str]:
-    tokens = []
-    for n in range(count):
-        rows = await Member.insert(
-            Member(email=f"racer{n}-{id(tokens)}@lieu.example", name=f"Racer {n}", role="member", password_hash="-")
-        ).returning(Member.id)
-        tokens.append(await issue_token(Actor(id=rows[0]["id"], name=f"Racer {n}", email="", role=Role.member)))
-    return tokens
-
-
 async def test_twenty_simultaneous_reserves_one_wins(lieu):
-    tokens = await _members(20)
+    tokens = [token for _, token in await new_members(20, "racer")]
     with live_server(lieu.url) as base:
         async with httpx.AsyncClient(base_url=base, timeout=30) as http:
             created = await http.post("/api/v1/items", json=PLANK, headers=auth(lieu, "steward"))

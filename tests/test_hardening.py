@@ -18,12 +18,12 @@ import httpx
 import msgspec
 from conftest import PASSWORD, auth
 from live_server import free_port, live_server
+from network_support import new_members
 
 from exchange import db
-from exchange.auth.service import Actor, issue_token
 from exchange.figures.service import month_figures
 from exchange.ledger.rules import Action, Role, Status, next_status
-from exchange.tables import Event, Item, Member
+from exchange.tables import Event, Item
 
 PLANK = {
     "category": "plywood",
@@ -33,22 +33,6 @@ PLANK = {
     "width_mm": 500,
     "thickness_mm": 18,
 }
-
-
-async def _new_members(count: int, tag: str) -> list[tuple[int, str]]:
-    members = []
-    for n in range(count):
-        row = await Member.insert(
-            Member(
-                email=f"{tag}{n}-{time.monotonic_ns()}@lieu.example",
-                name=f"{tag} {n}",
-                role="member",
-                password_hash="-",
-            )
-        ).returning(Member.id)
-        actor = Actor(id=row[0]["id"], name=f"{tag} {n}", email="", role=Role.member)
-        members.append((actor.id, await issue_token(actor)))
-    return members
 
 
 def _replay(events: list[dict], steward_ids: set[int]) -> tuple[Status, int | None]:
@@ -65,7 +49,7 @@ def _replay(events: list[dict], steward_ids: set[int]) -> tuple[Status, int | No
 
 
 async def test_fifty_mixed_actions_on_several_workers(lieu):
-    members = await _new_members(30, "racer")
+    members = await new_members(30, "racer")
     steward = auth(lieu, "steward")
     rng = random.Random(50)
     with live_server(lieu.url, workers=3) as base:
