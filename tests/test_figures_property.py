@@ -5,14 +5,13 @@ last one's closing stock, and the final stock is today's available and reserved 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import msgspec
 import pytest
 from conftest import reset_ledger
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_figures_support import History
+from test_figures_support import PARIS, History, g, last_day_2330
 
 from exchange.figures import service, stock
 from exchange.figures.arithmetic import month_of, months_between
@@ -21,7 +20,6 @@ from exchange.tables import Item
 
 pytestmark = pytest.mark.stock_sqlite_too  # also on Piccolo's stock SQLite engine (conftest)
 
-PARIS = ZoneInfo("Europe/Paris")
 START = datetime(2025, 2, 20, 12, 0, tzinfo=UTC)  # the weeks before and after the March change
 MASS_FIELDS = (
     "intake_kg",
@@ -45,17 +43,6 @@ op = st.tuples(
     st.integers(0, 1_000),  # a second choice
     st.integers(1, 10 * 24 * 60),  # minutes since the previous event
 )
-
-
-def g(kg: float) -> int:
-    return round(kg * 1000)
-
-
-def last_day_2330(now: datetime) -> datetime:
-    """23:30 Paris on the last day of the month `now` is in."""
-    month = month_of(now, PARIS).next()
-    first = datetime(month.year, month.month, 1, tzinfo=PARIS)
-    return (first - timedelta(minutes=30)).astimezone(UTC)
 
 
 async def play(lieu, ops) -> tuple[datetime, datetime]:

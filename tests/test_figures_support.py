@@ -4,14 +4,30 @@ backdate; each item's events stay in chronological order). No tests in this modu
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from exchange.auth.service import Actor
+from exchange.figures.arithmetic import month_of
 from exchange.items import actions, intake
 from exchange.items import schemas as items
 from exchange.items.idempotency import run_action
 from exchange.tables import Factor, FactorSet
 
 SHIPPED = "exchange-defaults-2026.1"
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def g(kg: float) -> int:
+    return round(kg * 1000)
+
+
+def last_day_2330(now: datetime, tz: ZoneInfo = PARIS) -> datetime:
+    """23:30 in `tz` on the last day of the month `now` is in there (already the next month
+    for a lieu further east: 01:30 or 02:30 in La Réunion)."""
+    month = month_of(now, tz).next()
+    first = datetime(month.year, month.month, 1, tzinfo=tz)
+    return (first - timedelta(minutes=30)).astimezone(UTC)
 
 
 async def drop_lieu_factor_sets() -> None:
@@ -32,10 +48,10 @@ def at(text: str) -> datetime:
 
 
 class History:
-    """Acts as the lieu's steward through the items area's actions."""
+    """Acts as the lieu's steward (or `actor`, e.g. another lieu's) through the items area's actions."""
 
-    def __init__(self, lieu, role: str = "steward") -> None:
-        self.actor = lieu.members[role]
+    def __init__(self, lieu, role: str = "steward", actor: Actor | None = None) -> None:
+        self.actor = actor or lieu.members[role]
 
     async def _run(self, work, status: int = 200) -> dict:
         answer = await run_action(self.actor, None, status, work)
@@ -63,6 +79,7 @@ class History:
             "recycle": items.RecycleIn,
             "discard": items.DiscardIn,
             "adjust": items.AdjustIn,
+            "transfer": items.TransferIn,
         }[kind]
         body = schema(occurred_at=when, **fields)
         function = getattr(actions, kind)
