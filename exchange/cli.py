@@ -139,17 +139,22 @@ def cmd_lieu_add(args: argparse.Namespace) -> int:
 
 
 def cmd_figures(args: argparse.Namespace) -> int:
-    from exchange.figures.service import figures_csv, month_figures
+    from exchange.figures.scope import lieu_scope
+    from exchange.figures.service import figures_csv, month_figures, network_figures
     from exchange.figures.text import format_figures
     from exchange.ledger.rules import Invalid
 
     async def work() -> int:
         try:
-            text = (
-                await figures_csv(args.month, args.month)
-                if args.csv
-                else format_figures(await month_figures(args.month))
-            )
+            if args.network:
+                if args.csv:
+                    print("--csv writes one lieu's rows: give --lieu SLUG instead of --network.", file=sys.stderr)
+                    return 2
+                text = format_figures(await network_figures(args.month))
+            elif args.csv:
+                text = await figures_csv(args.month, args.month, lieu=await lieu_scope(args.lieu))
+            else:
+                text = format_figures(await month_figures(args.month, lieu=await lieu_scope(args.lieu)))
         except Invalid as error:
             print(error.message, file=sys.stderr)
             return 2
@@ -206,7 +211,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from exchange.spreadsheets.command import run_import
 
-    return asyncio.run(_with_database(lambda: run_import(args.file, dry_run=args.dry_run, by=args.by)))
+    return asyncio.run(_with_database(lambda: run_import(args.file, dry_run=args.dry_run, by=args.by, lieu=args.lieu)))
 
 
 def cmd_print(args: argparse.Namespace) -> int:
@@ -282,6 +287,11 @@ def build_parser() -> argparse.ArgumentParser:
     figures = commands.add_parser("figures", help="a month's figures on the terminal")
     figures.add_argument("month", help="YYYY-MM, in the lieu's time zone")
     figures.add_argument("--csv", action="store_true", help="one CSV row per category instead of a table")
+    whose = figures.add_mutually_exclusive_group()
+    whose.add_argument("--lieu", metavar="SLUG", help="this lieu's figures (default: the first lieu)")
+    whose.add_argument(
+        "--network", action="store_true", help="the network's: every lieu's month summed, transfers cancelling"
+    )
     figures.set_defaults(run=cmd_figures)
 
     backup = commands.add_parser(
@@ -308,6 +318,9 @@ def build_parser() -> argparse.ArgumentParser:
     sheet.add_argument("file", help="the spreadsheet; its first row names the columns (French or English)")
     sheet.add_argument("--dry-run", action="store_true", help="check every row and write nothing")
     sheet.add_argument("--by", metavar="EMAIL", help="the steward or coordinator the intakes are recorded for")
+    sheet.add_argument(
+        "--lieu", metavar="SLUG", help="the lieu the items go into (its workshops, its time zone); default the first"
+    )
     sheet.set_defaults(run=cmd_import)
 
     printing = commands.add_parser("print", help="send labels to a label printer")

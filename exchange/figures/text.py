@@ -1,4 +1,5 @@
-"""The month's figures as plain text for the terminal (`exchange figures YYYY-MM`)."""
+"""The month's figures as plain text for the terminal (`exchange figures YYYY-MM`, with
+`--lieu SLUG` or `--network`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ _COLUMNS = (
     ("intake", "intake_kg"),
     ("in", "moved_in_kg"),
     ("out", "moved_out_kg"),
+    ("from lieux", "transferred_in_kg"),
+    ("to lieux", "transferred_out_kg"),
     ("reused", "reused_kg"),
     ("recycled", "recycled_kg"),
     ("discarded", "discarded_kg"),
@@ -24,8 +27,15 @@ def _kg(value: float) -> str:
     return f"{value:,.3f}"
 
 
+_MOVES = ("in", "out")
+_TRANSFERS = ("from lieux", "to lieux")
+
+
 def _table(title: str, key: str, rows: list, moves: bool) -> list[str]:
-    columns = [c for c in _COLUMNS if moves or c[0] not in ("in", "out")]
+    """One line per row; the columns of moves only when asked, those of transfers between
+    lieux only when a row has any (a single lieu's tables stay as they were)."""
+    transfers = any(r.transferred_in_kg or r.transferred_out_kg for r in rows)
+    columns = [c for c in _COLUMNS if (moves or c[0] not in _MOVES) and (transfers or c[0] not in _TRANSFERS)]
     header = [title] + [name for name, _ in columns]
     body = [[getattr(r, key)] + [_kg(getattr(r, field)) for _, field in columns] for r in rows]
     widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
@@ -38,7 +48,15 @@ def _table(title: str, key: str, rows: list, moves: bool) -> list[str]:
 
 def format_figures(f: schemas.FiguresOut) -> str:
     """Headline, balance, per-workshop and per-category tables, factor set; kg with a point."""
-    scope = " / ".join(x for x in (f.workshop, f.category) if x) or "the whole lieu"
+    whole = "the network" if f.scope == "network" else f"the whole lieu {f.lieu}" if f.lieu else "the whole lieu"
+    scope = " / ".join(x for x in (f.workshop, f.category) if x) or whole
+    transfers = (
+        [
+            f"  transferred: from other lieux {_kg(f.transferred_in_kg)} kg, to other lieux {_kg(f.transferred_out_kg)} kg"
+        ]
+        if f.transferred_in_kg or f.transferred_out_kg
+        else []
+    )
     rate = "—" if f.reuse_rate is None else f"{f.reuse_rate:.1%}"
     lines = [
         f"Figures for {f.month} ({scope}), {f.period_start.isoformat()} to {f.period_end.isoformat()}",
@@ -51,6 +69,7 @@ def format_figures(f: schemas.FiguresOut) -> str:
         f"  discarded              {_kg(f.discarded_kg):>14} kg",
         f"  cutting loss           {_kg(f.loss_kg):>14} kg",
         f"  adjusted               {_kg(f.adjusted_kg):>14} kg",
+        *transfers,
         f"  stock: opening {_kg(f.opening_stock_kg)} kg, closing {_kg(f.stock_kg)} kg",
         "",
         *(
@@ -59,7 +78,9 @@ def format_figures(f: schemas.FiguresOut) -> str:
             if e.count
         ),
         "",
-        *_table("workshop", "workshop", f.by_workshop, moves=True),
+        *(_table("lieu", "lieu", f.by_lieu, moves=False) if f.by_lieu else []),
+        "",
+        *(_table("workshop", "workshop", f.by_workshop, moves=True) if f.by_workshop else []),
         "",
         *_table("category", "category", f.by_category, moves=False),
     ]

@@ -6,23 +6,23 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from exchange.auth.service import Actor
+from exchange.auth.service import Actor, actor_of_member
 from exchange.ledger.codes import CodeError
 from exchange.ledger.rules import LedgerError, Role
 from exchange.tables import Member
 
-# The command line acts with a coordinator's rights (whoever runs it holds the database);
-# its intakes are recorded for --by's member, or for nobody (the ledger allows no member).
+# The command line acts with a coordinator's rights in every lieu (whoever runs it holds the
+# database); its intakes are recorded for --by's member (with their own roles), or for nobody
+# (the ledger allows no member).
 COMMAND_LINE = Actor(id=None, name="exchange import", email="", role=Role.coordinator)  # type: ignore[arg-type]
 
 
 async def _actor(email: str | None) -> Actor | None:
     if email is None:
         return COMMAND_LINE
-    row = await Member.select().where((Member.email == email.strip().lower()) & (Member.active == True)).first()  # noqa: E712
-    if row is None:
-        return None
-    return Actor(id=row["id"], name=row["name"], email=row["email"], role=Role(row["role"]))
+    active = Member.active == True  # noqa: E712
+    row = await Member.select(Member.id).where((Member.email == email.strip().lower()) & active).first()
+    return None if row is None else await actor_of_member(row["id"])  # with their role in each lieu
 
 
 def _progress(done: int, total: int) -> None:
@@ -32,7 +32,7 @@ def _progress(done: int, total: int) -> None:
         print(f"{done} / {total} rows", file=sys.stderr, flush=True)
 
 
-async def run_import(path: str, *, dry_run: bool, by: str | None) -> int:
+async def run_import(path: str, *, dry_run: bool, by: str | None, lieu: str | None = None) -> int:
     from exchange.spreadsheets.imports import import_file
 
     actor = await _actor(by)
@@ -45,7 +45,7 @@ async def run_import(path: str, *, dry_run: bool, by: str | None) -> int:
         print(f"Cannot read {path}: {error.strerror}.", file=sys.stderr)
         return 2
     try:
-        result = await import_file(actor, content, dry_run=dry_run, progress=_progress)
+        result = await import_file(actor, content, dry_run=dry_run, progress=_progress, lieu=lieu)
     except LedgerError as error:
         print(error.message, file=sys.stderr)
         return 2

@@ -76,9 +76,16 @@ class SpreadsheetController(Controller):
         summary="Bring in a spreadsheet of stock (CSV, XLSX, ODS): all rows or none",
         request_max_body_size=MAX_UPLOAD_BYTES,
     )
-    async def import_file(self, request: Request, dry_run: bool = False) -> Response[ImportOut]:
+    async def import_file(
+        self,
+        request: Request,
+        dry_run: bool = False,
+        lieu: str | None = Parameter(
+            default=None, max_length=60, description="the lieu the items go into (a slug); default your own"
+        ),
+    ) -> Response[ImportOut]:
         content = await uploaded(request)
-        result = await imports.import_file(actor_of(request), content, dry_run=dry_run)
+        result = await imports.import_file(actor_of(request), content, dry_run=dry_run, lieu=lieu)
         return import_answer(result)
 
     @get("/imports/{batch:str}/labels.pdf", media_type="application/pdf", summary="The labels of an import's items")

@@ -8,12 +8,14 @@ two identical planks on two lines are two items."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import json
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import msgspec
 
@@ -23,7 +25,8 @@ from exchange.items import schemas as item_schemas
 from exchange.items.intake import intake
 from exchange.items.present import now_utc
 from exchange.ledger.codes import CodeError, parse_code
-from exchange.ledger.rules import Conflict, LedgerError
+from exchange.ledger.rules import Conflict, Forbidden, LedgerError, Role, role_at_least
+from exchange.lieu.lieux import first_lieu_id, lieu_id
 from exchange.messages import Message, _
 from exchange.settings import get_settings
 from exchange.spreadsheets import cells, queries
@@ -114,9 +117,8 @@ def _columns(sheet: Sheet) -> tuple[dict[int, str], list[RowError]]:
 
 
 def _parse(
-    sheet: Sheet, by_index: dict[int, str], categories: dict[str, str], workshops: dict[str, str]
+    sheet: Sheet, by_index: dict[int, str], categories: dict[str, str], workshops: dict[str, str], tz: ZoneInfo
 ) -> list[ParsedRow]:
-    tz = get_settings().tz
     header_of = {name: sheet.header[index] for index, name in by_index.items()}
     parsed: list[ParsedRow] = []
     occurrences: dict[str, int] = {}
@@ -194,22 +196,41 @@ def _progress_call(progress: Progress | None):
     return report
 
 
+async def destination(actor: Actor, slug: str | None) -> tuple[int, ZoneInfo, Actor, list[dict]]:
+    """The lieu the rows go into (its id and time zone) and who brings them in: `slug`, by
+    default the actor's own lieu, then the first (a single-lieu installation's only one). A
+    steward or coordinator of that lieu; or a network coordinator, who may bring in the stock of
+    a lieu they do not belong to (setting a new lieu up) and then acts as its steward."""
+    first = await first_lieu_id()
+    lieu = await lieu_id(slug, default=actor.lieu)
+    role = actor.role_in(lieu)
+    if actor.network and (role is None or not role_at_least(role, Role.steward)):
+        actor = dataclasses.replace(actor, roles=((lieu, Role.steward), *(actor.roles or ())))
+    elif role is None or not role_at_least(role, Role.steward):
+        raise Forbidden(_("Only a steward of that lieu (or the network's coordinator) brings its stock in."))
+    workshops = await queries.workshops(lieu, first)
+    return lieu, ZoneInfo(await queries.lieu_time_zone(lieu)), actor, workshops
+
+
 async def import_file(
-    actor: Actor, content: bytes, *, dry_run: bool = False, progress: Progress | None = None
+    actor: Actor, content: bytes, *, dry_run: bool = False, progress: Progress | None = None, lieu: str | None = None
 ) -> ImportOut:
     sheet = await asyncio.to_thread(read_sheet, content)
-    return await import_sheet(actor, sheet, dry_run=dry_run, progress=progress)
+    return await import_sheet(actor, sheet, dry_run=dry_run, progress=progress, lieu=lieu)
 
 
 async def import_sheet(
-    actor: Actor, sheet: Sheet, *, dry_run: bool = False, progress: Progress | None = None
+    actor: Actor, sheet: Sheet, *, dry_run: bool = False, progress: Progress | None = None, lieu: str | None = None
 ) -> ImportOut:
+    """The rows of `sheet` as items of the lieu `lieu` (see `destination`): their workshops are
+    that lieu's, their dates in its time zone."""
+    _lieu, tz, actor, lieu_workshops = await destination(actor, lieu)
     by_index, header_errors = _columns(sheet)
     if header_errors:
         return ImportOut(len(sheet.rows), 0, 0, header_errors, [], None, dry_run)
     categories = _names(await queries.categories(), "slug", "name", "name_fr")
-    workshops = _names(await queries.workshops(), "slug", "name")
-    parsed = _parse(sheet, by_index, categories, workshops)
+    workshops = _names(lieu_workshops, "slug", "name")
+    parsed = _parse(sheet, by_index, categories, workshops, tz)
     known = await queries.known_hashes([row.row_hash for row in parsed])
     fresh = [row for row in parsed if row.row_hash not in known]
     errors = [error for row in fresh for error in row.errors]

@@ -7,7 +7,7 @@ import base64
 import secrets
 from datetime import datetime, timedelta
 
-from exchange.tables import Category, Event, ImportRow, ImportUpload, Workshop
+from exchange.tables import Category, Event, ImportRow, ImportUpload, Lieu, Workshop
 
 _CHUNK = 500  # hashes per IN (...): well under SQLite's 32,766 parameters
 UPLOAD_KEPT = timedelta(days=1)
@@ -41,8 +41,16 @@ async def categories() -> list[dict]:
     return await Category.select(Category.slug, Category.name, Category.name_fr)
 
 
-async def workshops() -> list[dict]:
-    return await Workshop.select(Workshop.slug, Workshop.name)
+async def workshops(lieu: int, first: int) -> list[dict]:
+    """The workshops of `lieu` (a workshop that names none is the first lieu's)."""
+    of_lieu = Workshop.lieu == lieu
+    if lieu == first:
+        of_lieu = of_lieu | Workshop.lieu.is_null()
+    return await Workshop.select(Workshop.slug, Workshop.name).where(of_lieu)
+
+
+async def lieu_time_zone(lieu: int) -> str:
+    return (await Lieu.select(Lieu.time_zone).where(Lieu.id == lieu).first())["time_zone"]
 
 
 async def keep_upload(member_id: int, filename: str, content: bytes, now: datetime) -> str:

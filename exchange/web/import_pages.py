@@ -14,9 +14,12 @@ from litestar.datastructures import UploadFile
 from litestar.response import Stream
 
 from exchange.auth.guards import actor_of
+from exchange.auth.service import Actor
 from exchange.items.present import now_utc
 from exchange.labels import service as labels
-from exchange.ledger.rules import LedgerError
+from exchange.ledger.rules import LedgerError, Role, role_at_least
+from exchange.lieu import lieux
+from exchange.lieu.schemas import LieuOut
 from exchange.messages import _
 from exchange.spreadsheets import cells, imports, queries
 from exchange.spreadsheets.controllers import MAX_UPLOAD_BYTES
@@ -33,9 +36,26 @@ FAILED = _("The import failed: nothing was recorded.")
 LABELS_PAGE = _("Choose labels")
 
 
+async def _lieu_choices(actor: Actor) -> list[LieuOut]:
+    """The lieux the actor may bring stock into: every lieu for the network's coordinator, else
+    those where they are a steward or more (a choice on the form only when there are several)."""
+    every = await lieux.list_lieux()
+    if actor.network:
+        return every
+    ids = await lieux.lieu_ids()
+    return [lieu for lieu in every if (role := actor.role_in(ids[lieu.slug])) and role_at_least(role, Role.steward)]
+
+
+def _chosen(form) -> str | None:
+    return str(form.get("lieu") or "")[:60] or None
+
+
 @get("/import", name="import")
 async def import_form(request: Request) -> Response:
-    return page(request, "imports/index.html")
+    actor = actor_of(request)
+    choices = await _lieu_choices(actor)
+    own = next((slug for slug, id_ in (await lieux.lieu_ids()).items() if id_ == actor.lieu), None)
+    return page(request, "imports/index.html", lieux=choices if len(choices) > 1 else [], own_lieu=own)
 
 
 def _shown_rows(sheet) -> list[list[str]]:
@@ -52,7 +72,7 @@ async def import_check(request: Request) -> Response:
         return redirect("/import", message("error", _("Choose a file.")))
     try:
         sheet = read_sheet(content)
-        result = await imports.import_sheet(actor, sheet, dry_run=True)
+        result = await imports.import_sheet(actor, sheet, dry_run=True, lieu=_chosen(form))
     except LedgerError as error:
         return redirect("/import", error_message(error))
     token = None
@@ -69,6 +89,7 @@ async def import_check(request: Request) -> Response:
         rows=_shown_rows(sheet),
         bad=bad,
         token=token,
+        lieu=_chosen(form),
         shown=min(PREVIEW_ROWS, len(sheet.rows)),
     )
 
@@ -83,6 +104,7 @@ async def import_run(request: Request) -> Response:
     if kept is None:
         return redirect("/import", message("error", _("This file is gone: send it again.")))
     _name, content = kept
+    lieu = _chosen(form)
     frame = page(request, "imports/run.html")
     html = request.app.template_engine.get_template(frame.template_name).render(
         **frame.create_template_context(request)
@@ -98,7 +120,7 @@ async def import_run(request: Request) -> Response:
         async def run() -> ImportOut:
             try:
                 return await imports.import_file(
-                    actor, content, progress=lambda done, total: steps.put_nowait((done, total))
+                    actor, content, progress=lambda done, total: steps.put_nowait((done, total)), lieu=lieu
                 )
             finally:
                 steps.put_nowait(None)
