@@ -112,3 +112,27 @@ async def test_figures_and_import_on_the_command_line_for_a_lieu_and_the_network
     assert refused.returncode == 2 and "--lieu" in refused.stderr
     unknown = exchange(lieu.url, "figures", "2026-01", "--lieu", "nowhere")
     assert unknown.returncode == 2 and "nowhere" in unknown.stderr
+
+
+async def test_figure_pages_show_transfers_between_lieux_only_when_there_are(client, lieu):
+    await other_lieu(REUNION, "run-bois", roles=())
+    home = auth(lieu, "steward")
+    steel = {"category": "steel", "title": "Cornière", "workshop": "bois", "mass_kg": 10}
+    code = (
+        await client.post("/api/v1/items", json={**steel, "occurred_at": "2026-01-10T10:00:00+01:00"}, headers=home)
+    ).json()["code"]
+    sent = await client.post(
+        f"/api/v1/items/{code}/transfer",
+        json={"workshop": "run-bois", "occurred_at": "2026-01-20T10:00:00+01:00"},
+        headers=home,
+    )
+    assert sent.status_code == 200, sent.text
+    await log_in(client, "coordinator")
+    january = await client.get("/figures", params={"month": "2026-01"})  # in French, the default
+    assert january.status_code == 200
+    assert "Reçu d'autres lieux" in january.text and "Parti vers d'autres lieux" in january.text
+    assert "parti vers d'autres lieux 10" in january.text  # the mass balance names it too
+    report = await client.get("/figures/report", params={"month": "2026-01"}, headers={"Accept-Language": "en"})
+    assert report.status_code == 200 and "To other lieux" in report.text and "to other lieux 10" in report.text
+    february = await client.get("/figures", params={"month": "2026-02"})
+    assert "autres lieux" not in february.text  # nothing passed on: the tables as before
