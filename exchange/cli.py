@@ -154,7 +154,8 @@ def cmd_figures(args: argparse.Namespace) -> int:
             elif args.csv:
                 text = await figures_csv(args.month, args.month, lieu=await lieu_scope(args.lieu))
             else:
-                text = format_figures(await month_figures(args.month, lieu=await lieu_scope(args.lieu)))
+                figures = await month_figures(args.month, lieu=await lieu_scope(args.lieu))
+                text = format_figures(figures, named=args.lieu is not None)
         except Invalid as error:
             print(error.message, file=sys.stderr)
             return 2

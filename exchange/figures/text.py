@@ -46,9 +46,10 @@ def _table(title: str, key: str, rows: list, moves: bool) -> list[str]:
     return [line(header), "  ".join("-" * w for w in widths), *(line(cells) for cells in body)]
 
 
-def format_figures(f: schemas.FiguresOut) -> str:
-    """Headline, balance, per-workshop and per-category tables, factor set; kg with a point."""
-    whole = "the network" if f.scope == "network" else f"the whole lieu {f.lieu}" if f.lieu else "the whole lieu"
+def format_figures(f: schemas.FiguresOut, *, named: bool = False) -> str:
+    """Headline, balance, per-workshop (per-lieu for the network) and per-category tables,
+    factor set; kg with a point. `named`: the lieu's slug in the title (one chosen by --lieu)."""
+    whole = "the network" if f.scope == "network" else f"the whole lieu {f.lieu}" if named else "the whole lieu"
     scope = " / ".join(x for x in (f.workshop, f.category) if x) or whole
     transfers = (
         [
