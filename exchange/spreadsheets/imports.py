@@ -196,8 +196,8 @@ def _progress_call(progress: Progress | None):
     return report
 
 
-async def destination(actor: Actor, slug: str | None) -> tuple[int, ZoneInfo, Actor, list[dict]]:
-    """The lieu the rows go into (its id and time zone) and who brings them in: `slug`, by
+async def _destination(actor: Actor, slug: str | None) -> tuple[Actor, ZoneInfo, list[dict]]:
+    """Who brings the rows in, and the time zone and workshops of the lieu they go into: `slug`, by
     default the actor's own lieu, then the first (a single-lieu installation's only one). A
     steward or coordinator of that lieu; or a network coordinator, who may bring in the stock of
     a lieu they do not belong to (setting a new lieu up) and then acts as its steward."""
@@ -208,8 +208,7 @@ async def destination(actor: Actor, slug: str | None) -> tuple[int, ZoneInfo, Ac
         actor = dataclasses.replace(actor, roles=((lieu, Role.steward), *(actor.roles or ())))
     elif role is None or not role_at_least(role, Role.steward):
         raise Forbidden(_("Only a steward of that lieu (or the network's coordinator) brings its stock in."))
-    workshops = await queries.workshops(lieu, first)
-    return lieu, ZoneInfo(await queries.lieu_time_zone(lieu)), actor, workshops
+    return actor, ZoneInfo(await queries.lieu_time_zone(lieu)), await queries.workshops(lieu, first)
 
 
 async def import_file(
@@ -222,9 +221,9 @@ async def import_file(
 async def import_sheet(
     actor: Actor, sheet: Sheet, *, dry_run: bool = False, progress: Progress | None = None, lieu: str | None = None
 ) -> ImportOut:
-    """The rows of `sheet` as items of the lieu `lieu` (see `destination`): their workshops are
+    """The rows of `sheet` as items of the lieu `lieu` (see `_destination`): their workshops are
     that lieu's, their dates in its time zone."""
-    _lieu, tz, actor, lieu_workshops = await destination(actor, lieu)
+    actor, tz, lieu_workshops = await _destination(actor, lieu)
     by_index, header_errors = _columns(sheet)
     if header_errors:
         return ImportOut(len(sheet.rows), 0, 0, header_errors, [], None, dry_run)
