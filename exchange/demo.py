@@ -5,11 +5,13 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
+from exchange.auth import queries as auth_queries
 from exchange.auth.service import Actor, add_member
 from exchange.items import actions, idempotency, intake, schemas
 from exchange.ledger.rules import Conflict, Invalid, Role
+from exchange.lieu import queries as lieu_queries
 from exchange.lieu.lieux import first_lieu_id
-from exchange.tables import Item, Member, Workshop
+from exchange.tables import Item
 
 DEMO_PASSWORD = "exchange-demo"
 WORKSHOPS = [("bois", "Atelier bois"), ("metal", "Atelier métal"), ("verre", "Atelier verre et plastiques")]
@@ -64,11 +66,11 @@ async def fill_demo(seed: int = 2026, items: int = 320, months: int = 6) -> str 
     rng = random.Random(seed)
     lieu = await first_lieu_id()
     for slug, name in WORKSHOPS:
-        if not await Workshop.exists().where(Workshop.slug == slug):
-            await Workshop.insert(Workshop(slug=slug, name=name, lieu=lieu))
+        if not await lieu_queries.workshop_exists(slug):
+            await lieu_queries.insert_workshop(slug, name, lieu)
     actors: dict[Role, list[Actor]] = {role: [] for role in Role}
     for email, name, role in PEOPLE:
-        existing = await Member.select(Member.id).where(Member.email == email).first()
+        existing = await auth_queries.member_by_email(email)
         member_id = existing["id"] if existing else await add_member(email, name, role, DEMO_PASSWORD)
         actors[role].append(Actor(id=member_id, name=name, email=email, role=role))
     stewards = actors[Role.steward] + actors[Role.coordinator]

@@ -40,3 +40,97 @@ async def count_attempt(key: str, now: datetime, window_ends: datetime) -> int:
     """The key's tries in its window, this one included (a new window if the last one is over)."""
     (row,) = await LoginAttempt.raw(_COUNT, key, window_ends, now, now)
     return row["count"]
+
+
+# -- members
+
+
+async def member_exists(*, email: str | None = None, member_id: int | None = None) -> bool:
+    where = Member.email == email if email is not None else Member.id == member_id
+    return await Member.exists().where(where)
+
+
+async def insert_member(email: str, name: str, role: str, password_hash: str, network_coordinator: bool) -> int:
+    rows = await Member.insert(
+        Member(
+            email=email,
+            name=name,
+            role=role,
+            password_hash=password_hash,
+            network_coordinator=network_coordinator,
+        )
+    ).returning(Member.id)
+    return rows[0]["id"]
+
+
+async def update_member(member_id: int, changes: dict) -> bool:
+    """Set `changes` (Member columns to values) on the member; False when there is none."""
+    return bool(await Member.update(changes).where(Member.id == member_id).returning(Member.id))
+
+
+async def password_hash_of(member_id: int) -> str | None:
+    row = await Member.select(Member.password_hash).where(Member.id == member_id).first()
+    return row and row["password_hash"]
+
+
+async def member_by_email(email: str, *, active_only: bool = False) -> dict | None:
+    """Every column of the member with this (normalised) e-mail; with `active_only`, only if active."""
+    where = Member.email == email
+    if active_only:
+        where = where & (Member.active == True)  # noqa: E712
+    return await Member.select().where(where).first()
+
+
+# -- tokens
+
+
+async def insert_token(token_hash: str, member_id: int, created_at: datetime, expires_at: datetime) -> None:
+    await AuthToken.insert(
+        AuthToken(token_hash=token_hash, member=member_id, created_at=created_at, expires_at=expires_at)
+    )
+
+
+async def delete_tokens_of(member_id: int, *, keep_hash: str | None = None) -> int:
+    """End the member's sessions (but the one of `keep_hash`); how many ended."""
+    ended = AuthToken.delete().where(AuthToken.member == member_id)
+    if keep_hash is not None:
+        ended = ended.where(AuthToken.token_hash != keep_hash)
+    return len(await ended.returning(AuthToken.id))
+
+
+async def delete_token(token_hash: str) -> None:
+    await AuthToken.delete().where(AuthToken.token_hash == token_hash)
+
+
+async def delete_tokens_expired(now: datetime) -> None:
+    await AuthToken.delete().where(AuthToken.expires_at <= now)
+
+
+# -- login attempts (count_attempt above counts one)
+
+
+async def forget_attempts(keys: list[str]) -> None:
+    await LoginAttempt.delete().where(LoginAttempt.key.is_in(keys))
+
+
+async def give_back_attempt(key: str) -> None:
+    await LoginAttempt.update({LoginAttempt.count: LoginAttempt.count - 1}).where(
+        (LoginAttempt.key == key) & (LoginAttempt.count > 0)
+    )
+
+
+async def attempts_over(count: int, now: datetime) -> list[dict]:
+    """key, count and window_ends of the windows still open with more than `count` tries, latest first."""
+    return (
+        await LoginAttempt.select(LoginAttempt.key, LoginAttempt.count, LoginAttempt.window_ends)
+        .where((LoginAttempt.window_ends > now) & (LoginAttempt.count > count))
+        .order_by(LoginAttempt.window_ends, ascending=False)
+    )
+
+
+async def attempt_keys_like(pattern: str) -> list[str]:
+    return [row["key"] for row in await LoginAttempt.select(LoginAttempt.key).where(LoginAttempt.key.like(pattern))]
+
+
+async def forget_past_attempts(now: datetime) -> None:
+    await LoginAttempt.delete().where(LoginAttempt.window_ends <= now)

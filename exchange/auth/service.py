@@ -15,7 +15,7 @@ from exchange.auth import queries, throttle
 from exchange.db import write_transaction
 from exchange.ledger.rules import Forbidden, Invalid, LedgerError, Role
 from exchange.messages import _
-from exchange.tables import AuthToken, Member
+from exchange.tables import Member
 
 # argon2id, memory-hard: 64 MiB and 3 passes, about 0.1 s on these machines.
 _hasher = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=1)
@@ -111,18 +111,9 @@ async def add_member(
     email = normalize_email(email)
     if "@" not in email:
         raise Invalid(_("an e-mail address needs an @"), field="email")
-    if await Member.exists().where(Member.email == email):
+    if await queries.member_exists(email=email):
         raise Invalid(_("a member with the e-mail %(email)s already exists", email=email), field="email")
-    rows = await Member.insert(
-        Member(
-            email=email,
-            name=name.strip(),
-            role=Role(role).value,
-            password_hash=hash_password(password),
-            network_coordinator=network,
-        )
-    ).returning(Member.id)
-    member_id = rows[0]["id"]
+    member_id = await queries.insert_member(email, name.strip(), Role(role).value, hash_password(password), network)
     if lieu is not None or not network:
         await join_lieu(member_id, lieu if lieu is not None else await first_lieu_id(), role)
     return member_id
@@ -135,7 +126,7 @@ async def update_member(actor: Actor, member_id: int, *, role: Role, active: boo
 
     if member_id == actor.id and (role != actor.role or not active):
         raise Invalid(_("You cannot lower or close your own account: ask another coordinator."), field="role")
-    if not await Member.exists().where(Member.id == member_id):
+    if not await queries.member_exists(member_id=member_id):
         raise Invalid(_("No such member."), field="member")
     lieu = actor.lieu if actor.lieu is not None else await first_lieu_id()
     await join_lieu(member_id, lieu, role)
@@ -147,9 +138,9 @@ async def update_member(actor: Actor, member_id: int, *, role: Role, active: boo
     if not active:
         changes[Member.password_hash] = CLOSED_PASSWORD
     async with write_transaction(Member._meta.db):
-        await Member.update(changes).where(Member.id == member_id)
+        await queries.update_member(member_id, changes)
         if not active:
-            await AuthToken.delete().where(AuthToken.member == member_id)
+            await queries.delete_tokens_of(member_id)
     forget_member_tokens(member_id)  # the kept role, or the whole session, is gone now
 
 
@@ -159,15 +150,11 @@ async def set_password(member_id: int, password: str, *, keep_token: str | None 
     check_new_password(password, field="new_password")
     new_hash = hash_password(password)
     async with write_transaction(Member._meta.db):
-        updated = (
-            await Member.update({Member.password_hash: new_hash}).where(Member.id == member_id).returning(Member.id)
-        )
-        if not updated:
+        if not await queries.update_member(member_id, {Member.password_hash: new_hash}):
             raise Invalid(_("No such member."), field="member")
-        ended = AuthToken.delete().where(AuthToken.member == member_id)
-        if keep_token is not None:
-            ended = ended.where(AuthToken.token_hash != _token_hash(keep_token))
-        count = len(await ended.returning(AuthToken.id))
+        count = await queries.delete_tokens_of(
+            member_id, keep_hash=_token_hash(keep_token) if keep_token is not None else None
+        )
     forget_member_tokens(member_id)  # the ended sessions are no longer kept either
     return count
 
@@ -185,15 +172,15 @@ async def reset_password(actor: Actor, member_id: int, password: str) -> int:
 
 
 async def change_own_password(actor: Actor, current_password: str, new_password: str, token: str | None) -> None:
-    row = await Member.select(Member.password_hash).where(Member.id == actor.id).first()
-    if row is None or not _verify(row["password_hash"], current_password):
+    password_hash = await queries.password_hash_of(actor.id)
+    if password_hash is None or not _verify(password_hash, current_password):
         raise Invalid(_("the current password is wrong"), field="current_password")
     await set_password(actor.id, new_password, keep_token=token)
 
 
 async def set_password_by_email(email: str, password: str) -> int:
     """From the shell (`exchange user password`): the number of sessions ended."""
-    row = await Member.select(Member.id).where(Member.email == normalize_email(email)).first()
+    row = await queries.member_by_email(normalize_email(email))
     if row is None:
         raise Invalid(_("no member has the e-mail %(email)s", email=normalize_email(email)), field="email")
     return await set_password(row["id"], password)
@@ -201,11 +188,11 @@ async def set_password_by_email(email: str, password: str) -> int:
 
 async def forget_expired_tokens(now: datetime | None = None) -> None:
     """The server's housekeeping: sessions and tokens past their end are deleted."""
-    await AuthToken.delete().where(AuthToken.expires_at <= (now or datetime.now(UTC)))
+    await queries.delete_tokens_expired(now or datetime.now(UTC))
 
 
 async def check_password(email: str, password: str) -> Actor | None:
-    row = await Member.select().where((Member.email == normalize_email(email)) & (Member.active == True)).first()  # noqa: E712
+    row = await queries.member_by_email(normalize_email(email), active_only=True)
     if row is None:
         _verify(_DUMMY_HASH, password)
         return None
@@ -237,15 +224,13 @@ async def log_in(email: str, password: str, address: str) -> Actor:
 async def issue_token(actor: Actor, now: datetime | None = None) -> str:
     now = now or datetime.now(UTC)
     token = secrets.token_urlsafe(32)
-    await AuthToken.insert(
-        AuthToken(token_hash=_token_hash(token), member=actor.id, created_at=now, expires_at=now + TOKEN_LIFETIME)
-    )
+    await queries.insert_token(_token_hash(token), actor.id, now, now + TOKEN_LIFETIME)
     return token
 
 
 async def revoke_token(token: str) -> None:
     _ACTORS.pop(_token_hash(token), None)
-    await AuthToken.delete().where(AuthToken.token_hash == _token_hash(token))
+    await queries.delete_token(_token_hash(token))
 
 
 def _actor_from_rows(rows: list[dict]) -> Actor:

@@ -48,10 +48,8 @@ async def attempt(email: str, address: str) -> bool:
 async def succeeded(email: str, address: str) -> None:
     """The password was right: this pair starts afresh, the address gets its try back."""
     async with write_transaction(LoginAttempt._meta.db):
-        await LoginAttempt.delete().where(LoginAttempt.key == _pair(email, address))
-        await LoginAttempt.update({LoginAttempt.count: LoginAttempt.count - 1}).where(
-            (LoginAttempt.key == _address(address)) & (LoginAttempt.count > 0)
-        )
+        await queries.forget_attempts([_pair(email, address)])
+        await queries.give_back_attempt(_address(address))
 
 
 @dataclass(frozen=True)
@@ -67,11 +65,7 @@ class Throttled:
 async def throttled(now: datetime | None = None) -> list[Throttled]:
     """Whoever is refused right now, the latest window first."""
     now = now or datetime.now(UTC)
-    rows = (
-        await LoginAttempt.select(LoginAttempt.key, LoginAttempt.count, LoginAttempt.window_ends)
-        .where((LoginAttempt.window_ends > now) & (LoginAttempt.count > PER_ACCOUNT))
-        .order_by(LoginAttempt.window_ends, ascending=False)
-    )
+    rows = await queries.attempts_over(PER_ACCOUNT, now)
     found = []
     for row in rows:
         kind, _, rest = row["key"].partition(":")
@@ -91,19 +85,18 @@ async def lift(email: str | None, address: str | None = None) -> int:
         if email is None:
             keys = [_address(address)]
         else:
-            rows = await LoginAttempt.select(LoginAttempt.key).where(LoginAttempt.key.like("pair:%"))
             keys = [
-                r["key"]
-                for r in rows
-                if r["key"].partition("|")[2] == email and (address is None or r["key"] == _pair(email, address))
+                key
+                for key in await queries.attempt_keys_like("pair:%")
+                if key.partition("|")[2] == email and (address is None or key == _pair(email, address))
             ]
         if not keys:
             return 0
-        await LoginAttempt.delete().where(LoginAttempt.key.is_in(keys))
+        await queries.forget_attempts(keys)
     return len(keys)
 
 
 async def forget_past(now: datetime | None = None) -> None:
     """Drop the windows that have ended (the server's housekeeping)."""
     async with write_transaction(LoginAttempt._meta.db):
-        await LoginAttempt.delete().where(LoginAttempt.window_ends <= (now or datetime.now(UTC)))
+        await queries.forget_past_attempts(now or datetime.now(UTC))

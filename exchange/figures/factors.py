@@ -13,10 +13,11 @@ import asyncpg
 
 from exchange.auth.service import Actor
 from exchange.db import write_transaction
-from exchange.figures import schemas
+from exchange.figures import queries, schemas
 from exchange.ledger.rules import Conflict, Invalid, NotFound
+from exchange.lieu.queries import category_named
 from exchange.messages import _
-from exchange.tables import Category, Factor, FactorSet
+from exchange.tables import FactorSet
 
 UNIT = "kg CO2e/kg"
 _LIEU_SUFFIX = re.compile(r"^(?P<root>.*)\+lieu\.(?P<n>\d+)$")
@@ -54,22 +55,18 @@ class LoadedFactorSet:
         return schemas.FactorSetOut(version=self.version, created_at=self.created_at, note=self.note)
 
 
-async def _current_row() -> dict | None:
-    return await FactorSet.select().order_by(FactorSet.id, ascending=False).first()
-
-
 async def load_factor_set(version: str | None = None) -> LoadedFactorSet:
     """The named factor set, or the current one (the latest) when no version is given."""
     if version:
-        row = await FactorSet.select().where(FactorSet.version == version).first()
+        row = await queries.factor_set_named(version)
         if row is None:
             raise Invalid(_("No factor set has the version '%(version)s'.", version=version), field="factor_set")
     else:
-        row = await _current_row()
+        row = await queries.latest_factor_set()
         if row is None:
             raise Invalid(_("No factor set is installed yet."), field="factor_set")
     values: dict[int, list[float | None]] = {}
-    for factor in await Factor.select(Factor.category, Factor.kind, Factor.value).where(Factor.factor_set == row["id"]):
+    for factor in await queries.factor_values_of(row["id"]):
         pair = values.setdefault(factor["category"], [None, None])
         pair[0 if factor["kind"] == "reuse" else 1] = as_written(factor["value"])
     return LoadedFactorSet(
@@ -81,13 +78,9 @@ async def load_factor_set(version: str | None = None) -> LoadedFactorSet:
     )
 
 
-def _with_setter():
-    return FactorSet.select(*FactorSet.all_columns(), FactorSet.set_by.name.as_alias("set_by_name"))
-
-
 async def list_factor_sets(show_names: bool = False) -> list[schemas.FactorSetSummary]:
     """Every factor set, the current one first; who set each only when `show_names` (a member reads)."""
-    rows = await _with_setter().order_by(FactorSet.id, ascending=False)
+    rows = await queries.factor_sets_with_setter()
     return [
         schemas.FactorSetSummary(
             version=r["version"],
@@ -103,16 +96,11 @@ async def list_factor_sets(show_names: bool = False) -> list[schemas.FactorSetSu
 async def factor_set_detail(version: str | None = None, show_names: bool = False) -> schemas.FactorSetDetail:
     """A factor set with each factor's provenance; the current one when no version is given.
     Who set it only when `show_names` (a member reads)."""
-    current = await _current_row()
-    query = _with_setter()
-    row = await (
-        query.where(FactorSet.version == version) if version else query.order_by(FactorSet.id, ascending=False)
-    ).first()
+    current = await queries.latest_factor_set()
+    row = await queries.factor_set_with_setter(version)
     if row is None:
         raise NotFound(f"No factor set has the version {version!r}." if version else "No factor set is installed yet.")
-    factors = await Factor.select(*Factor.all_columns(), Factor.category.slug.as_alias("category_slug")).where(
-        Factor.factor_set == row["id"]
-    )
+    factors = await queries.factors_with_category_slug(row["id"])
     factors.sort(key=lambda f: (f["category_slug"], f["kind"] != "reuse"))
     return schemas.FactorSetDetail(
         version=row["version"],
@@ -155,7 +143,7 @@ def _unique_violation(error: BaseException) -> bool:
 
 async def override_factor(actor: Actor, category_slug: str, data: schemas.FactorIn) -> schemas.FactorSetDetail:
     """A new factor set: the current one with this category's factor of this kind replaced."""
-    category = await Category.select(Category.id, Category.slug).where(Category.slug == category_slug).first()
+    category = await category_named(category_slug)
     if category is None:
         raise NotFound(_("No category has the slug '%(slug)s'.", slug=category_slug))
     new = dict(
@@ -170,14 +158,14 @@ async def override_factor(actor: Actor, category_slug: str, data: schemas.Factor
         raise Invalid(_("A factor names its source."), field="source")
     try:
         async with write_transaction(FactorSet._meta.db):
-            current = await _current_row()
+            current = await queries.latest_factor_set()
             if current is None:
                 raise Invalid(_("No factor set is installed yet."), field="factor_set")
-            rows = await Factor.select().where(Factor.factor_set == current["id"])
+            rows = await queries.factors_of(current["id"])
             old = next((r for r in rows if r["category"] == category["id"] and r["kind"] == data.kind), None)
             if old is not None and all((as_written(old[k]) if k == "value" else old[k]) == v for k, v in new.items()):
                 raise Invalid(_("This factor is already the current one."), field="value")
-            taken = {r["version"] for r in await FactorSet.select(FactorSet.version)}
+            taken = await queries.factor_set_versions()
             version = next_version(current["version"], taken)
             was = f"{as_written(old['value']):g}" if old is not None else "none"
             note = (
@@ -187,12 +175,9 @@ async def override_factor(actor: Actor, category_slug: str, data: schemas.Factor
                 f"Every other factor as in {current['version']}."
             )
             # Who set it is the member's id: the note is read by anyone, the name by members only.
-            inserted = await FactorSet.insert(FactorSet(version=version, note=note, set_by=actor.id)).returning(
-                FactorSet.id
-            )
-            set_id = inserted[0]["id"]
+            set_id = await queries.insert_factor_set(version, note, set_by=actor.id)
             copies = [
-                Factor(
+                dict(
                     factor_set=set_id,
                     category=r["category"],
                     kind=r["kind"],
@@ -206,8 +191,8 @@ async def override_factor(actor: Actor, category_slug: str, data: schemas.Factor
                 for r in rows
                 if r is not old
             ]
-            copies.append(Factor(factor_set=set_id, category=category["id"], kind=data.kind, **new))
-            await Factor.insert(*copies)
+            copies.append(dict(factor_set=set_id, category=category["id"], kind=data.kind, **new))
+            await queries.insert_factors(copies)
     except Exception as error:
         if _unique_violation(error):
             raise Conflict(_("Someone else changed the factors at the same moment; look again.")) from error

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from exchange.figures.arithmetic import SIGNS
 from exchange.ledger.rules import EventKind
-from exchange.tables import Event, StockChange
+from exchange.tables import Event, Factor, FactorSet, StockChange
 
 # Reserve and release move no mass: they are left out of the scan.
 _KINDS = (
@@ -179,3 +179,62 @@ async def add_changes(timezone: str, changes: list[tuple[tuple[str, int, int], i
 
 async def set_mark(timezone: str, last_event: int) -> None:
     await StockChange.raw(_SET_MARK, timezone, last_event)
+
+
+# -- factor sets (a set is never changed once written: an override inserts a new one)
+
+
+async def latest_factor_set() -> dict | None:
+    """The current factor set: the latest written."""
+    return await FactorSet.select().order_by(FactorSet.id, ascending=False).first()
+
+
+async def factor_set_named(version: str) -> dict | None:
+    return await FactorSet.select().where(FactorSet.version == version).first()
+
+
+async def factor_set_versions() -> set[str]:
+    return {r["version"] for r in await FactorSet.select(FactorSet.version)}
+
+
+async def factors_of(factor_set: int) -> list[dict]:
+    """Every column of the set's factors."""
+    return await Factor.select().where(Factor.factor_set == factor_set)
+
+
+async def factor_values_of(factor_set: int) -> list[dict]:
+    """category, kind and value of the set's factors."""
+    return await Factor.select(Factor.category, Factor.kind, Factor.value).where(Factor.factor_set == factor_set)
+
+
+async def factors_with_category_slug(factor_set: int) -> list[dict]:
+    return await Factor.select(*Factor.all_columns(), Factor.category.slug.as_alias("category_slug")).where(
+        Factor.factor_set == factor_set
+    )
+
+
+def _with_setter():
+    return FactorSet.select(*FactorSet.all_columns(), FactorSet.set_by.name.as_alias("set_by_name"))
+
+
+async def factor_sets_with_setter() -> list[dict]:
+    """Every factor set with the name of who set it (set_by_name), the latest first."""
+    return await _with_setter().order_by(FactorSet.id, ascending=False)
+
+
+async def factor_set_with_setter(version: str | None) -> dict | None:
+    """The set `version` (by default the latest) with the name of who set it."""
+    query = _with_setter()
+    return await (
+        query.where(FactorSet.version == version) if version else query.order_by(FactorSet.id, ascending=False)
+    ).first()
+
+
+async def insert_factor_set(version: str, note: str, set_by: int | None = None) -> int:
+    rows = await FactorSet.insert(FactorSet(version=version, note=note, set_by=set_by)).returning(FactorSet.id)
+    return rows[0]["id"]
+
+
+async def insert_factors(factors: list[dict]) -> None:
+    """Factor rows (each a dict of Factor's columns) in one statement."""
+    await Factor.insert(*[Factor(**values) for values in factors])

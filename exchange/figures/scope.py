@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 from exchange.auth.service import Actor
 from exchange.ledger.rules import Forbidden, Role, role_at_least
+from exchange.lieu import queries as lieu_queries
 from exchange.lieu.lieux import lieu_id
 from exchange.messages import _
-from exchange.tables import Lieu, Workshop
 
 
 @dataclass(frozen=True)
@@ -33,17 +33,17 @@ class LieuScope:
 async def lieu_scope(slug: str | None = None, actor: Actor | None = None) -> LieuScope:
     """The lieu `slug`, by default the actor's own, then the first (a 422 if unknown)."""
     wanted = await lieu_id(slug, default=actor.lieu if actor is not None else None)
-    lieux = await Lieu.select(Lieu.id, Lieu.slug, Lieu.time_zone).order_by(Lieu.id)
+    lieux = await lieu_queries.time_zones()
     row = next(r for r in lieux if r["id"] == wanted)
     first = lieux[0]["id"]
-    workshops = await Workshop.select(Workshop.id, Workshop.lieu)
+    workshops = await lieu_queries.workshop_lieu_ids()
     mine = frozenset(w["id"] for w in workshops if (w["lieu"] if w["lieu"] is not None else first) == wanted)
     return LieuScope(row["id"], row["slug"], row["time_zone"], mine, alone=len(lieux) == 1)
 
 
 async def all_lieux() -> list[LieuScope]:
     """Every lieu's scope, in the order they were added (the network's figures)."""
-    return [await lieu_scope(r["slug"]) for r in await Lieu.select(Lieu.slug).order_by(Lieu.id)]
+    return [await lieu_scope(r["slug"]) for r in await lieu_queries.time_zones()]
 
 
 def check_reader(actor: Actor | None, scope: LieuScope, minimum: Role = Role.member) -> None:

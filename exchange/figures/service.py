@@ -51,8 +51,8 @@ from exchange.figures.factors import LoadedFactorSet, as_written, load_factor_se
 from exchange.figures.scope import LieuScope, all_lieux, lieu_scope
 from exchange.figures.stock import Cell, opening_stock, take_from_origins
 from exchange.ledger.rules import Invalid
+from exchange.lieu import queries as lieu_queries
 from exchange.messages import _
-from exchange.tables import Category, Workshop
 
 log = logging.getLogger("exchange.figures")
 
@@ -154,12 +154,7 @@ def figure_fields(s: Sums) -> dict:
 
 
 async def _names() -> tuple[dict[int, str], dict[int, dict]]:
-    workshops = {r["id"]: r["slug"] for r in await Workshop.select(Workshop.id, Workshop.slug).order_by(Workshop.slug)}
-    categories = {
-        r["id"]: r
-        for r in await Category.select(Category.id, Category.slug, Category.density_kg_m3).order_by(Category.slug)
-    }
-    return workshops, categories
+    return await lieu_queries.workshop_slugs_by_id(), await lieu_queries.categories_by_id()
 
 
 def _check_balance(

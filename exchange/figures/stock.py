@@ -29,8 +29,9 @@ from exchange.db import is_sqlite, write_transaction
 from exchange.figures import queries
 from exchange.figures.arithmetic import SIGNS, Month, Sums, month_of
 from exchange.ledger.rules import EventKind
+from exchange.lieu import queries as lieu_queries
 from exchange.settings import get_settings
-from exchange.tables import Event, Lieu
+from exchange.tables import Event
 
 log = logging.getLogger("exchange.figures")
 
@@ -103,7 +104,7 @@ async def opening_stock(month: Month, timezone: str | None = None) -> dict[Cell,
 
 
 async def _first_timezone() -> str:
-    row = await Lieu.select(Lieu.time_zone).order_by(Lieu.id).first()
+    row = await lieu_queries.first_lieu()
     return row["time_zone"] if row else get_settings().timezone
 
 
@@ -130,7 +131,7 @@ async def _keep_chunk(timezone: str, tz: tzinfo, chunk: int) -> int:
 async def keep_stock_ahead(chunk: int = KEEP_CHUNK) -> int:
     """Add every event not yet kept to the kept months, a chunk per transaction, once for each
     time zone the lieux are in (each lieu's months are cut in its own); returns how many."""
-    timezones = sorted({r["time_zone"] for r in await Lieu.select(Lieu.time_zone)}) or [get_settings().timezone]
+    timezones = sorted({r["time_zone"] for r in await lieu_queries.time_zones()}) or [get_settings().timezone]
     if await queries.other_timezones_kept(timezones):  # a lieu changed its time zone: its months are cut anew
         async with write_transaction(Event._meta.db):
             await queries.forget_other_timezones(timezones)

@@ -16,9 +16,10 @@ from exchange.items.search import matching_categories, words_of
 from exchange.ledger.fit import parse_fit
 from exchange.ledger.geo import great_circle_km, parse_position
 from exchange.ledger.rules import Invalid, Status
+from exchange.lieu import queries as lieu_queries
 from exchange.lieu.lieux import lieu_ids
 from exchange.messages import _
-from exchange.tables import Item, Lieu
+from exchange.tables import Item
 
 
 @dataclass(frozen=True)
@@ -78,11 +79,9 @@ async def nearby(filters: ItemFilters) -> Nearby | None:
     latitude, longitude = parse_position(filters.near)
     if filters.within_km is not None and not 0 < filters.within_km <= 20_100:
         raise Invalid(_("within_km is a distance in km, more than 0."), field="within_km")
-    rows = await Lieu.select(Lieu.id, Lieu.latitude, Lieu.longitude).where(Lieu.latitude.is_not_null())
     distances = sorted(
         (great_circle_km(latitude, longitude, r["latitude"], r["longitude"]), r["id"])
-        for r in rows
-        if r["longitude"] is not None
+        for r in await lieu_queries.positioned_lieux()
     )
     kept = [(km, lieu) for km, lieu in distances if filters.within_km is None or km <= filters.within_km]
     return Nearby(rank={lieu: n for n, (_, lieu) in enumerate(kept)}, distance_km={lieu: km for km, lieu in kept})

@@ -8,11 +8,10 @@ from typing import Annotated
 import msgspec
 
 from exchange.items.present import now_utc
-from exchange.labels import printers
+from exchange.labels import printers, queries
 from exchange.labels.service import contents_for
 from exchange.ledger.rules import Invalid, NotFound
 from exchange.messages import _
-from exchange.tables import LabelPrinter
 
 MAX_PRINT = 200  # labels in one job: a full roll of die-cut labels is 300 to 400
 PrinterName = Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
@@ -54,22 +53,18 @@ async def save_printer(data: PrinterIn) -> tuple[PrinterOut, bool]:
         raise Invalid(_("A printer has a name."), field="name")
     printers.check_printer(data.model, data.label, data.uri)
     values = {"model": data.model, "label": data.label, "uri": data.uri.strip()}
-    changed = (
-        await LabelPrinter.update({getattr(LabelPrinter, k): v for k, v in values.items()})
-        .where(LabelPrinter.name == name)
-        .returning(LabelPrinter.id)
-    )
+    changed = await queries.update_printer(name, values)
     if not changed:
-        await LabelPrinter.insert(LabelPrinter(name=name, created_at=now_utc(), **values))
+        await queries.insert_printer({"name": name, "created_at": now_utc(), **values})
     return PrinterOut(name=name, **values), not changed
 
 
 async def list_printers() -> list[PrinterOut]:
-    return [_out(row) for row in await LabelPrinter.select().order_by(LabelPrinter.name)]
+    return [_out(row) for row in await queries.printers()]
 
 
 async def printer_named(name: str) -> PrinterOut:
-    row = await LabelPrinter.select().where(LabelPrinter.name == name.strip()).first()
+    row = await queries.printer_named(name.strip())
     if row is None:
         raise NotFound(_("No printer is named '%(name)s'.", name=name))
     return _out(row)

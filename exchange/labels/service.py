@@ -8,6 +8,7 @@ import secrets
 from exchange.auth.service import Actor
 from exchange.db import write_transaction
 from exchange.items.intake import fresh_code
+from exchange.labels import queries
 from exchange.labels.draw import LabelContent, label_png
 from exchange.labels.layouts import DEFAULT_LAYOUT, LAYOUTS, Layout, positions_per_page
 from exchange.labels.sheets import sheet_pdf
@@ -15,7 +16,7 @@ from exchange.ledger.codes import parse_code
 from exchange.ledger.rules import Invalid, NotFound
 from exchange.messages import _, ngettext
 from exchange.settings import get_settings
-from exchange.tables import BlankCode, Item
+from exchange.tables import BlankCode
 
 MAX_LABELS = 1000  # one request: about 48 A4 sheets
 MAX_BATCH = 500
@@ -39,24 +40,9 @@ async def contents_for(codes: list[str]) -> list[LabelContent]:
     """Label contents in the order asked; a code no item and no blank holds is a 404."""
     settings = get_settings()
     canonical = [parse_code(code) for code in codes]
-    rows = await Item.select(
-        Item.code,
-        Item.title,
-        Item.length_mm,
-        Item.width_mm,
-        Item.thickness_mm,
-        Item.category.name.as_alias("category_name"),
-        Item.category.name_fr.as_alias("category_name_fr"),
-        Item.workshop.name.as_alias("workshop_name"),
-        Item.workshop.lieu.language.as_alias("language"),
-    ).where(Item.code.is_in(canonical))
-    items = {row["code"]: row for row in rows}
+    items = await queries.label_rows(canonical)
     missing = [code for code in canonical if code not in items]
-    blanks = (
-        {row["code"] for row in await BlankCode.select(BlankCode.code).where(BlankCode.code.is_in(missing))}
-        if missing
-        else set()
-    )
+    blanks = await queries.blank_codes_among(missing)
     unknown = [code for code in missing if code not in blanks]
     if unknown:
         raise NotFound(
@@ -122,13 +108,13 @@ async def create_blank_batch(actor: Actor, count: int) -> tuple[str, list[str]]:
     async with write_transaction(BlankCode._meta.db):
         for _position in range(count):
             code = await fresh_code()
-            await BlankCode.insert(BlankCode(code=code, batch=batch, created_by=actor.id))
+            await queries.insert_blank_code(code, batch, actor.id)
             codes.append(code)
     return batch, codes
 
 
 async def batch_codes(batch: str) -> list[str]:
-    rows = await BlankCode.select(BlankCode.code).where(BlankCode.batch == batch).order_by(BlankCode.id)
-    if not rows:
+    codes = await queries.batch_codes(batch)
+    if not codes:
         raise NotFound(_("No batch of blank codes named %(batch)s.", batch=batch))
-    return [row["code"] for row in rows]
+    return codes

@@ -13,20 +13,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from exchange.db import write_transaction
 from exchange.ledger.geo import check_position
 from exchange.ledger.rules import Invalid, Role
-from exchange.lieu import schemas
+from exchange.lieu import queries, schemas
 from exchange.messages import _
 from exchange.tables import Lieu, Membership
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_LIEU_COLUMNS = (
-    Lieu.slug,
-    Lieu.name,
-    Lieu.city,
-    Lieu.latitude,
-    Lieu.longitude,
-    Lieu.time_zone,
-    Lieu.shares_with_network,
-)
 
 
 def slug_from_name(name: str) -> str:
@@ -47,8 +38,7 @@ def check_time_zone(name: str) -> str:
 
 
 async def list_lieux() -> list[schemas.LieuOut]:
-    rows = await Lieu.select(*_LIEU_COLUMNS).order_by(Lieu.id)
-    return [schemas.LieuOut(**row) for row in rows]
+    return [schemas.LieuOut(**row) for row in await queries.lieux()]
 
 
 async def add_lieu(data: schemas.LieuCreate) -> schemas.LieuOut:
@@ -69,19 +59,19 @@ async def add_lieu(data: schemas.LieuCreate) -> schemas.LieuOut:
         shares_with_network=data.shares_with_network,
     )
     async with write_transaction(Lieu._meta.db):
-        if await Lieu.exists().where(Lieu.slug == data.slug):
+        if await queries.lieu_exists(data.slug):
             raise Invalid(_("A lieu with the slug '%(slug)s' already exists.", slug=data.slug), field="slug")
-        await Lieu.insert(Lieu(**{name: getattr(out, name) for name in out.__struct_fields__}))
+        await queries.insert_lieu({name: getattr(out, name) for name in out.__struct_fields__})
     return out
 
 
 async def lieu_ids() -> dict[str, int]:
     """Every lieu's id by its slug, in the order they were added (few: hundreds at most)."""
-    return {row["slug"]: row["id"] for row in await Lieu.select(Lieu.id, Lieu.slug).order_by(Lieu.id)}
+    return await queries.lieu_ids()
 
 
 async def first_lieu_id() -> int:
-    row = await Lieu.select(Lieu.id).order_by(Lieu.id).first()
+    row = await queries.first_lieu()
     if row is None:  # pragma: no cover - m0009 makes the first lieu
         raise Invalid(_("This installation has no lieu yet: run `exchange migrate`."), field="lieu")
     return row["id"]
@@ -91,10 +81,10 @@ async def lieu_id(slug: str | None, *, default: int | None = None) -> int:
     """The id of the lieu `slug`; without one, `default`, then the first lieu. 422 if unknown."""
     if not slug:
         return default if default is not None else await first_lieu_id()
-    row = await Lieu.select(Lieu.id).where(Lieu.slug == slug).first()
-    if row is None:
+    found = await queries.lieu_id_of(slug)
+    if found is None:
         raise Invalid(_("Unknown lieu '%(slug)s'.", slug=slug), field="lieu")
-    return row["id"]
+    return found
 
 
 async def join_lieu(member_id: int, lieu: int, role: Role) -> None:
@@ -103,10 +93,4 @@ async def join_lieu(member_id: int, lieu: int, role: Role) -> None:
 
     forget_member_tokens(member_id)  # the actor kept for their tokens has the old roles
     async with write_transaction(Membership._meta.db):
-        updated = (
-            await Membership.update({Membership.role: Role(role).value})
-            .where((Membership.member == member_id) & (Membership.lieu == lieu))
-            .returning(Membership.id)
-        )
-        if not updated:
-            await Membership.insert(Membership(member=member_id, lieu=lieu, role=Role(role).value))
+        await queries.set_role(member_id, lieu, Role(role).value)

@@ -5,20 +5,20 @@ from __future__ import annotations
 from exchange.auth.service import Actor
 from exchange.categories import shipped_categories, shipped_factor_set
 from exchange.db import write_transaction
+from exchange.figures import queries as factor_queries
 from exchange.ledger.rules import Forbidden, Invalid, Role
-from exchange.lieu import schemas
+from exchange.lieu import queries, schemas
 from exchange.lieu.lieux import SLUG, lieu_id
 from exchange.messages import _
-from exchange.tables import Category, Factor, FactorSet, Lieu, Workshop
+from exchange.tables import Category, Workshop
 
 
 async def list_workshops(lieu: str | None = None) -> list[schemas.WorkshopOut]:
     """The workshops of every lieu, or of one (`lieu`, a slug), by name."""
-    query = Workshop.select(Workshop.slug, Workshop.name, Workshop.lieu.slug.as_alias("lieu")).order_by(Workshop.name)
-    rows = await query
+    rows = await queries.workshops_with_lieu()
     first = None
     if any(row["lieu"] is None for row in rows):  # written without one (a bulk load): the first lieu's
-        first = await Lieu.select(Lieu.slug).order_by(Lieu.id).first()
+        first = await queries.first_lieu()
     for row in rows:
         row["lieu"] = row["lieu"] or (first and first["slug"])
     return [schemas.WorkshopOut(**row) for row in rows if not lieu or row["lieu"] == lieu]
@@ -33,26 +33,23 @@ async def add_workshop(data: schemas.WorkshopCreate, actor: Actor | None = None)
     if actor is not None and not actor.network and actor.role_in(lieu) != Role.coordinator:
         raise Forbidden(_("Only a coordinator of that lieu, or of the network, can add a workshop there."))
     async with write_transaction(Workshop._meta.db):
-        if await Workshop.exists().where(Workshop.slug == data.slug):
+        if await queries.workshop_exists(data.slug):
             raise Invalid(_("A workshop with the slug '%(slug)s' already exists.", slug=data.slug), field="slug")
-        await Workshop.insert(Workshop(slug=data.slug, name=data.name.strip(), lieu=lieu))
-    slug = (await Lieu.select(Lieu.slug).where(Lieu.id == lieu).first())["slug"]
-    return schemas.WorkshopOut(slug=data.slug, name=data.name.strip(), lieu=slug)
+        await queries.insert_workshop(data.slug, data.name.strip(), lieu)
+    return schemas.WorkshopOut(slug=data.slug, name=data.name.strip(), lieu=await queries.lieu_slug_of(lieu))
 
 
 async def current_factor_set() -> dict | None:
-    return await FactorSet.select().order_by(FactorSet.id, ascending=False).first()
+    return await factor_queries.latest_factor_set()
 
 
 async def list_categories(factor_set_version: str | None = None) -> list[schemas.CategoryOut]:
     factor_set = (
-        await FactorSet.select().where(FactorSet.version == factor_set_version).first()
-        if factor_set_version
-        else await current_factor_set()
+        await factor_queries.factor_set_named(factor_set_version) if factor_set_version else await current_factor_set()
     )
     factors: dict[tuple[int, str], dict] = {}
     if factor_set is not None:
-        for row in await Factor.select().where(Factor.factor_set == factor_set["id"]):
+        for row in await factor_queries.factors_of(factor_set["id"]):
             factors[(row["category"], row["kind"])] = row
 
     def factor(category_id: int, kind: str) -> schemas.FactorOut | None:
@@ -77,7 +74,7 @@ async def list_categories(factor_set_version: str | None = None) -> list[schemas
             reuse_factor=factor(row["id"], "reuse"),
             recycle_factor=factor(row["id"], "recycle"),
         )
-        for row in await Category.select().order_by(Category.name)
+        for row in await queries.categories()
     ]
 
 
@@ -87,23 +84,16 @@ async def install_shipped_categories() -> None:
     A lieu's own overrides are later factor sets: this never changes an existing row."""
     header = shipped_factor_set()
     async with write_transaction(Category._meta.db):
-        ids = {row["slug"]: row["id"] for row in await Category.select(Category.id, Category.slug)}
+        ids = await queries.category_ids()
         for data in shipped_categories():
             if data.slug not in ids:
-                rows = await Category.insert(
-                    Category(slug=data.slug, name=data.name, name_fr=data.name_fr, density_kg_m3=data.density_kg_m3)
-                ).returning(Category.id)
-                ids[data.slug] = rows[0]["id"]
-        if await FactorSet.exists().where(FactorSet.version == header["version"]):
+                ids[data.slug] = await queries.insert_category(data.slug, data.name, data.name_fr, data.density_kg_m3)
+        if await factor_queries.factor_set_named(header["version"]) is not None:
             return
-        factor_set_id = (
-            await FactorSet.insert(FactorSet(version=header["version"], note=header.get("note", ""))).returning(
-                FactorSet.id
-            )
-        )[0]["id"]
-        await Factor.insert(
-            *[
-                Factor(
+        factor_set_id = await factor_queries.insert_factor_set(header["version"], header.get("note", ""))
+        await factor_queries.insert_factors(
+            [
+                dict(
                     factor_set=factor_set_id,
                     category=ids[data.slug],
                     kind=kind,

@@ -6,10 +6,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from exchange.auth import queries as auth_queries
 from exchange.auth.service import Actor, actor_of_member
 from exchange.ledger.codes import CodeError
 from exchange.ledger.rules import LedgerError, Role
-from exchange.tables import Member
 
 # The command line acts with a coordinator's rights in every lieu (whoever runs it holds the
 # database); its intakes are recorded for --by's member (with their own roles), or for nobody
@@ -20,8 +20,7 @@ COMMAND_LINE = Actor(id=None, name="exchange import", email="", role=Role.coordi
 async def _actor(email: str | None) -> Actor | None:
     if email is None:
         return COMMAND_LINE
-    active = Member.active == True  # noqa: E712
-    row = await Member.select(Member.id).where((Member.email == email.strip().lower()) & active).first()
+    row = await auth_queries.member_by_email(email.strip().lower(), active_only=True)
     return None if row is None else await actor_of_member(row["id"])  # with their role in each lieu
 
 

@@ -17,9 +17,9 @@ from exchange.items.idempotency import IdempotencyRequest, run_action
 from exchange.items.intake import intake as intake_item
 from exchange.ledger.codes import CodeError
 from exchange.ledger.rules import MAX_DIMENSION_MM, LedgerError
+from exchange.lieu import queries as lieu_queries
 from exchange.messages import _, ngettext, translate
 from exchange.problems import status_of
-from exchange.tables import Lieu
 from exchange.web import forms, i18n, offline, queries
 from exchange.web.item_page import UNHASHED_FIELDS
 from exchange.web.numbers import whole_number
@@ -48,10 +48,8 @@ async def _home_position(actor: Actor | None) -> str | None:
     """ "LAT,LON" of the member's own lieu, for "near me"; None without a login or a position."""
     if actor is None or actor.lieu is None:
         return None
-    row = await Lieu.select(Lieu.latitude, Lieu.longitude).where(Lieu.id == actor.lieu).first()
-    if row is None or row["latitude"] is None or row["longitude"] is None:
-        return None
-    return f"{row['latitude']},{row['longitude']}"
+    position = await lieu_queries.lieu_position(actor.lieu)
+    return None if position is None else f"{position[0]},{position[1]}"
 
 
 LIST_PARAMS = (
@@ -146,7 +144,7 @@ async def items_list(request: Request) -> Response:
             item = entry["item"]
             entry["leftover_m2"] = (item.length_mm * item.width_mm - part) / 1_000_000
     params = {k: v for k, v in raw.items() if v and k not in ("cursor", "page", "thickness_mm")}
-    lieu_names = {r["slug"]: r["name"] for r in await Lieu.select(Lieu.slug, Lieu.name)}
+    lieu_names = await lieu_queries.lieu_names()
     for entry in cards:  # each piece's lieu and how far it is
         entry["lieu"] = lieu_names.get(entry["item"].lieu, entry["item"].lieu)
     loosen = []
@@ -155,7 +153,7 @@ async def items_list(request: Request) -> Response:
     return page(
         request,
         "items/list.html",
-        near_offered=await Lieu.count() > 1,
+        near_offered=await lieu_queries.lieu_count() > 1,
         cards=cards,
         values=raw,
         categories=sorted(categories, key=lambda c: c.label(lang).lower()),

@@ -40,9 +40,10 @@ from exchange.ledger.rules import (
     role_at_least,
 )
 from exchange.ledger.split import rest_after_cut
+from exchange.lieu import queries as lieu_queries
 from exchange.messages import Message, _, ngettext, translate
 from exchange.problems import status_of
-from exchange.tables import Item, Lieu
+from exchange.tables import Item
 from exchange.web import i18n, offline, queries
 from exchange.web.numbers import whole_number
 from exchange.web.render import (
@@ -258,7 +259,7 @@ async def _role_here(actor: Actor | None, item: schemas.ItemOut) -> Role | None:
     """The actor's role in the item's lieu (None: not logged in, or not theirs to act on)."""
     if actor is None:
         return None
-    lieu = await Lieu.select(Lieu.id, Lieu.shares_with_network).where(Lieu.slug == item.lieu).first()
+    lieu = await lieu_queries.sharing_of(item.lieu)
     try:
         return actor.role_for_item(lieu and lieu["id"], bool(lieu and lieu["shares_with_network"]))
     except LedgerError:

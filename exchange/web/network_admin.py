@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from litestar import Request, Response, get, post
 
+from exchange.auth import queries as auth_queries
 from exchange.ledger.rules import Invalid, LedgerError, Role
 from exchange.lieu import lieux
 from exchange.lieu import schemas as lieu_schemas
 from exchange.messages import _
-from exchange.tables import Member
 from exchange.web.render import error_message, message, page, redirect
 
 _FIELDS = ("slug", "name", "city", "latitude", "longitude", "time_zone")
@@ -69,7 +69,7 @@ async def appoint(request: Request) -> Response:
     email = str(form.get("email") or "").strip().lower()[:254]
     slug = str(form.get("lieu") or "").strip()[:60]
     try:
-        member = await Member.select(Member.id, Member.name).where(Member.email == email).first()
+        member = await auth_queries.member_by_email(email)
         if member is None:
             raise Invalid(_("No member has the e-mail '%(email)s': add them first.", email=email), field="email")
         await lieux.join_lieu(member["id"], await lieux.lieu_id(slug or None), Role.coordinator)
