@@ -38,7 +38,7 @@ import asyncpg
 
 from bench.lieu import EVENT_COLUMNS, ITEM_COLUMNS  # the same tables, bulk-written the same way
 from exchange import db
-from exchange.figures import queries, service, stock
+from exchange.figures import queries, rows, service, stock
 from exchange.figures.arithmetic import month_bounds
 from exchange.lieu.service import install_shipped_categories
 from exchange.settings import get_settings
@@ -246,7 +246,7 @@ async def time_engine(repeat: int) -> dict:
     start, end = month_bounds(MONTH, get_settings().tz)
     return {
         f"month_figures {MONTH}": await best_of(lambda: service.month_figures(MONTH), repeat),
-        f"figures_csv {CSV_FROM}..{CSV_TO}": await best_of(lambda: service.figures_csv(CSV_FROM, CSV_TO), repeat),
+        f"figures_csv {CSV_FROM}..{CSV_TO}": await best_of(lambda: rows.figures_csv(CSV_FROM, CSV_TO), repeat),
         f"trend 12 months to {CSV_TO}": await best_of(lambda: service.trend(12, CSV_TO), repeat),
         "baseline: month sums by kind": await best_of(lambda: Event.raw(BASELINE_MONTH, start, end), repeat),
         "baseline: lieu stock as of month end": await best_of(lambda: Event.raw(BASELINE_STOCK, end), repeat),

@@ -139,8 +139,9 @@ def cmd_lieu_add(args: argparse.Namespace) -> int:
 
 
 def cmd_figures(args: argparse.Namespace) -> int:
+    from exchange.figures.rows import figures_csv
     from exchange.figures.scope import lieu_scope
-    from exchange.figures.service import figures_csv, month_figures, network_figures
+    from exchange.figures.service import month_figures, network_figures
     from exchange.figures.text import format_figures
     from exchange.ledger.rules import Invalid
 

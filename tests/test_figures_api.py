@@ -9,8 +9,8 @@ import pytest
 from conftest import auth
 from test_figures_support import SHIPPED, History, drop_lieu_factor_sets
 
-from exchange.figures import service
-from exchange.figures.service import CSV_COLUMNS
+from exchange.figures import rows
+from exchange.figures.rows import CSV_COLUMNS
 
 pytestmark = pytest.mark.stock_sqlite_too  # also on Piccolo's stock SQLite engine (conftest)
 
@@ -152,5 +152,5 @@ async def test_factor_override_makes_a_new_version(client, lieu, months, factor_
     bad = await client.post(url, json={**body, "kind": "landfill"}, headers=auth(lieu, "coordinator"))
     assert bad.status_code in (400, 422)
 
-    csv_text = await service.figures_csv("2025-02", "2025-02", factor_set=f"{SHIPPED}+lieu.1")
+    csv_text = await rows.figures_csv("2025-02", "2025-02", factor_set=f"{SHIPPED}+lieu.1")
     assert f"{SHIPPED}+lieu.1" in csv_text and ",2.100," in csv_text

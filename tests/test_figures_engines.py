@@ -10,7 +10,7 @@ from conftest import STOCK_SQLITE, _setup, reset_ledger
 from test_figures_property import OPS, play
 
 from exchange import db
-from exchange.figures import service
+from exchange.figures import rows, service
 
 
 def fixed_history(seed: int = 20250402, size: int = 60) -> list[tuple]:
@@ -39,7 +39,7 @@ async def everything(lieu, ops) -> dict:
         bois = msgspec.to_builtins(await service.month_figures(month, workshop="bois", category="plywood"))
         bois["factor_set"].pop("created_at")
         result[f"{month} bois plywood"] = bois
-    result["csv"] = await service.figures_csv("2025-01", "2025-07")
+    result["csv"] = await rows.figures_csv("2025-01", "2025-07")
     trend = msgspec.to_builtins(await service.trend(12, "2025-07"))
     trend["factor_set"].pop("created_at")
     result["trend"] = trend

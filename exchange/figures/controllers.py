@@ -9,10 +9,10 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter, QueryParameter
 
 from exchange.auth.guards import actor_of
-from exchange.figures import factors, schemas, service
+from exchange.figures import factors, rows, schemas, service
 from exchange.figures.arithmetic import month_of
+from exchange.figures.rows import BOM, CSV_MEDIA_TYPE
 from exchange.figures.scope import check_reader, lieu_scope
-from exchange.figures.service import BOM, CSV_MEDIA_TYPE
 from exchange.ledger.rules import Forbidden, Role
 from exchange.messages import _
 from exchange.settings import get_settings
@@ -78,7 +78,7 @@ class FiguresController(Controller):
         if sep == "semicolon":
             content = await figures_csv_semicolon(from_month, to_month, factor_set, lieu=where)
         else:
-            content = (BOM + await service.figures_csv(from_month, to_month, factor_set=factor_set, lieu=where)).encode(
+            content = (BOM + await rows.figures_csv(from_month, to_month, factor_set=factor_set, lieu=where)).encode(
                 "utf-8"
             )
         return Response(

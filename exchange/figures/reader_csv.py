@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 
-from exchange.figures import service
 from exchange.figures.arithmetic import (
     decimal_text,
     diverted_g,
@@ -17,6 +16,7 @@ from exchange.figures.arithmetic import (
     rate_value,
     reuse_rate,
 )
+from exchange.figures.rows import figures_cells
 from exchange.messages import _
 
 # (column's name, its unit, the figure from a cell's sums)
@@ -60,7 +60,7 @@ async def figures_csv(
 ) -> str:
     """The CSV text (of `lieu`, a LieuScope; default the first lieu); `workshops` and
     `categories` map slugs to the names the reader reads."""
-    rows, version = await service.figures_cells(from_month, to_month, factor_set, lieu)
+    rows, version = await figures_cells(from_month, to_month, factor_set, lieu)
     french = lang == "fr"
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";" if french else ",", lineterminator="\r\n")

@@ -12,13 +12,10 @@ opening + intake + adjusted (+ moved_in − moved_out + transferred_in − trans
 = reused + recycled + discarded + loss + closing
 is a real check (it holds when every split's recorded loss equals parent − pieces).
 
-Over 400 lines, for now: a lieu's month, the network's month, the trend and the CSV rows share
-the folding of cells, the names and the balance check; the CSV rows are the next to move out."""
+The rows of the exports (the API's CSV, the spreadsheets) are shaped in exchange/figures/rows.py."""
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
@@ -32,13 +29,10 @@ from exchange.figures.arithmetic import (
     balance_gap_g,
     boundaries,
     co2e_kg,
-    decimal_text,
     diverted_g,
     equivalences,
     kg,
-    kg_text,
     month_of,
-    month_range,
     months_between,
     network_sums,
     parse_month,
@@ -123,7 +117,7 @@ async def monthly_cells(
     return result
 
 
-def _with_co2e(cells: dict[Cell, Sums], factors: LoadedFactorSet) -> dict[Cell, Sums]:
+def with_co2e(cells: dict[Cell, Sums], factors: LoadedFactorSet) -> dict[Cell, Sums]:
     for (_workshop, category), sums in cells.items():
         reuse, recycle = factors.values.get(category, (None, None))
         sums.co2e_kg = co2e_kg(sums.reused_g, sums.recycled_g, reuse, recycle)
@@ -153,7 +147,7 @@ def figure_fields(s: Sums) -> dict:
     )
 
 
-async def _names() -> tuple[dict[int, str], dict[int, dict]]:
+async def names() -> tuple[dict[int, str], dict[int, dict]]:
     return await lieu_queries.workshop_slugs_by_id(), await lieu_queries.categories_by_id()
 
 
@@ -202,12 +196,12 @@ async def month_figures(
     lieu = lieu or await lieu_scope()
     the_month = parse_month(month)
     factors = await load_factor_set(factor_set)
-    workshops, categories = await _names()
+    workshops, categories = await names()
     workshops = {w: slug for w, slug in workshops.items() if lieu.holds(w)}
     workshop_id = _id_for(workshop, workshops, "workshop")
     category_id = _id_for(category, categories, "category", key=lambda r: r["slug"])
     (cells,) = await monthly_cells([the_month], lieu=lieu)
-    _with_co2e(cells, factors)
+    with_co2e(cells, factors)
     _check_balance(the_month, cells, workshops, categories)
 
     def in_scope(cell: Cell) -> bool:
@@ -260,110 +254,6 @@ async def month_figures(
     )
 
 
-CSV_MEDIA_TYPE = "text/csv"  # Litestar adds "; charset=utf-8"
-BOM = "\ufeff"  # lets Excel open the file as UTF-8 (LibreOffice takes it too)
-CSV_COLUMNS = (
-    "month",
-    "category",
-    "intake_kg",
-    "reused_kg",
-    "recycled_kg",
-    "discarded_kg",
-    "loss_kg",
-    "adjusted_kg",
-    "opening_stock_kg",
-    "stock_kg",
-    "waste_avoided_kg",
-    "diverted_kg",
-    "reuse_rate",
-    "co2e_avoided_kg",
-    "items_reused",
-    "factor_set",
-)
-
-
-def _csv_row(month: Month, slug: str, s: Sums, version: str) -> list[str]:
-    rate = reuse_rate(s)
-    return [
-        str(month),
-        slug,
-        kg_text(s.intake_g),
-        kg_text(s.reused_g),
-        kg_text(s.recycled_g),
-        kg_text(s.discarded_g),
-        kg_text(s.loss_g),
-        kg_text(s.adjusted_g),
-        kg_text(s.opening_g),
-        kg_text(s.closing_g),
-        kg_text(waste_avoided_g(s)),
-        kg_text(diverted_g(s)),
-        "" if rate is None else f"{rate_value(rate):.4f}",
-        decimal_text(s.co2e_kg),
-        str(s.items_reused),
-        version,
-    ]
-
-
-async def figures_rows(
-    from_month: str, to_month: str, factor_set: str | None = None, lieu: LieuScope | None = None
-) -> list[tuple[Month, str, Sums, str]]:
-    """(month, category slug, sums, factor set version): one per month and category (the
-    categories with anything to say in the range); the rows of the CSV, XLSX and ODS exports."""
-    months = month_range(from_month, to_month)
-    factors = await load_factor_set(factor_set)
-    _, categories = await _names()
-    per_month: list[dict[int, Sums]] = []
-    for cells in await monthly_cells(months, lieu=lieu):
-        _with_co2e(cells, factors)
-        by_category: dict[int, Sums] = defaultdict(Sums)
-        for (_, c), sums in cells.items():
-            by_category[c].add(sums)
-        per_month.append(by_category)
-    shown = sorted(
-        {c for by_category in per_month for c, s in by_category.items() if not s.is_empty()},
-        key=lambda c: categories[c]["slug"] if c in categories else str(c),
-    )
-    return [
-        (month, categories[c]["slug"], by_category.get(c, Sums()), factors.version)
-        for month, by_category in zip(months, per_month)
-        for c in shown
-    ]
-
-
-async def figures_csv(
-    from_month: str, to_month: str, factor_set: str | None = None, lieu: LieuScope | None = None
-) -> str:
-    """One row per month and category (the categories with anything to say in the range),
-    UTF-8 text with a header row, comma-separated, a point as decimal separator, masses in
-    kg to the gram, the reuse rate as a fraction (0.2500), empty when nothing left."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for month, slug, sums, version in await figures_rows(from_month, to_month, factor_set, lieu):
-        writer.writerow(_csv_row(month, slug, sums, version))
-    return out.getvalue()
-
-
-async def figures_cells(
-    from_month: str, to_month: str, factor_set: str | None = None, lieu: LieuScope | None = None
-) -> tuple[list[tuple[Month, str, str, Sums]], str]:
-    """Every month's figures per workshop and category (the cells with anything to say), as
-    (month, workshop slug, category slug, sums), and the factor set's version: the rows of
-    the CSV a coordinator downloads from the figures page."""
-    months = month_range(from_month, to_month)
-    factors = await load_factor_set(factor_set)
-    workshops, categories = await _names()
-    rows = []
-    for month, cells in zip(months, await monthly_cells(months, lieu=lieu)):
-        _with_co2e(cells, factors)
-        for (w, c), sums in sorted(
-            cells.items(), key=lambda i: (workshops.get(i[0][0], ""), categories.get(i[0][1], {}).get("slug", ""))
-        ):
-            if not sums.is_empty() and w in workshops and c in categories:
-                rows.append((month, workshops[w], categories[c]["slug"], sums))
-    return rows, factors.version
-
-
 async def trend(
     months: int = 12, end_month: str | None = None, factor_set: str | None = None, lieu: LieuScope | None = None
 ) -> schemas.TrendOut:
@@ -377,7 +267,7 @@ async def trend(
     factors = await load_factor_set(factor_set)
     result = []
     for month, cells in zip(chosen, await monthly_cells(chosen, with_stock=False, lieu=lieu)):
-        total = Sums.total(_with_co2e(cells, factors).values())
+        total = Sums.total(with_co2e(cells, factors).values())
         result.append(
             schemas.TrendMonth(
                 month=str(month),
@@ -396,13 +286,13 @@ async def network_figures(month: str, factor_set: str | None = None) -> schemas.
     piece was used; `by_lieu` gives each lieu's figures, `by_category` the network's."""
     the_month = parse_month(month)
     factors = await load_factor_set(factor_set)
-    _, categories = await _names()
+    _, categories = await names()
     by_lieu: list[tuple[LieuScope, Sums]] = []
     by_category: dict[int, list[Sums]] = defaultdict(list)
     starts, ends = [], []
     for lieu in await all_lieux():
         (cells,) = await monthly_cells([the_month], lieu=lieu)
-        _with_co2e(cells, factors)
+        with_co2e(cells, factors)
         by_lieu.append((lieu, Sums.total(cells.values())))
         per_category: dict[int, Sums] = defaultdict(Sums)
         for (_, c), sums in cells.items():

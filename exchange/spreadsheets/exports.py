@@ -9,7 +9,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from exchange.auth.service import Actor
-from exchange.figures.service import CSV_COLUMNS, figure_fields, figures_rows
+from exchange.figures.rows import CSV_COLUMNS, figures_rows
+from exchange.figures.service import figure_fields
 from exchange.items import listing
 from exchange.ledger.rules import Invalid
 from exchange.messages import _

@@ -21,7 +21,7 @@ from exchange.lieu import queries as lieu_queries
 from exchange.messages import _, ngettext, translate
 from exchange.problems import status_of
 from exchange.web import forms, i18n, offline, queries
-from exchange.web.item_page import UNHASHED_FIELDS
+from exchange.web.item_action_forms import UNHASHED_FIELDS
 from exchange.web.numbers import whole_number
 from exchange.web.render import (
     error_message,

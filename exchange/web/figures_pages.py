@@ -19,8 +19,8 @@ from exchange.figures.arithmetic import (
     month_range,
     parse_month,
 )
+from exchange.figures.rows import BOM, CSV_MEDIA_TYPE
 from exchange.figures.scope import check_reader, lieu_scope
-from exchange.figures.service import BOM, CSV_MEDIA_TYPE
 from exchange.ledger.rules import Invalid, LedgerError, Role
 from exchange.lieu import service as lieu
 from exchange.messages import _, translate

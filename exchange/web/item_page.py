@@ -1,63 +1,49 @@
-"""/i/{code}: the page a label opens, and the actions people take from it.
-
-Over 400 lines, for now: the page, its history's sentences and the form handling of every
-action on it share the form parsing and the replies (a page, or JSON for the offline outbox);
-the actions' half (`POST /i/{code}/{action}`) is the next thing to move to a module of its own."""
+"""/i/{code}: the page a label opens (its piece, its history in words, the actions it offers
+to whom) and /go, the "type a code" form. The forms those actions post to are
+exchange/web/item_action_forms.py."""
 
 from __future__ import annotations
 
 import html
-import json
-import re
 import secrets
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import msgspec
-from litestar import MediaType, Request, Response, get, post
+from litestar import MediaType, Request, Response, get
 from litestar.response import Redirect
 from litestar.utils.empty import value_or_default
 from litestar.utils.scope.state import ScopeState
 
 from exchange.auth.guards import actor_of
 from exchange.auth.service import Actor
-from exchange.items import actions, photos, present, schemas
-from exchange.items.idempotency import IdempotencyRequest, run_action
+from exchange.items import present, schemas
 from exchange.items.queries import is_blank_code
 from exchange.ledger.codes import CodeError, MistypedCode, parse_code
 from exchange.ledger.rules import (
     DEFAULT_RESERVATION_HOURS,
     FINAL,
-    MAX_DIMENSION_MM,
-    MAX_QUANTITY,
     LedgerError,
     NotFound,
     Role,
     Status,
     role_at_least,
 )
-from exchange.ledger.split import rest_after_cut
 from exchange.lieu import queries as lieu_queries
 from exchange.messages import Message, _, ngettext, translate
-from exchange.problems import status_of
 from exchange.tables import Item
-from exchange.web import i18n, offline, queries
-from exchange.web.numbers import whole_number
+from exchange.web import i18n, queries
 from exchange.web.render import (
     FLASH_COOKIE,
     current_path,
-    error_message,
     lang_of,
     message,
     new_idempotency_key,
     page,
     redirect,
 )
-
-MAX_PHOTO_FORM = photos.MAX_PHOTO_BYTES + 256 * 1024
 
 
 def local_url(url: str | None) -> str | None:
@@ -305,7 +291,7 @@ async def item_page(request: Request, code: str) -> Response:
         if kept is not None:
             _PAGES.move_to_end(cache_key)
             return _from_kept(request, *kept)
-    answer = await _item_page(request, item)
+    answer = await render_item_page(request, item)
     if cache_key is None or answer.cookies:
         return answer
     template = request.app.template_engine.get_template(answer.template_name)
@@ -322,7 +308,7 @@ async def item_page(request: Request, code: str) -> Response:
     return _from_kept(request, *kept)
 
 
-async def _item_page(request: Request, item: schemas.ItemOut, status_code: int = 200, **extra: Any) -> Response:
+async def render_item_page(request: Request, item: schemas.ItemOut, status_code: int = 200, **extra: Any) -> Response:
     """The item page; `extra` carries a refused form's values and problems."""
     actor = actor_of(request)
     lang = lang_of(request)
@@ -373,280 +359,6 @@ _CSRF_MARK = f"\x00csrf-{secrets.token_hex(8)}\x00"
 _IDEM_MARK = f"\x00idem-{secrets.token_hex(8)}\x00"
 
 
-# ---------------------------------------------------------------------------------------------
-# Actions
-
-
-# Not part of what a key stands for: the token, the key itself, and the moment the outbox
-# stamps on an action sent again (the same action, whenever it is sent).
-UNHASHED_FIELDS = ("_csrf_token", "_idem", "occurred_at")
-
-
-def _form_hash_body(form: Any) -> bytes:
-    fields = sorted((k, v) for k, v in form.multi_items() if k not in UNHASHED_FIELDS and isinstance(v, str))
-    return json.dumps(fields, ensure_ascii=False).encode()
-
-
-def _text(form: Any, name: str, limit: int = 200) -> str:
-    value = form.get(name)
-    return value.strip()[:limit] if isinstance(value, str) else ""
-
-
-def _convert(data: dict[str, Any], kind: type) -> Any:
-    try:
-        return msgspec.convert({k: v for k, v in data.items() if v not in (None, "")}, kind, strict=False)
-    except msgspec.ValidationError as error:
-        raise FormError(field_of(error)) from error
-
-
-class FormError(Exception):
-    """A form value out of bounds; `args[0]` names the field."""
-
-
-def field_of(error: msgspec.ValidationError) -> str:
-    """The field a msgspec validation error is about."""
-    match = re.search(r"at `\$\.(\w+)`", str(error)) or re.search(r"missing required field `(\w+)`", str(error))
-    return match.group(1) if match else "form"
-
-
-def field_problem(lang: str, field: str) -> str:
-    """What is wrong with a field, in the reader's language."""
-    if field in ("length_mm", "width_mm", "thickness_mm"):
-        return translate(lang, _("a whole number from 1 to %(max)s", max=i18n.format_number(MAX_DIMENSION_MM, lang)))
-    if field == "quantity":
-        return translate(lang, _("a whole number from 1 to %(max)s", max=i18n.format_number(MAX_QUANTITY, lang)))
-    if field == "mass_kg":
-        return translate(lang, _("a mass in kg, above 0 and up to 10,000"))
-    if field in ("category", "workshop"):
-        return translate(lang, _("required"))
-    if field == "occurred_at":
-        return translate(lang, _("the time of the action, ISO 8601 with its offset"))
-    return translate(lang, _("too long"))
-
-
-async def _run(
-    request: Request, actor: Actor, form: Any, status_code: int, work: Callable[[], Awaitable[msgspec.Struct]]
-) -> bytes:
-    key = form.get("_idem")
-    idempotency = IdempotencyRequest.of(
-        key if isinstance(key, str) and key else None, "POST", request.url.path, _form_hash_body(form)
-    )
-    answer = await run_action(actor, idempotency, status_code, work)
-    return answer.body
-
-
-ACTIONS = ("reserve", "extend", "release", "use", "use-part", "move", "recycle", "discard")
-
-
-@post("/i/{code:str}/{action:str}", name="item-action")
-async def item_action(request: Request, code: str, action: str) -> Response:
-    """An action's form; sent again by the outbox (exchange/web/offline.py) with the moment it
-    was taken offline (`occurred_at`), it answers in JSON."""
-    actor: Actor = actor_of(request)
-    lang = lang_of(request)
-    canonical = parse_code(code)
-    back = f"/i/{canonical}"
-    reply = offline.replier(request, back)
-    if action not in ACTIONS:
-        return reply(None, 404)
-    form = await request.form()
-    when = {"occurred_at": _text(form, "occurred_at", 40)}
-    try:
-        if action in ("reserve", "extend"):
-            data = _convert(when, schemas.ReserveIn)
-            body = await _run(request, actor, form, 200, lambda: actions.reserve(actor, canonical, data))
-            item = msgspec.json.decode(body, type=schemas.ItemOut)
-            until = i18n.format_datetime(item.reserved_until, lang)
-            return reply(
-                message(
-                    "ok", _("Reserved for you until %(until)s. Pick it up before then, or release it.", until=until)
-                ),
-            )
-        if action == "release":
-            data = _convert(when, schemas.ReleaseIn)
-            await _run(request, actor, form, 200, lambda: actions.release(actor, canonical, data))
-            return reply(message("ok", _("Released: the piece is available again.")))
-        if action == "use":
-            data = _convert({"project": _text(form, "project"), **when}, schemas.UseIn)
-            body = await _run(request, actor, form, 200, lambda: actions.use(actor, canonical, data))
-            item = msgspec.json.decode(body, type=schemas.ItemOut)
-            if data.project:
-                return reply(
-                    message(
-                        "ok",
-                        _(
-                            "Recorded: %(title)s was used for “%(project)s”. Thank you! Peel off its label.",
-                            title=item.title,
-                            project=data.project,
-                        ),
-                    ),
-                )
-            return reply(
-                message(
-                    "ok",
-                    _(
-                        "Recorded: %(title)s was used. Thank you, it will not end up in the skip! Peel off its label.",
-                        title=item.title,
-                    ),
-                ),
-            )
-        if action == "use-part":
-            return await _use_part(request, actor, form, canonical, back)
-        if action == "move":
-            data = _convert({"workshop": _text(form, "workshop", 60), **when}, schemas.MoveIn)
-            await _run(request, actor, form, 200, lambda: actions.move(actor, canonical, data))
-            workshops = await queries.workshop_names()
-            return reply(
-                message(
-                    "ok",
-                    _(
-                        "Moved to %(workshop)s. Put it away there.",
-                        workshop=workshops.get(data.workshop, data.workshop),
-                    ),
-                ),
-            )
-        if action == "recycle":
-            data = _convert({"channel": _text(form, "channel"), **when}, schemas.RecycleIn)
-            await _run(request, actor, form, 200, lambda: actions.recycle(actor, canonical, data))
-            return reply(message("ok", _("Sent to recycling. Put it in the right bin and peel off its label.")))
-        if action == "discard":
-            data = _convert({"note": _text(form, "note", 2000), **when}, schemas.DiscardIn)
-            await _run(request, actor, form, 200, lambda: actions.discard(actor, canonical, data))
-            return reply(message("ok", _("Discarded. Peel off its label.")))
-    except FormError as error:
-        return reply(message("error", _("Check the form: %(detail)s", detail=field_problem(lang, error.args[0]))), 422)
-    except (LedgerError, CodeError) as error:
-        return reply(error_message(error), status_of(error))
-    return reply(None)
-
-
-PART_FIELDS = ("used_length", "used_width", "used_quantity", "rest_length", "rest_width", "rest_quantity", "thickness")
-
-
-# The use-part form's fields by name, as its errors say them.
-PART_NAMES = {
-    "used_length": _("Length of the part used"),
-    "used_width": _("Width of the part used"),
-    "used_quantity": _("Number of pieces used"),
-    "rest_length": _("Length of the rest"),
-    "rest_width": _("Width of the rest"),
-    "rest_quantity": _("Number of pieces left"),
-    "thickness": _("Thickness"),
-}
-
-
-def _part_problems(item: schemas.ItemOut, part: dict[str, str], lang: str) -> dict[str, str]:
-    """Each field of the use-part form that is wrong, named, in millimetres."""
-    longest = max(item.length_mm or 0, item.width_mm or 0)
-    limits = {
-        "used_length": longest,
-        "used_width": longest,
-        "rest_length": longest,
-        "rest_width": longest,
-        "thickness": item.thickness_mm or MAX_DIMENSION_MM,
-        "used_quantity": item.quantity,
-        "rest_quantity": item.quantity,
-    }
-    problems = {}
-    for name, top in limits.items():
-        raw, field = part[name], PART_NAMES[name]
-        if not raw and name in ("used_length", "used_width"):
-            problems[name] = translate(lang, _("%(field)s: in millimetres, for example 600.", field=field))
-        elif raw and whole_number(raw, minimum=1, maximum=top) is None:
-            most = i18n.format_number(top, lang)
-            if name.endswith("quantity"):
-                problem = _("%(field)s: 1 to %(max)s.", field=field, max=most)
-            else:
-                problem = _("%(field)s: a whole number of millimetres, 1 to %(max)s.", field=field, max=most)
-            problems[name] = translate(lang, problem)
-    return problems
-
-
-async def _use_part(request: Request, actor: Actor, form: Any, code: str, back: str) -> Response:
-    """A split into the part used and the rest, then a `use` of the part, in one transaction.
-
-    A refused form comes back open, with what was typed and each problem beside its field;
-    the rest, left empty, is worked out from the part used."""
-    lang = lang_of(request)
-    item = await present.get_item(code, actor)
-    part = {name: _text(form, name, 10) for name in PART_FIELDS} | {"project": _text(form, "project")}
-    problems = _part_problems(item, part, lang)
-    if not problems and not (part["rest_length"] and part["rest_width"]):
-        rest = rest_after_cut(item.length_mm, item.width_mm, int(part["used_length"]), int(part["used_width"]))
-        if rest is None:
-            whole = i18n.format_dimensions(item.length_mm, item.width_mm, None, lang)
-            problems["used_length"] = translate(
-                lang,
-                _(
-                    "The part used leaves nothing of the piece (%(whole)s), or does not fit in it: "
-                    "give what is left, or choose “I used it”.",
-                    whole=whole,
-                ),
-            )
-        else:
-            part["rest_length"], part["rest_width"] = (str(v) for v in rest)
-
-    def refused(status_code: int, problems: dict[str, str], shown: dict[str, Any]) -> Awaitable[Response]:
-        return _item_page(request, item, status_code, part=part, part_errors=problems, messages=[shown])
-
-    if problems:
-        return await refused(422, problems, message("error", _("Check the fields marked below.")))
-    thickness = int(part["thickness"] or item.thickness_mm)
-
-    def piece(prefix: str) -> schemas.PieceIn:
-        return schemas.PieceIn(
-            length_mm=int(part[f"{prefix}_length"]),
-            width_mm=int(part[f"{prefix}_width"]),
-            thickness_mm=thickness,
-            quantity=int(part[f"{prefix}_quantity"] or (1 if prefix == "used" else max(1, item.quantity - 1))),
-        )
-
-    body = schemas.UsePartIn(used=piece("used"), rest=[piece("rest")], project=part["project"])
-
-    async def work() -> schemas.UsePartOut:
-        return await actions.use_part(actor, code, body)
-
-    try:
-        answer = await _run(request, actor, form, 201, work)
-    except (LedgerError, CodeError) as error:
-        status = status_of(error)
-        return await refused(status, {"form": translate(lang, error.text)}, error_message(error))
-    out = msgspec.json.decode(answer, type=schemas.UsePartOut)
-    rest_code = out.rest[0].code
-    return redirect(
-        f"/i/{rest_code}",
-        message(
-            "ok",
-            _(
-                "Recorded: part of %(parent)s was used. The rest is a new piece, %(code)s: print its label and stick it on.",
-                parent=out.parent.code,
-                code=rest_code,
-            ),
-            links=[(_("Print the new label"), f"/labels?codes={quote(rest_code)}")],
-        ),
-    )
-
-
-@post("/i/{code:str}/photo", name="item-photo", request_max_body_size=MAX_PHOTO_FORM)
-async def item_photo(request: Request, code: str) -> Redirect:
-    actor: Actor = actor_of(request)
-    canonical = parse_code(code)
-    back = f"/i/{canonical}"
-    form = await request.form()
-    upload = form.get("photo")
-    if upload is None or isinstance(upload, str):
-        return redirect(back, message("error", _("This photo could not be read: send a JPEG, PNG or WebP.")))
-    try:
-        await photos.attach_photo(actor, canonical, await upload.read())
-    except (photos.NotAnImage, photos.BadImage):
-        return redirect(back, message("error", _("This photo could not be read: send a JPEG, PNG or WebP.")))
-    except photos.PhotoTooLarge:
-        return redirect(back, message("error", _("File too large (10 MB at most).")))
-    except LedgerError as error:
-        return redirect(back, error_message(error))
-    return redirect(back, message("ok", _("Photo saved.")))
-
-
 @get("/go", name="go")
 async def go(request: Request, code: str = "") -> Redirect:
     """The "type a code" form: to the label's page, whatever the spelling."""
@@ -655,4 +367,4 @@ async def go(request: Request, code: str = "") -> Redirect:
     return Redirect(path=f"/i/{quote(code.strip()[:40], safe='')}", status_code=303)
 
 
-ROUTES = [item_page, item_photo, item_action, go]
+ROUTES = [item_page, go]

@@ -20,7 +20,7 @@ from exchange.ledger.rules import ROLE_IN_SENTENCE, Forbidden, LedgerError, Role
 from exchange.messages import _, ngettext, translate
 from exchange.problems import status_of
 from exchange.web import forms, i18n, queries
-from exchange.web.item_page import _run
+from exchange.web.item_action_forms import run_once
 from exchange.web.labels_page import _layouts
 from exchange.web.numbers import whole_number
 from exchange.web.render import error_message, lang_of, message, page, query_url, redirect
@@ -48,11 +48,6 @@ async def _refused_here(request: Request, code: str) -> Response | None:
     return None
 
 
-def _text(form: Any, name: str, limit: int = 200) -> str:
-    value = form.get(name)
-    return value.strip()[:limit] if isinstance(value, str) else ""
-
-
 # ---------------------------------------------------------------------------------------------
 # Cutting a piece into pieces
 
@@ -60,7 +55,7 @@ def _text(form: Any, name: str, limit: int = 200) -> str:
 def _rows_of(form: Any) -> list[dict[str, str]]:
     rows = []
     for index in range(MAX_ROWS):
-        row = {name: _text(form, f"{name}_{index}") for name in PIECE_FIELDS}
+        row = {name: forms.text(form, f"{name}_{index}") for name in PIECE_FIELDS}
         row["mass_kg"] = forms.decimal(row["mass_kg"])
         rows.append(row)
     while len(rows) > MIN_ROWS and not any(v for k, v in rows[-1].items() if k != "thickness_mm"):
@@ -118,9 +113,9 @@ async def split_submit(request: Request, code: str) -> Response:
         errors["form"] = translate(lang, _("Give at least one piece (length, width, thickness)."))
     if errors:
         return _split_page(request, item, rows, errors, 422, [message("error", _("Check the fields marked below."))])
-    body = schemas.SplitIn(pieces=pieces, note=_text(form, "note", 2000))
+    body = schemas.SplitIn(pieces=pieces, note=forms.text(form, "note", 2000))
     try:
-        answer = await _run(request, actor, form, 201, lambda: actions.split(actor, item.code, body))
+        answer = await run_once(request, actor, form, 201, lambda: actions.split(actor, item.code, body))
     except (LedgerError, CodeError) as error:
         status = status_of(error)
         return _split_page(request, item, rows, {}, status, [error_message(error)])
@@ -190,7 +185,7 @@ async def adjust_submit(request: Request, code: str) -> Response:
     lang = lang_of(request)
     item = await _item(code)
     form = await request.form()
-    values = {name: _text(form, name, 2000) for name in ADJUST_FIELDS}
+    values = {name: forms.text(form, name, 2000) for name in ADJUST_FIELDS}
     current = _current(item, lang)
     # Only what the steward changed: a mass left as shown stays estimated, not "weighed".
     changed = {name: value for name, value in values.items() if name != "note" and value != current[name]}
@@ -206,7 +201,7 @@ async def adjust_submit(request: Request, code: str) -> Response:
             request, item, values, errors, 422, [message("error", _("Check the fields marked below."))]
         )
     try:
-        await _run(request, actor, form, 200, lambda: actions.adjust(actor, item.code, data))
+        await run_once(request, actor, form, 200, lambda: actions.adjust(actor, item.code, data))
     except (LedgerError, CodeError) as error:
         status = status_of(error)
         field = getattr(error, "field", None) or "form"
@@ -231,7 +226,7 @@ async def blank_submit(request: Request) -> Response:
 
     lang = lang_of(request)
     form = await request.form()
-    values = {"count": _text(form, "count", 10), "layout": _text(form, "layout", 40)}
+    values = {"count": forms.text(form, "count", 10), "layout": forms.text(form, "layout", 40)}
     layout = values["layout"] if values["layout"] in LAYOUTS else DEFAULT_LAYOUT
     count = whole_number(values["count"], minimum=1, maximum=labels.MAX_BATCH) or 0
     if not 1 <= count <= labels.MAX_BATCH:
