@@ -134,45 +134,51 @@ async def _update(row: dict, when: datetime, changes: dict[Any, Any]) -> None:
         raise Conflict(_("Someone else acted on this item at the same moment; look again."))
 
 
-async def move(actor: Actor, raw_code: str, body: schemas.MoveIn) -> schemas.ItemOut:
-    """To another workshop of the item's lieu (to another lieu's: a transfer)."""
+def _check_move(row: dict, target: dict) -> None:
+    if target["id"] == row["workshop"]:
+        raise Invalid(_("This item is already in %(workshop)s.", workshop=target["name"]), field="workshop")
+    if row["lieu_id"] is not None and target["lieu"] is not None and target["lieu"] != row["lieu_id"]:
+        raise Invalid(
+            _("%(workshop)s is in another lieu: transfer the item there instead.", workshop=target["name"]),
+            field="workshop",
+        )
+
+
+def _check_transfer(row: dict, target: dict) -> None:
+    if target["lieu"] is None or row["lieu_id"] is None or target["lieu"] == row["lieu_id"]:
+        raise Invalid(
+            _("%(workshop)s is in the item's own lieu: move the item there instead.", workshop=target["name"]),
+            field="workshop",
+        )
+
+
+async def _relocate(
+    actor: Actor, raw_code: str, action: Action, body: schemas.MoveIn | schemas.TransferIn, check: Callable
+) -> schemas.ItemOut:
+    """The item to the workshop `body.workshop` (`check` says whether it may go there); the
+    event records where from."""
 
     async def change(row, status, when):
         target = await _workshop(body.workshop)
-        if target["id"] == row["workshop"]:
-            raise Invalid(_("This item is already in %(workshop)s.", workshop=target["name"]), field="workshop")
-        if row["lieu_id"] is not None and target["lieu"] is not None and target["lieu"] != row["lieu_id"]:
-            raise Invalid(
-                _("%(workshop)s is in another lieu: transfer the item there instead.", workshop=target["name"]),
-                field="workshop",
-            )
+        check(row, target)
         return Change(
             {Item.workshop: target["id"]},
             {"workshop": target["id"], "from_workshop": row["workshop"], "note": body.note},
         )
 
-    row = await _act(actor, raw_code, Action.move, body.occurred_at, change)
+    row = await _act(actor, raw_code, action, body.occurred_at, change)
     return item_out(await queries.item_row(row["code"]), actor, now_utc())
+
+
+async def move(actor: Actor, raw_code: str, body: schemas.MoveIn) -> schemas.ItemOut:
+    """To another workshop of the item's lieu (to another lieu's: a transfer)."""
+    return await _relocate(actor, raw_code, Action.move, body, _check_move)
 
 
 async def transfer(actor: Actor, raw_code: str, body: schemas.TransferIn) -> schemas.ItemOut:
     """To a workshop of another lieu, by a steward of the sending lieu: the item keeps its
     code, label, status and holder; its ledger records a `transfer` with the mass."""
-
-    async def change(row, status, when):
-        target = await _workshop(body.workshop)
-        if target["lieu"] is None or row["lieu_id"] is None or target["lieu"] == row["lieu_id"]:
-            raise Invalid(
-                _("%(workshop)s is in the item's own lieu: move the item there instead.", workshop=target["name"]),
-                field="workshop",
-            )
-        return Change(
-            {Item.workshop: target["id"]},
-            {"workshop": target["id"], "from_workshop": row["workshop"], "note": body.note},
-        )
-
-    row = await _act(actor, raw_code, Action.transfer, body.occurred_at, change)
-    return item_out(await queries.item_row(row["code"]), actor, now_utc())
+    return await _relocate(actor, raw_code, Action.transfer, body, _check_transfer)
 
 
 async def reserve(actor: Actor, raw_code: str, body: schemas.ReserveIn) -> schemas.ItemOut:

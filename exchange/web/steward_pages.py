@@ -30,13 +30,9 @@ MIN_ROWS, MAX_ROWS = 3, 20
 BLANK_SHEET = 21  # one A4 sheet of the default layout (3 x 7)
 
 
-async def _item(code: str) -> schemas.ItemOut:
-    return await present.get_item(parse_code(code), None)
-
-
-async def _refused_here(request: Request, code: str) -> Response | None:
-    """None when the person is a steward of the item's lieu; else back to the item's page, saying why
-    (the ledger would refuse the action: the form is not offered)."""
+async def _item_for_steward(request: Request, code: str) -> schemas.ItemOut | Response:
+    """The item, when the person is a steward of its lieu; else a redirect back to the item's
+    page saying why (the ledger would refuse the action: the form is not offered)."""
     canonical = parse_code(code)
     row = await item_row(canonical)
     try:
@@ -45,7 +41,7 @@ async def _refused_here(request: Request, code: str) -> Response | None:
             raise Forbidden(_("Only a %(role)s or above can do this.", role=ROLE_IN_SENTENCE[Role.steward]))
     except Forbidden as error:
         return redirect(f"/i/{canonical}", error_message(error))
-    return None
+    return await present.get_item(canonical, None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -63,25 +59,33 @@ def _rows_of(form: Any) -> list[dict[str, str]]:
     return rows
 
 
-def _split_page(request: Request, item: schemas.ItemOut, rows, errors, status_code=200, messages=()):
+def _form_page(request: Request, template: str, item, errors, status_code, messages, **context: Any) -> Response:
+    """A steward's form about `item`, with each field's problem in `errors`."""
     return page(
+        request, template, status_code=status_code, item=item, errors=errors, messages=list(messages), **context
+    )
+
+
+def _split_page(request: Request, item: schemas.ItemOut, rows, errors, status_code=200, messages=()):
+    cuttable = item.status == Status.available
+    return _form_page(
         request,
         "items/split.html",
-        status_code=status_code,
-        item=item,
+        item,
+        errors,
+        status_code,
+        messages,
         rows=rows,
-        errors=errors,
         max_rows=MAX_ROWS,
-        cuttable=item.status == Status.available,
-        messages=list(messages),
+        cuttable=cuttable,
     )
 
 
 @get("/i/{code:str}/split", name="split-form")
 async def split_form(request: Request, code: str) -> Response:
-    if (refused := await _refused_here(request, code)) is not None:
-        return refused
-    item = await _item(code)
+    item = await _item_for_steward(request, code)
+    if isinstance(item, Response):
+        return item
     rows = [{name: "" for name in PIECE_FIELDS} for _ in range(MIN_ROWS)]
     for row in rows:
         row["thickness_mm"] = str(item.thickness_mm or "")
@@ -90,12 +94,10 @@ async def split_form(request: Request, code: str) -> Response:
 
 @post("/i/{code:str}/split", name="split-submit")
 async def split_submit(request: Request, code: str) -> Response:
-    if (refused := await _refused_here(request, code)) is not None:
-        return refused
-    actor = actor_of(request)
-    lang = lang_of(request)
-    item = await _item(code)
-    form = await request.form()
+    item = await _item_for_steward(request, code)
+    if isinstance(item, Response):
+        return item
+    actor, lang, form = actor_of(request), lang_of(request), await request.form()
     rows = _rows_of(form)
     if form.get("add_row") and len(rows) < MAX_ROWS:
         rows.append({name: "" for name in PIECE_FIELDS} | {"thickness_mm": str(item.thickness_mm or "")})
@@ -157,34 +159,25 @@ def _current(item: schemas.ItemOut, lang: str) -> dict[str, str]:
 async def _adjust_page(request, item, values, errors, status_code=200, messages=()):
     lang = lang_of(request)
     categories = sorted(await queries.categories(), key=lambda c: c.label(lang).lower())
-    return page(
-        request,
-        "items/adjust.html",
-        status_code=status_code,
-        item=item,
-        values=values,
-        errors=errors,
-        categories=categories,
-        messages=list(messages),
+    return _form_page(
+        request, "items/adjust.html", item, errors, status_code, messages, values=values, categories=categories
     )
 
 
 @get("/i/{code:str}/adjust", name="adjust-form")
 async def adjust_form(request: Request, code: str) -> Response:
-    if (refused := await _refused_here(request, code)) is not None:
-        return refused
-    item = await _item(code)
+    item = await _item_for_steward(request, code)
+    if isinstance(item, Response):
+        return item
     return await _adjust_page(request, item, _current(item, lang_of(request)), {})
 
 
 @post("/i/{code:str}/adjust", name="adjust-submit")
 async def adjust_submit(request: Request, code: str) -> Response:
-    if (refused := await _refused_here(request, code)) is not None:
-        return refused
-    actor = actor_of(request)
-    lang = lang_of(request)
-    item = await _item(code)
-    form = await request.form()
+    item = await _item_for_steward(request, code)
+    if isinstance(item, Response):
+        return item
+    actor, lang, form = actor_of(request), lang_of(request), await request.form()
     values = {name: forms.text(form, name, 2000) for name in ADJUST_FIELDS}
     current = _current(item, lang)
     # Only what the steward changed: a mass left as shown stays estimated, not "weighed".
