@@ -182,7 +182,11 @@ def test_the_table_says_what_the_design_says():
         Role.member: [("POST", f"/api/v1/items/{{code}}/{a}") for a in ("reserve", "release", "use")]
         + [("GET", "/api/v1/figures")],
         Role.steward: [("POST", "/api/v1/items")]
-        + [("POST", f"/api/v1/items/{{code}}/{a}") for a in ("move", "split", "recycle", "discard", "adjust")]
+        + [
+            ("POST", f"/api/v1/items/{{code}}/{a}")
+            for a in ("move", "transfer", "split", "recycle", "discard", "adjust")
+        ]
+        + [("POST", "/i/{code}/transfer")]
         + [("GET", "/api/v1/labels.pdf"), ("POST", "/api/v1/labels/batch")],
         Role.coordinator: [
             ("GET", "/api/v1/figures.csv"),

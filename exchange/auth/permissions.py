@@ -81,6 +81,7 @@ PERMISSIONS: dict[tuple[str, str], Role | str | None] = {
     ("GET", "/i/{code}"): ANYONE,
     ("POST", "/i/{code}/{action}"): MEMBER,
     ("POST", "/i/{code}/photo"): STEWARD,
+    ("POST", "/i/{code}/transfer"): STEWARD,
     ("GET", "/i/{code}/split"): STEWARD,
     ("POST", "/i/{code}/split"): STEWARD,
     ("GET", "/i/{code}/adjust"): STEWARD,

@@ -1,6 +1,6 @@
 """The forms that act on one item, from its page (/i/{code}): reserve, extend, release, use,
-use part of it, move, recycle, discard (`POST /i/{code}/{action}`) and its photo
-(`POST /i/{code}/photo`). Each calls the ledger's action (exchange/items/actions.py) once per
+use part of it, move, recycle, discard (`POST /i/{code}/{action}`), transfer to another lieu
+(`POST /i/{code}/transfer`) and its photo (`POST /i/{code}/photo`). Each calls the ledger's action (exchange/items/actions.py) once per
 idempotency key and answers with a redirect and a message, or JSON to the offline outbox. The
 page itself, and what it offers to whom, is exchange/web/item_page.py."""
 
@@ -22,6 +22,8 @@ from exchange.items.idempotency import IdempotencyRequest, run_action
 from exchange.ledger.codes import CodeError, parse_code
 from exchange.ledger.rules import MAX_DIMENSION_MM, LedgerError
 from exchange.ledger.split import rest_after_cut
+from exchange.lieu import queries as lieu_queries
+from exchange.lieu.service import list_workshops
 from exchange.messages import _, translate
 from exchange.problems import status_of
 from exchange.web import forms, i18n, offline, queries
@@ -60,13 +62,25 @@ ACTIONS = ("reserve", "extend", "release", "use", "use-part", "move", "recycle",
 async def item_action(request: Request, code: str, action: str) -> Response:
     """An action's form; sent again by the outbox (exchange/web/offline.py) with the moment it
     was taken offline (`occurred_at`), it answers in JSON."""
+    if action not in ACTIONS:
+        return offline.replier(request, f"/i/{parse_code(code)}")(None, 404)
+    return await _act(request, code, action)
+
+
+@post("/i/{code:str}/transfer", name="item-transfer")
+async def item_transfer(request: Request, code: str) -> Response:
+    """A steward of the item's lieu passes it to a workshop of another lieu (the ledger's
+    `transfer`, as POST /api/v1/items/{code}/transfer): a route of its own, for stewards
+    (exchange/auth/permissions.py), where the other actions share one for members."""
+    return await _act(request, code, "transfer")
+
+
+async def _act(request: Request, code: str, action: str) -> Response:
     actor: Actor = actor_of(request)
     lang = lang_of(request)
     canonical = parse_code(code)
     back = f"/i/{canonical}"
     reply = offline.replier(request, back)
-    if action not in ACTIONS:
-        return reply(None, 404)
     form = await request.form()
     when = {"occurred_at": forms.text(form, "occurred_at", 40)}
     try:
@@ -120,6 +134,24 @@ async def item_action(request: Request, code: str, action: str) -> Response:
                     _(
                         "Moved to %(workshop)s. Put it away there.",
                         workshop=workshops.get(data.workshop, data.workshop),
+                    ),
+                ),
+            )
+        if action == "transfer":
+            fields = {"workshop": forms.text(form, "workshop", 60), "note": forms.text(form, "note", 2000)}
+            data = forms.convert({**fields, **when}, schemas.TransferIn)
+            if not data.workshop:
+                raise forms.FormError("workshop")
+            await run_once(request, actor, form, 200, lambda: actions.transfer(actor, canonical, data))
+            target = next((w for w in await list_workshops() if w.slug == data.workshop), None)
+            lieu_names = await lieu_queries.lieu_names()
+            return reply(
+                message(
+                    "ok",
+                    _(
+                        "Transferred to %(workshop)s (%(lieu)s): it keeps its code and its label. Hand it over to them.",
+                        workshop=target.name if target else data.workshop,
+                        lieu=lieu_names.get(target.lieu, target.lieu) if target else "?",
                     ),
                 ),
             )
@@ -267,4 +299,4 @@ async def item_photo(request: Request, code: str) -> Redirect:
     return redirect(back, message("ok", _("Photo saved.")))
 
 
-ROUTES = [item_photo, item_action]
+ROUTES = [item_photo, item_transfer, item_action]

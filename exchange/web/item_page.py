@@ -32,6 +32,7 @@ from exchange.ledger.rules import (
     role_at_least,
 )
 from exchange.lieu import queries as lieu_queries
+from exchange.lieu.service import list_workshops
 from exchange.messages import Message, _, ngettext, translate
 from exchange.tables import Item
 from exchange.web import i18n, queries
@@ -241,6 +242,25 @@ def allowed_actions(
     return actions
 
 
+async def _destinations(item: schemas.ItemOut) -> tuple[dict[str, str], list[tuple[str, list[tuple[str, str]]]]]:
+    """Where a steward may send the item: the other workshops of its lieu (a move), by name,
+    and the workshops of the other lieux (a transfer) as (lieu's name, [(slug, name)]), by
+    lieu's name. A single-lieu installation has no transfer to offer."""
+    move_to: dict[str, str] = {}
+    elsewhere: dict[str, list[tuple[str, str]]] = {}
+    for workshop in await list_workshops():
+        if workshop.lieu == item.lieu:
+            if workshop.slug != item.workshop:
+                move_to[workshop.slug] = workshop.name
+        else:
+            elsewhere.setdefault(workshop.lieu, []).append((workshop.slug, workshop.name))
+    if not elsewhere:
+        return move_to, []
+    names = await lieu_queries.lieu_names()
+    transfer_to = sorted(((names.get(lieu, lieu), choices) for lieu, choices in elsewhere.items()), key=lambda g: g[0])
+    return move_to, transfer_to
+
+
 async def _role_here(actor: Actor | None, item: schemas.ItemOut) -> Role | None:
     """The actor's role in the item's lieu (None: not logged in, or not theirs to act on)."""
     if actor is None:
@@ -318,6 +338,12 @@ async def render_item_page(request: Request, item: schemas.ItemOut, status_code:
     categories = await queries.category_names(lang)
     holder = await queries.holder_id(item.code) if item.status == Status.reserved else None
     pieces = next((e.data.get("pieces") or [] for e in events if e.kind == "split"), [])
+    actions = allowed_actions(item, actor, holder, await _role_here(actor, item))
+    move_to, transfer_to = (await _destinations(item)) if "move" in actions else ({}, [])
+    if "move" in actions and not move_to:  # the lieu's only workshop: nowhere to move it
+        actions.remove("move")
+    if transfer_to:
+        actions.append("transfer")
     return page(
         request,
         "items/item.html",
@@ -330,7 +356,9 @@ async def render_item_page(request: Request, item: schemas.ItemOut, status_code:
         workshops=workshops,
         history=history(events, lang, workshops, lieux),
         journey=journey(events, lieux) if any(e.kind == "transfer" for e in events) else [],
-        actions=allowed_actions(item, actor, holder, await _role_here(actor, item)),
+        actions=actions,
+        move_to=move_to,
+        transfer_to=transfer_to,
         mine=holder is not None and actor is not None and holder == actor.id,
         final=Status(item.status) in FINAL,
         pieces=pieces,
