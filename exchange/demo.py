@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 from exchange.auth import queries as auth_queries
 from exchange.auth.service import Actor, add_member
 from exchange.items import actions, idempotency, intake, schemas
+from exchange.items.listing import ItemFilters, count_items, list_items
 from exchange.ledger.rules import Conflict, Invalid, Role
 from exchange.lieu import queries as lieu_queries
 from exchange.lieu.lieux import first_lieu_id
-from exchange.tables import Item
 
 DEMO_PASSWORD = "exchange-demo"
 WORKSHOPS = [("bois", "Atelier bois"), ("metal", "Atelier métal"), ("verre", "Atelier verre et plastiques")]
@@ -61,7 +61,7 @@ CHANNELS = ["benne bois recyclage", "ferrailleur", "déchetterie", "point verre"
 
 async def fill_demo(seed: int = 2026, items: int = 320, months: int = 6) -> str | None:
     """Fill an empty database; returns a summary, or None when items already exist."""
-    if await Item.count() > 0:
+    if await count_items(ItemFilters(status="any")) > 0:
         return None
     rng = random.Random(seed)
     lieu = await first_lieu_id()
@@ -145,10 +145,10 @@ async def fill_demo(seed: int = 2026, items: int = 320, months: int = 6) -> str 
         except (Conflict, Invalid):
             continue  # an unlucky draw (e.g. a cut finer than allowed): the item simply stays
     # A few current reservations by members, made just now.
-    available = await Item.select(Item.code).where(Item.status == "available").limit(6)
-    for row, member in zip(available, members * 3):
-        await run(member, lambda: actions.reserve(member, row["code"], schemas.ReserveIn()))
+    available = (await list_items(ItemFilters(limit=6), None)).items
+    for item, member in zip(available, members * 3):
+        await run(member, lambda: actions.reserve(member, item.code, schemas.ReserveIn()))
     return (
-        f"Demo lieu ready: {len(WORKSHOPS)} workshops, {await Item.count()} items, {events} actions over {months} months.\n"
+        f"Demo lieu ready: {len(WORKSHOPS)} workshops, {await count_items(ItemFilters(status='any'))} items, {events} actions over {months} months.\n"
         f"Log in with any of: {', '.join(email for email, _, _ in PEOPLE)} (password: {DEMO_PASSWORD})."
     )

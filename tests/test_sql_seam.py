@@ -29,7 +29,6 @@ ALLOWED = {
     "items/listing.py": "the list's query is assembled from the filters (the one exception items/queries.py states)",
     "items/photos.py": "one update of Item.photo; items/queries.py is being reworked for request speed (issue 11),"
     " the update moves there after",
-    "demo.py": "the demo fill's two item reads (is the database empty, six available codes); moves with photos.py",
 }
 
 
