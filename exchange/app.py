@@ -18,7 +18,6 @@ from exchange import base_url, db, serving_lock
 from exchange.auth import throttle
 from exchange.auth.controllers import AccountController, SessionController
 from exchange.auth.guards import ActorMiddleware
-from exchange.auth.permissions import by_permission_table
 from exchange.auth.service import forget_expired_tokens
 from exchange.figures.controllers import ROUTES as FIGURES_ROUTES
 from exchange.figures.stock import keep_stock_ahead
@@ -107,7 +106,6 @@ def create_app(engine: Engine | None = None) -> Litestar:
             DefineMiddleware(ActorMiddleware),
             csrf_middleware(),
         ],
-        guards=[by_permission_table],
         before_request=refuse_nul_characters,
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],

@@ -7,6 +7,7 @@ from __future__ import annotations
 from litestar.connection import ASGIConnection
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from exchange.auth.permissions import check_permission
 from exchange.auth.service import Actor, actor_for_token
 
 SESSION_COOKIE = "exchange_session"
@@ -25,7 +26,8 @@ def request_token(connection: ASGIConnection) -> str | None:
 
 
 class ActorMiddleware:
-    """Sets `scope["user"]` to the Actor, or None for someone not logged in (reading is open).
+    """Sets `scope["user"]` to the Actor, or None for someone not logged in (reading is open),
+    then holds the request to the permission table (check_permission).
 
     A plain ASGI middleware rather than Litestar's AbstractAuthenticationMiddleware: a request
     with neither an Authorization header nor a cookie (most scans, /healthz) is answered
@@ -49,6 +51,8 @@ class ActorMiddleware:
             actor = await actor_for_token(token) if token else None
             scope["user"] = actor
             scope["auth"] = token if actor else None
+        if scope["type"] == "http":
+            check_permission(scope)
         await self.app(scope, receive, send)
 
 

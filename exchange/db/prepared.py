@@ -64,10 +64,18 @@ class _Compiled:
         return compiled
 
     async def rows(self, table: Any, query_type: str, values: tuple[Any, ...]) -> list[dict]:
-        sql, args, positions = self.get(table._meta.db.engine_type)
+        engine = table._meta.db
+        sql, args, positions = self.get(engine.engine_type)
         args = list(args)
         for n, index in positions:
             args[n] = values[index]
+        # The fast SQLite engine (exchange.db.sqlite_fast) reads a select outside a transaction
+        # at once; Piccolo's stock engines have no such method and take the Raw query.
+        read_now = getattr(engine, "read_now", None) if query_type == "select" else None
+        if read_now is not None:
+            rows = read_now(sql, args)
+            if rows is not None:
+                return rows
         return await Raw(table, querystring=_CompiledQueryString(sql, args, query_type, table)).run()
 
 

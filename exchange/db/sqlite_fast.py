@@ -23,7 +23,13 @@ from typing import Any
 
 import aiosqlite
 import piccolo
-from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+from piccolo.engine.sqlite import (
+    SQLiteEngine,
+    SQLiteTransaction,
+    TransactionType,
+    convert_int_out,
+    dict_factory,
+)
 
 from exchange.db.sqlite_file import SQLITE_BUSY_TIMEOUT_S
 
@@ -45,8 +51,26 @@ def sqlite_engine(path: str, fast: bool) -> SQLiteEngine:
         )
         fast = False
     if fast:
+        _register_faster_converters()
         return ExchangeSQLiteEngine(path=path)
     return SQLiteEngine(path=path, timeout=SQLITE_BUSY_TIMEOUT_S)
+
+
+def _int_out(value: bytes) -> int:
+    """Piccolo's INTEGER converter reads every integer through Decimal (so that 1.0 stored in
+    an INTEGER column still reads as 1): 1.4 µs a value, 13 µs of an item's row of nine integer
+    columns. int() reads the bytes of a whole number directly (0.2 µs); anything else still
+    goes through Piccolo's converter, so the values are the same."""
+    try:
+        return int(value)
+    except ValueError:
+        return convert_int_out(value)
+
+
+def _register_faster_converters() -> None:
+    # sqlite3's converters are per process, for every connection: the stock engine's reads
+    # get the same values, a little sooner.
+    sqlite3.register_converter("INTEGER", _int_out)
 
 
 # A read outside a transaction first runs right on the event loop, for at most this long;
@@ -141,6 +165,16 @@ class ExchangeSQLiteEngine(SQLiteEngine):
         if reader is None:
             reader = self._inline[loop] = _InlineReader({**self.connection_kwargs, "timeout": 0})
         return reader
+
+    def read_now(self, query: str, args: list[Any]) -> list[dict] | None:
+        """A select's rows read at once on the inline reader, or None when it must go the
+        usual way (inside a transaction, too long, or the file busy). exchange.db.prepared
+        calls it before building Piccolo's Raw query around SQL it compiled already: the Raw
+        query, its QueryString and its result processing cost 20 µs of an item lookup that
+        takes 30 µs in sqlite3 (measured in-process, 2026-12-01)."""
+        if self.current_transaction.get() is not None:
+            return None
+        return self._inline_reader().read(query, args)
 
     async def _run_in_new_connection(self, query, args=None, query_type="generic", table=None):
         if query[:6].upper() == "SELECT":
