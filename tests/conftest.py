@@ -133,8 +133,13 @@ async def reset_ledger(setup: EngineSetup) -> None:
     """Empty the ledger between tests; members, categories and factors stay."""
     from piccolo.querystring import QueryString
 
+    from exchange.items.present import forget_kept
+    from exchange.web.item_page import forget_kept_pages
+
     engine = setup.engine
     db.use_engine(engine)
+    forget_kept()  # ids and codes start again: what this process kept of the last test goes
+    forget_kept_pages()
     if setup.name == "postgres":
         await engine.run_querystring(QueryString(f"TRUNCATE {', '.join(LEDGER_TABLES)} RESTART IDENTITY CASCADE"))
     else:

@@ -90,3 +90,10 @@ async def stop(engine: Engine) -> None:
         await engine.close()  # its long-lived connections (the stock engine keeps none)
     elif not is_sqlite(engine):
         await engine.close_connection_pool()
+
+
+def engine_identity(engine: Engine | None = None) -> tuple[int, str]:
+    """Which database an engine reads, for keys of what a process keeps in memory (several
+    engines live in one test process; an id alone may be reused after an engine is gone)."""
+    engine = engine or current_engine()
+    return id(engine), getattr(engine, "path", None) or repr(getattr(engine, "config", None))

@@ -4,15 +4,20 @@ expiry really has, no member's name for the public), and its events into EventOu
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
+
 from exchange.auth.service import Actor
+from exchange.db import engine_identity
 from exchange.items import queries, schemas
 from exchange.ledger.codes import parse_code
 from exchange.ledger.rules import NotFound, Status
 from exchange.messages import _
 from exchange.settings import get_settings
+from exchange.tables import Item
 
 
 def now_utc() -> datetime:
@@ -69,11 +74,38 @@ async def get_item(raw_code: str, viewer: Actor | None) -> schemas.ItemOut:
     return item_out(await queries.item_row(parse_code(raw_code)), viewer, now_utc())
 
 
-async def get_item_revision(raw_code: str, viewer: Actor | None) -> tuple[schemas.ItemOut, tuple[int, int]]:
-    """The item, and (its row id, its version): every event of an item comes with an update
-    of its row that bumps the version, so the pair names the item's history as it stands."""
-    row = await queries.item_row(parse_code(raw_code))
-    return item_out(row, viewer, now_utc()), (row["id"], row["version"])
+async def item_revision(code: str, now: datetime) -> tuple:
+    """What the item shows as of now, named without reading it whole (queries.ITEM_REVISION):
+    the same tuple means the same ItemOut, for a given kind of viewer. NotFound for no item."""
+    row = await queries.item_revision_row(code)
+    status = effective_status(row, now)
+    return (engine_identity(Item._meta.db), code, row["id"], row["version"], row["photo"], row["holder_name"], status)
+
+
+async def item_json(raw_code: str, viewer: Actor | None) -> bytes:
+    """GET /api/v1/items/{code} as JSON bytes, kept per revision of the item: the lookup of the
+    revision reads one row with one join, where the whole item takes six joins, thirty columns
+    and the encoding (the item JSON cost 267 µs of server CPU a request, the hello-world 87)."""
+    code = parse_code(raw_code)
+    now = now_utc()
+    key = (await item_revision(code, now), viewer is None)
+    body = _JSON_KEPT.get(key)
+    if body is not None:
+        _JSON_KEPT.move_to_end(key)
+        return body
+    row = await queries.item_row(code)
+    body = msgspec.json.encode(item_out(row, viewer, now))
+    # Kept only when the row read whole is the revision looked up (no event in between).
+    if row["version"] == key[0][3]:
+        _JSON_KEPT[key] = body
+        if len(_JSON_KEPT) > JSON_KEPT:
+            _JSON_KEPT.popitem(last=False)
+    return body
+
+
+# Item JSON kept as bytes, least recently used dropped: 4,096 of about 1 kB.
+JSON_KEPT = 4096
+_JSON_KEPT: OrderedDict[tuple, bytes] = OrderedDict()
 
 
 async def item_events(raw_code: str, viewer: Actor | None) -> list[schemas.EventOut]:
@@ -103,3 +135,10 @@ async def item_events(raw_code: str, viewer: Actor | None) -> list[schemas.Event
 
 def _json(value: Any) -> dict:
     return json.loads(value) if isinstance(value, str) else (value or {})
+
+
+def forget_kept() -> None:
+    """Drop the kept JSON, for a database emptied or replaced under this process (the tests
+    reset theirs, ids and codes start again): while the app serves, every change it can see
+    comes with a new revision."""
+    _JSON_KEPT.clear()

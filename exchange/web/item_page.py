@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-import msgspec
 from litestar import MediaType, Request, Response, get
 from litestar.response import Redirect
 from litestar.utils.empty import value_or_default
@@ -34,7 +33,6 @@ from exchange.ledger.rules import (
 from exchange.lieu import queries as lieu_queries
 from exchange.lieu.service import list_workshops
 from exchange.messages import Message, _, ngettext, translate
-from exchange.tables import Item
 from exchange.web import i18n, queries
 from exchange.web.render import (
     FLASH_COOKIE,
@@ -285,32 +283,28 @@ async def item_page(request: Request, code: str) -> Response:
     if canonical != code:
         return Redirect(path=f"/i/{canonical}", status_code=301)
     try:
-        item, revision = await present.get_item_revision(canonical, actor)
+        revision = await present.item_revision(canonical, present.now_utc())
     except NotFound:
         blank = await is_blank_code(canonical)
         return _missing(request, 404, "blank" if blank else "unknown", canonical)
     # The same viewer sees the same page for the same state of the item: served from the
-    # process's cache while the item's row (its version, bumped by every event; its photo; its
-    # status as of now) is what it was, rendered once per viewer (None: no login) and language.
-    # What differs per request is written in after: the form token of the viewer's cookie and
-    # a new idempotency key per form. Workshop and category names are never renamed. Measured:
-    # a member's page cost 1.7 ms of CPU rendered (0.03x hello-world), 0.1 ms from here.
+    # process's cache while the item's revision (present.item_revision: its version, bumped by
+    # every event; its photo; its holder; its status as of now) is what it was, rendered once
+    # per viewer (None: no login), language and address. What differs per request is written
+    # in after: the form token of the viewer's cookie and a new idempotency key per form.
+    # Workshop and category names are never renamed. Measured: a member's page cost 1.7 ms of
+    # CPU rendered (0.03x hello-world), 0.1 ms from here.
     cache_key = None
     if FLASH_COOKIE not in request.cookies:
-        engine = Item._meta.db
-        cache_key = (
-            id(engine),
-            getattr(engine, "path", None) or repr(getattr(engine, "config", None)),
-            revision,
-            msgspec.json.encode(item),
-            lang,
-            current_path(request),
-            actor,
-        )
+        cache_key = (revision, lang, current_path(request), actor)
         kept = _PAGES.get(cache_key)
         if kept is not None:
             _PAGES.move_to_end(cache_key)
             return _from_kept(request, *kept)
+    try:
+        item = await present.get_item(canonical, actor)
+    except NotFound:  # deleted between the two reads: as if it had never been
+        return _missing(request, 404, "unknown", canonical)
     answer = await render_item_page(request, item)
     if cache_key is None or answer.cookies:
         return answer
@@ -383,6 +377,13 @@ def _from_kept(request: Request, parts: list[bytes], headers: dict[str, str]) ->
 # the rest is random.
 PAGES_KEPT = 2048
 _PAGES: OrderedDict[tuple, tuple[list[bytes], dict[str, str]]] = OrderedDict()
+
+
+def forget_kept_pages() -> None:
+    """Drop the kept pages (see present.forget_kept)."""
+    _PAGES.clear()
+
+
 _CSRF_MARK = f"\x00csrf-{secrets.token_hex(8)}\x00"
 _IDEM_MARK = f"\x00idem-{secrets.token_hex(8)}\x00"
 
