@@ -27,8 +27,6 @@ ALLOWED = {
     " Piccolo's migration bookkeeping: a maintenance tool of the database, not an area",
     "serving_lock.py": "PostgreSQL advisory locks that keep two servers' roles apart: no table's data",
     "items/listing.py": "the list's query is assembled from the filters (the one exception items/queries.py states)",
-    "items/photos.py": "one update of Item.photo; items/queries.py is being reworked for request speed (issue 11),"
-    " the update moves there after",
 }
 
 

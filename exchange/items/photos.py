@@ -28,7 +28,6 @@ from exchange.ledger.codes import parse_code
 from exchange.ledger.rules import ROLE_IN_SENTENCE, Forbidden, LedgerError, NotFound, Role, role_at_least
 from exchange.messages import _
 from exchange.settings import get_settings
-from exchange.tables import Item
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # a 40 Mpx phone photo; beyond, a decompression bomb is likelier than a camera
@@ -253,8 +252,7 @@ async def store_photo(data: bytes) -> str:
 
 async def set_photo(code: str, name: str) -> None:
     """Point the item at a stored photo (inside the caller's transaction, if any)."""
-    changed = await Item.update({Item.photo: name}).where(Item.code == code).returning(Item.id)
-    if not changed:
+    if not await queries.set_photo(code, name):
         raise NotFound(_("No item holds the code %(code)s.", code=code))
 
 

@@ -64,6 +64,12 @@ async def item_revision_row(code: str) -> dict:
     return row
 
 
+async def set_photo(code: str, name: str) -> bool:
+    """Point the item at a stored photo; whether an item holds the code. No new version: the
+    photo is part of the item's revision (ITEM_REVISION) by itself."""
+    return bool(await Item.update({Item.photo: name}).where(Item.code == code).returning(Item.id))
+
+
 async def is_blank_code(code: str) -> bool:
     return await BlankCode.exists().where(BlankCode.code == code)
 
