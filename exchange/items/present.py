@@ -1,12 +1,13 @@
 """An item as people see it: its row turned into ItemOut (the status a reservation past its
-expiry really has, no member's name for the public), and its events into EventOut."""
+expiry really has, no member's name for the public), and its events into EventOut; its JSON
+kept per revision of the item (Revision), the way web/item_page.py keeps its page."""
 
 from __future__ import annotations
 
 import json
 from collections import OrderedDict
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 
@@ -74,12 +75,31 @@ async def get_item(raw_code: str, viewer: Actor | None) -> schemas.ItemOut:
     return item_out(await queries.item_row(parse_code(raw_code)), viewer, now_utc())
 
 
-async def item_revision(code: str, now: datetime) -> tuple:
-    """What the item shows as of now, named without reading it whole (queries.ITEM_REVISION):
-    the same tuple means the same ItemOut, for a given kind of viewer. NotFound for no item."""
+class Revision(NamedTuple):
+    """What an item shows as of now, named without reading it whole (queries.ITEM_REVISION):
+    the same Revision means the same ItemOut, for a given kind of viewer."""
+
+    database: tuple[int, str]
+    code: str
+    id: int
+    version: int  # bumped by every event
+    photo: str | None  # set without an event
+    holder_name: str | None  # a member may rename themselves
+    status: Status  # as of now: a reservation ends by itself
+
+
+async def item_revision(code: str, now: datetime) -> Revision:
+    """The item's Revision; NotFound for no item."""
     row = await queries.item_revision_row(code)
-    status = effective_status(row, now)
-    return (engine_identity(Item._meta.db), code, row["id"], row["version"], row["photo"], row["holder_name"], status)
+    return Revision(
+        engine_identity(Item._meta.db),
+        code,
+        row["id"],
+        row["version"],
+        row["photo"],
+        row["holder_name"],
+        effective_status(row, now),
+    )
 
 
 async def item_json(raw_code: str, viewer: Actor | None) -> bytes:
@@ -88,7 +108,8 @@ async def item_json(raw_code: str, viewer: Actor | None) -> bytes:
     and the encoding (the item JSON cost 267 µs of server CPU a request, the hello-world 87)."""
     code = parse_code(raw_code)
     now = now_utc()
-    key = (await item_revision(code, now), viewer is None)
+    revision = await item_revision(code, now)
+    key = (revision, viewer is None)
     body = _JSON_KEPT.get(key)
     if body is not None:
         _JSON_KEPT.move_to_end(key)
@@ -96,7 +117,7 @@ async def item_json(raw_code: str, viewer: Actor | None) -> bytes:
     row = await queries.item_row(code)
     body = msgspec.json.encode(item_out(row, viewer, now))
     # Kept only when the row read whole is the revision looked up (no event in between).
-    if row["version"] == key[0][3]:
+    if row["version"] == revision.version:
         _JSON_KEPT[key] = body
         if len(_JSON_KEPT) > JSON_KEPT:
             _JSON_KEPT.popitem(last=False)
