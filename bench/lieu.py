@@ -110,6 +110,25 @@ class Lieu:
 
 
 @dataclass
+class Places:
+    """Where items sit: each lieu's workshops (by index of lieu), each workshop's kind, and the
+    lieux near each (a transfer goes to one of them: none, no transfers)."""
+
+    by_lieu: list[list[int]]
+    kind_of_workshop: dict[int, str]
+    neighbours: list[list[int]] = field(default_factory=list)
+    transfer_share: float = 0.0  # of the moves, those that go to a nearby lieu instead
+
+
+def lieu_places(workshops: list[dict]) -> Places:
+    """The four lieux of the single-server bench, told apart by their workshops' slugs."""
+    return Places(
+        by_lieu=[[w["id"] for w in workshops if w["slug"].startswith(f"{lieu}-")] for lieu in LIEUX],
+        kind_of_workshop={w["id"]: w["slug"].split("-", 1)[1] for w in workshops},
+    )
+
+
+@dataclass
 class _Item:
     index: int
     code: str
@@ -137,6 +156,17 @@ async def _setup_reference_data() -> tuple[People, list[dict], dict[str, dict]]:
     for lieu in LIEUX:
         for kind, name in WORKSHOP_KINDS:
             await Workshop.insert(Workshop(slug=f"{lieu}-{kind}", name=f"{name} ({lieu})"))
+    everyone = await make_people()
+    workshops = list(await Workshop.select(Workshop.id, Workshop.slug).order_by(Workshop.id))
+    return everyone, workshops, await categories_by_slug()
+
+
+async def categories_by_slug() -> dict[str, dict]:
+    return {r["slug"]: r for r in await Category.select(Category.id, Category.slug, Category.density_kg_m3)}
+
+
+async def make_people() -> People:
+    """A coordinator, 9 stewards and 48 members, with a token each for a steward and a member."""
     # argon2 is slow on purpose: hash the password once and write the rows with it.
     from exchange.auth.service import hash_password
     from exchange.tables import Member
@@ -164,23 +194,23 @@ async def _setup_reference_data() -> tuple[People, list[dict], dict[str, dict]]:
         steward_token=await issue_token(people[Role.steward][0]),
         member_token=await issue_token(people[Role.member][0]),
     )
-    workshops = list(await Workshop.select(Workshop.id, Workshop.slug).order_by(Workshop.id))
-    categories = {r["slug"]: r for r in await Category.select(Category.id, Category.slug, Category.density_kg_m3)}
-    return everyone, workshops, categories
+    return everyone
 
 
-def _draw(
+def draw(
     rng: random.Random,
     n_items: int,
     n_events: int,
-    workshops: list[dict],
+    places: Places,
     categories: dict[str, dict],
     people: People,
     end: int,
+    first_item: int = 1,
+    first_event: int = 1,
 ) -> tuple[list[tuple], list[tuple], dict]:
-    """Items and events as rows (ids assigned in time order), and a few facts about them."""
-    by_lieu = [[w["id"] for w in workshops if w["slug"].startswith(f"{lieu}-")] for lieu in LIEUX]
-    kind_of_workshop = {w["id"]: w["slug"].split("-", 1)[1] for w in workshops}
+    """Items and events as rows (ids from `first_item` and `first_event`, assigned in time
+    order), and a few facts about them."""
+    by_lieu, kind_of_workshop = places.by_lieu, places.kind_of_workshop
     materials = [m for m in MATERIALS if m[0] in categories and categories[m[0]]["density_kg_m3"]]
     codes: set[str] = set()
 
@@ -196,7 +226,7 @@ def _draw(
     def make(ending_table, parent: _Item | None = None, dims: tuple[int, int, int] | None = None, mass_g=None) -> _Item:
         if parent is None:
             slug, home, titles, lengths, widths, thicknesses = rng.choice(materials)
-            lieu = rng.randrange(len(LIEUX))
+            lieu = rng.randrange(len(by_lieu))
             local = [w for w in by_lieu[lieu] if kind_of_workshop[w] in (home, "stock")]
             workshop = rng.choice(local)
             length, width, thickness = rng.randint(*lengths), rng.randint(*widths), rng.choice(thicknesses)
@@ -324,7 +354,19 @@ def _draw(
         workshop = item.workshop
         reserved_by = reserved_until = None
         for n, (kind, t) in enumerate(zip(steps, times)):
-            if kind == "move":
+            if (
+                kind == "move"
+                and places.neighbours
+                and places.neighbours[item.lieu]
+                and (rng.random() < places.transfer_share)
+            ):
+                # Passed on to a lieu nearby: the piece keeps its status and holder (DESIGN.md).
+                item.lieu = rng.choice(places.neighbours[item.lieu])
+                target = rng.choice(by_lieu[item.lieu])
+                item.workshop = target
+                emit(t, item, "transfer", rng.choice(steward_ids), target, from_workshop=workshop)
+                workshop = target
+            elif kind == "move":
                 lieu_workshops = by_lieu[item.lieu]
                 target = rng.choice([w for w in lieu_workshops if w != workshop])
                 item.workshop = target
@@ -362,7 +404,7 @@ def _draw(
                     data={"pieces": [p.code for p in pieces]},
                 )
                 for piece in pieces:
-                    piece.workshop = workshop
+                    piece.workshop, piece.lieu = workshop, item.lieu
                     story(piece, t)
         status = {
             "stay": "available",
@@ -381,7 +423,7 @@ def _draw(
     # 4. Ids in time order, as a real ledger would have them.
     events.sort(key=lambda e: (e[0], e[1]))
     order = sorted(range(len(items)), key=lambda i: (items[i].start, i))
-    item_id = {index: n + 1 for n, index in enumerate(order)}
+    item_id = {index: first_item + n for n, index in enumerate(order)}
     last_event: dict[int, int] = {}
     count_events: dict[int, int] = {}
     for e in events:
@@ -423,7 +465,9 @@ def _draw(
             )
         )
     event_rows = []
-    for n, (t, _, index, kind, member, workshop, from_workshop, mass, loss, note, data) in enumerate(events, 1):
+    for n, (t, _, index, kind, member, workshop, from_workshop, mass, loss, note, data) in enumerate(
+        events, first_event
+    ):
         when = ts(t)
         event_rows.append(
             (
@@ -514,7 +558,7 @@ async def build_lieu(engine, url: str, n_items: int, n_events: int, seed: int = 
     rng = random.Random(seed)
     end = int(time.time()) - 2 * 3600
     item_rows, event_rows, facts = await asyncio.to_thread(
-        _draw, rng, n_items, n_events, workshops, categories, people, end
+        draw, rng, n_items, n_events, lieu_places(workshops), categories, people, end
     )
     if db.is_sqlite(engine):
         await asyncio.to_thread(_write_sqlite, engine.path, item_rows, event_rows)
