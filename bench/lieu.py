@@ -207,12 +207,14 @@ def draw(
     end: int,
     first_item: int = 1,
     first_event: int = 1,
+    codes: set[str] | None = None,
 ) -> tuple[list[tuple], list[tuple], dict]:
     """Items and events as rows (ids from `first_item` and `first_event`, assigned in time
-    order), and a few facts about them."""
+    order), and a few facts about them. `codes`: those already given out (by the chunks before:
+    a million random codes hold some fifteen pairs), added to."""
     by_lieu, kind_of_workshop = places.by_lieu, places.kind_of_workshop
     materials = [m for m in MATERIALS if m[0] in categories and categories[m[0]]["density_kg_m3"]]
-    codes: set[str] = set()
+    codes = set() if codes is None else codes
 
     def code() -> str:
         while True:

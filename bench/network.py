@@ -277,17 +277,15 @@ async def build_network(
     async def chunks():
         """Chunk k+1 is drawn (in a thread) while chunk k is copied."""
         first_item = first_event = 1
+        codes: set[str] = set()  # drawn one chunk after the other: shared
 
-        def sizes(k: int) -> tuple[int, int]:
-            return n_items * (k + 1) // count - n_items * k // count, n_events * (
-                k + 1
-            ) // count - n_events * k // count
+        def share(total: int, k: int) -> int:
+            return total * (k + 1) // count - total * k // count
 
         def drawn(k: int, first_item: int, first_event: int):
-            items, events = sizes(k)
-            return draw(
-                random.Random(seed * 1000 + k), items, events, where, categories, people, end, first_item, first_event
-            )
+            rng = random.Random(seed * 1000 + k)
+            items, events = share(n_items, k), share(n_events, k)
+            return draw(rng, items, events, where, categories, people, end, first_item, first_event, codes)
 
         pending = asyncio.create_task(asyncio.to_thread(drawn, 0, first_item, first_event))
         for k in range(count):

@@ -45,7 +45,25 @@ _AGGREGATES = {
 }
 
 
-def flows_sql(bound_count: int) -> str:
+# A network's month reads a time zone's lieux at once, their cells keyed by lieu, not workshop
+# (by_lieu: some 10,000 groups instead of 100,000 at 10,000,000 events, and Python folds them):
+# each workshop column is then its lieu (a workshop without one is the first lieu's).
+_FIRST_LIEU = "(SELECT MIN(id) FROM lieu)"
+_BY_LIEU_FROM = " JOIN workshop AS w ON w.id = {0}.workshop LEFT JOIN workshop AS fw ON fw.id = {0}.from_workshop"
+_LIEU_COLUMNS = (
+    f"COALESCE(w.lieu, {_FIRST_LIEU}) AS workshop,"
+    f" CASE WHEN fw.id IS NULL THEN NULL ELSE COALESCE(fw.lieu, {_FIRST_LIEU}) END AS from_workshop"
+)
+
+
+def _columns_and_from(by_lieu: bool) -> tuple[str, str]:
+    """The workshop columns of the events and what they are read from (see _FIRST_LIEU)."""
+    if not by_lieu:
+        return "workshop, from_workshop", "event"
+    return _LIEU_COLUMNS, "event" + _BY_LIEU_FROM.format("event")
+
+
+def flows_sql(bound_count: int, by_lieu: bool = False) -> str:
     """The grouped query of the flows between `bound_count` instants b0 < b1 < ... < bn
     (passed as parameters, see flows_args): bucket i (1..n) holds the events in [b(i-1), b(i)).
 
@@ -55,13 +73,14 @@ def flows_sql(bound_count: int) -> str:
     whens = " ".join(f"WHEN occurred_at < {{}} THEN {i}" for i in range(1, bound_count - 1))
     bucket = f"CASE {whens} ELSE {bound_count - 1} END" if whens else str(bound_count - 1)
     sums = ",\n  ".join(f"{sql} AS {name}" for name, sql in _AGGREGATES.items())
+    workshops, source = _columns_and_from(by_lieu)
     return (
         "SELECT bucket, workshop, from_workshop, category, from_category,\n  "
         + sums
         + "\nFROM (SELECT "
         + bucket
-        + " AS bucket, kind, workshop, from_workshop, category, from_category, mass_g, mass_before_g, loss_g"
-        + f" FROM event WHERE kind IN ({_KIND_LIST}) AND occurred_at >= {{}} AND occurred_at < {{}}"
+        + f" AS bucket, kind, {workshops}, category, from_category, mass_g, mass_before_g, loss_g"
+        + f" FROM {source} WHERE kind IN ({_KIND_LIST}) AND occurred_at >= {{}} AND occurred_at < {{}}"
         + ") AS e\nGROUP BY bucket, workshop, from_workshop, category, from_category"
     )
 
@@ -79,22 +98,34 @@ def _signed(column: str) -> str:
 # The last event kept for a time zone (0: none yet).
 _MARK = "COALESCE((SELECT last_event FROM stock_change_mark WHERE timezone = {}), 0)"
 
-# The opening stock of a month: the kept months before it, and the events after the mark
-# that occurred before its start (a range of ids: few, the keeper runs every minute).
-OPENING_SQL = (
-    "SELECT workshop, category, NULL AS from_workshop, NULL AS from_category, net_g AS here_g,"
-    " 0 AS adjust_old_g, 0 AS moved_g\n"
-    "FROM stock_change WHERE timezone = {} AND month < {}\n"
-    "UNION ALL\n"
-    "SELECT workshop, category, from_workshop, from_category,\n"
-    f"  SUM({_signed('mass_g')}) AS here_g,\n"
-    f"  SUM(CASE WHEN kind = '{EventKind.adjust.value}' THEN COALESCE(mass_before_g, 0) ELSE 0 END) AS adjust_old_g,\n"
-    f"  SUM(CASE WHEN kind IN ('{EventKind.move.value}', '{EventKind.transfer.value}')"
-    " THEN COALESCE(mass_g, 0) ELSE 0 END) AS moved_g\n"
-    "FROM event\n"
-    f"WHERE id > {_MARK} AND occurred_at < {{}}\n"
-    "GROUP BY workshop, category, from_workshop, from_category"
-)
+
+def opening_sql(by_lieu: bool = False) -> str:
+    """The opening stock of a month: the kept months before it, summed per cell (a network's time
+    zone keeps some 300,000 rows: summed where they lie, not in Python), and the events after the
+    mark that occurred before its start (a range of ids: few, the keeper runs every minute)."""
+    workshops, source = _columns_and_from(by_lieu)
+    kept_workshop, kept_from = ("workshop", "stock_change")
+    if by_lieu:
+        kept_workshop = f"COALESCE(w.lieu, {_FIRST_LIEU})"
+        kept_from = "stock_change JOIN workshop AS w ON w.id = stock_change.workshop"
+    return (
+        f"SELECT {kept_workshop} AS workshop, NULL AS from_workshop, category, NULL AS from_category,"
+        " SUM(net_g) AS here_g, 0 AS adjust_old_g, 0 AS moved_g\n"
+        f"FROM {kept_from} WHERE timezone = {{}} AND month < {{}}\n"
+        "GROUP BY 1, 3\n"
+        "UNION ALL\n"
+        f"SELECT {workshops}, category, from_category,\n"
+        f"  SUM({_signed('mass_g')}) AS here_g,\n"
+        f"  SUM(CASE WHEN kind = '{EventKind.adjust.value}' THEN COALESCE(mass_before_g, 0) ELSE 0 END) AS adjust_old_g,\n"
+        f"  SUM(CASE WHEN kind IN ('{EventKind.move.value}', '{EventKind.transfer.value}')"
+        " THEN COALESCE(mass_g, 0) ELSE 0 END) AS moved_g\n"
+        f"FROM {source}\n"
+        f"WHERE event.id > {_MARK} AND occurred_at < {{}}\n"
+        "GROUP BY 1, 2, 3, 4"
+    )
+
+
+OPENING_SQL = opening_sql()
 
 
 _NEXT_EVENTS = (
@@ -111,6 +142,30 @@ _SET_MARK = (
     " ON CONFLICT (timezone) DO UPDATE SET last_event = excluded.last_event"
 )
 _ROWS_PER_INSERT = 500
+
+# PostgreSQL: the next events after the mark added to the kept months and the mark moved, in
+# one statement (the months cut in the time zone by the server, as month_of cuts them): the
+# same rows as stock.monthly_changes + add_changes + set_mark, without the events' trip to
+# Python (2,000 events/s there: 10,000,000 events in 5 time zones took hours; see stock.py).
+_KEEP_IN_SQL = (
+    "WITH chunk AS (SELECT id, kind, occurred_at, workshop, from_workshop, category, from_category, mass_g,"
+    " mass_before_g FROM event WHERE id > " + _MARK + " ORDER BY id LIMIT {}),\n"
+    "cells AS (\n"
+    f"  SELECT occurred_at, workshop, category, {_signed('mass_g')} AS g FROM chunk\n"
+    "  UNION ALL\n"
+    "  SELECT occurred_at, workshop, COALESCE(from_category, category), -COALESCE(mass_before_g, 0) FROM chunk"
+    f" WHERE kind = '{EventKind.adjust.value}'\n"
+    "  UNION ALL\n"
+    "  SELECT occurred_at, COALESCE(from_workshop, workshop), category, -COALESCE(mass_g, 0) FROM chunk"
+    f" WHERE kind IN ('{EventKind.move.value}', '{EventKind.transfer.value}')),\n"
+    "changes AS (INSERT INTO stock_change (timezone, month, workshop, category, net_g)\n"
+    "  SELECT {}, TO_CHAR(occurred_at AT TIME ZONE {}, 'YYYY-MM'), workshop, category, SUM(g) FROM cells"
+    " GROUP BY 2, 3, 4 HAVING SUM(g) <> 0\n"
+    "  ON CONFLICT (timezone, month, workshop, category) DO UPDATE SET net_g = stock_change.net_g + excluded.net_g),\n"
+    "mark AS (INSERT INTO stock_change_mark (timezone, last_event) SELECT {}, MAX(id) FROM chunk HAVING COUNT(*) > 0\n"
+    "  ON CONFLICT (timezone) DO UPDATE SET last_event = excluded.last_event)\n"
+    "SELECT COUNT(*) AS n FROM chunk"
+)
 _PENDING = (
     "SELECT EXISTS (SELECT 1 FROM event"
     f" WHERE id > {_MARK}) AS pending,"
@@ -121,10 +176,12 @@ _PENDING = (
 LOCK_WAIT_MS = 1_000  # PostgreSQL: how long the keeper waits for the writers of events
 
 
-async def flow_rows(bounds: list[datetime], workshops: frozenset[int] | None = None) -> list[dict]:
+async def flow_rows(
+    bounds: list[datetime], workshops: frozenset[int] | None = None, by_lieu: bool = False
+) -> list[dict]:
     """The flows (see flows_sql); with `workshops` (one lieu's of several), only the events in
-    or out of them (the ids are ours: written into the SQL)."""
-    sql = flows_sql(len(bounds))
+    or out of them (the ids are ours: written into the SQL); `by_lieu`, keyed by lieu."""
+    sql = flows_sql(len(bounds), by_lieu)
     if workshops is not None:
         ids = ", ".join(str(int(w)) for w in sorted(workshops)) or "NULL"
         sql = sql.replace(
@@ -133,8 +190,17 @@ async def flow_rows(bounds: list[datetime], workshops: frozenset[int] | None = N
     return await Event.raw(sql, *flows_args(bounds))
 
 
-async def opening_rows(timezone: str, month: str, start: datetime) -> list[dict]:
-    return await Event.raw(OPENING_SQL, timezone, month, timezone, start)
+async def opening_rows(
+    timezone: str, month: str, start: datetime, workshops: frozenset[int] | None = None, by_lieu: bool = False
+) -> list[dict]:
+    """The opening stock's rows (see opening_sql); with `workshops` (one lieu's of several),
+    only their kept months (the index stock_change_workshop; the ids are ours: written into the
+    SQL); `by_lieu`, keyed by lieu."""
+    sql = opening_sql(by_lieu)
+    if workshops is not None:
+        ids = ", ".join(str(int(w)) for w in sorted(workshops)) or "NULL"
+        sql = sql.replace(" AND month < {}", f" AND workshop IN ({ids}) AND month < {{}}", 1)
+    return await Event.raw(sql, timezone, month, timezone, start)
 
 
 async def keeper_state(timezone: str) -> dict:
@@ -175,6 +241,12 @@ async def add_changes(timezone: str, changes: list[tuple[tuple[str, int, int], i
         values = ", ".join(["({}, {}, {}, {}, {})"] * len(batch))
         args = [v for (month, workshop, category), grams in batch for v in (timezone, month, workshop, category, grams)]
         await StockChange.raw(_ADD_CHANGES.replace("{}", values, 1), *args)
+
+
+async def keep_in_sql(timezone: str, chunk: int) -> int:
+    """PostgreSQL: the next `chunk` events after the mark kept (see _KEEP_IN_SQL); how many."""
+    (row,) = await StockChange.raw(_KEEP_IN_SQL, timezone, chunk, timezone, timezone, timezone)
+    return int(row["n"])
 
 
 async def set_mark(timezone: str, last_event: int) -> None:

@@ -42,7 +42,7 @@ from exchange.figures.arithmetic import (
     waste_avoided_g,
 )
 from exchange.figures.factors import LoadedFactorSet, as_written, load_factor_set
-from exchange.figures.scope import LieuScope, all_lieux, lieu_scope
+from exchange.figures.scope import LieuScope, all_lieux, by_time_zone, lieu_scope
 from exchange.figures.stock import Cell, opening_stock, take_from_origins
 from exchange.ledger.rules import Invalid
 from exchange.lieu import queries as lieu_queries
@@ -100,12 +100,13 @@ async def monthly_cells(
     then carried by each month's net). A transfer out of the lieu counts at its origin."""
     lieu = lieu or await lieu_scope()
     bounds = boundaries(months, lieu.tz)
-    buckets = fold(await queries.flow_rows(bounds, None if lieu.alone else lieu.workshops))
+    only = None if lieu.alone else lieu.workshops
+    by_lieu = lieu.lieux is not None
+    buckets = fold(await queries.flow_rows(bounds, only, by_lieu))
     stock: dict[Cell, int] = defaultdict(int)
     if with_stock:
-        stock.update(
-            {cell: g for cell, g in (await opening_stock(months[0], lieu.timezone)).items() if lieu.holds(cell[0])}
-        )
+        opening = await opening_stock(months[0], lieu.timezone, only, by_lieu)
+        stock.update({cell: g for cell, g in opening.items() if lieu.holds(cell[0])})
     result = []
     for index in range(1, len(months) + 1):
         cells = {cell: sums for cell, sums in buckets.get(index, {}).items() if lieu.holds(cell[0])}
@@ -280,6 +281,17 @@ async def trend(
     return schemas.TrendOut(timezone=lieu.timezone, months=result, factor_set=factors.out())
 
 
+def _lieu_month(cells: dict[Cell, Sums], factors: LoadedFactorSet, by_category: dict[int, list[Sums]]) -> Sums:
+    """One lieu's month in the network's: its total, and its sums per category added to `by_category`."""
+    with_co2e(cells, factors)
+    per_category: dict[int, Sums] = defaultdict(Sums)
+    for (_workshop, c), sums in cells.items():
+        per_category[c].add(sums)
+    for c, sums in per_category.items():
+        by_category[c].append(sums)
+    return Sums.total(cells.values())
+
+
 async def network_figures(month: str, factor_set: str | None = None) -> schemas.FiguresOut:
     """The network's month: the sum of each lieu's own month (in its own time zone), with the
     transfers between lieux cancelling (arithmetic.network_sums) and CO2e counted where each
@@ -290,18 +302,19 @@ async def network_figures(month: str, factor_set: str | None = None) -> schemas.
     by_lieu: list[tuple[LieuScope, Sums]] = []
     by_category: dict[int, list[Sums]] = defaultdict(list)
     starts, ends = [], []
-    for lieu in await all_lieux():
-        (cells,) = await monthly_cells([the_month], lieu=lieu)
-        with_co2e(cells, factors)
-        by_lieu.append((lieu, Sums.total(cells.values())))
-        per_category: dict[int, Sums] = defaultdict(Sums)
-        for (_, c), sums in cells.items():
-            per_category[c].add(sums)
-        for c, sums in per_category.items():
-            by_category[c].append(sums)
-        start, end = boundaries([the_month], lieu.tz)
-        starts.append(start)
-        ends.append(end)
+    # The lieux of one time zone share their month: one read of the ledger for them all, summed
+    # per lieu and category (at 300 lieux, 2 queries per time zone instead of 2 per lieu).
+    for zone, lieux in by_time_zone(await all_lieux()):
+        (zone_cells,) = await monthly_cells([the_month], lieu=zone)  # keyed by (lieu, category)
+        cells_of: dict[int, dict[Cell, Sums]] = defaultdict(dict)
+        for cell, sums in zone_cells.items():
+            cells_of[cell[0]][cell] = sums
+        for lieu in lieux:
+            by_lieu.append((lieu, _lieu_month(cells_of[lieu.id], factors, by_category)))
+            start, end = boundaries([the_month], lieu.tz)
+            starts.append(start)
+            ends.append(end)
+    by_lieu.sort(key=lambda pair: pair[0].id)  # in the order they were added
     total = network_sums(s for _, s in by_lieu)
     return schemas.FiguresOut(
         month=str(the_month),

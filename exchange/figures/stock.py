@@ -95,12 +95,15 @@ def monthly_changes(events: Iterable[dict], tz: tzinfo) -> dict[tuple[str, int, 
     }
 
 
-async def opening_stock(month: Month, timezone: str | None = None) -> dict[Cell, int]:
+async def opening_stock(
+    month: Month, timezone: str | None = None, workshops: frozenset[int] | None = None, by_lieu: bool = False
+) -> dict[Cell, int]:
     """Grams available or reserved at the start of `month` (in `timezone`, by default the
-    first lieu's), per (workshop, category)."""
+    first lieu's), per (workshop, category), or `by_lieu` per (lieu, category); with
+    `workshops`, those cells at least (read from their kept months alone: the caller keeps its own)."""
     timezone = timezone or await _first_timezone()
     start = month.start(ZoneInfo(timezone))
-    return fold_stock(await queries.opening_rows(timezone, str(month), start))
+    return fold_stock(await queries.opening_rows(timezone, str(month), start, workshops, by_lieu))
 
 
 async def _first_timezone() -> str:
@@ -120,6 +123,7 @@ async def _keep_chunk(timezone: str, tz: tzinfo, chunk: int) -> int:
             # waiting lock, so it waits a second at most: behind a long transaction, the
             # keeper gives up and comes back at the next round.
             await queries.wait_for_event_writers()
+            return await queries.keep_in_sql(timezone, chunk)
         events = await queries.next_events(timezone, chunk)
         if not events:
             return 0
