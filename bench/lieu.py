@@ -503,7 +503,7 @@ def _sqlite_value(value):
     return value
 
 
-def _write_sqlite(path: str, item_rows: list[tuple], event_rows: list[tuple]) -> None:
+def write_sqlite(path: str, item_rows: list[tuple], event_rows: list[tuple]) -> None:
     connection = sqlite3.connect(path, timeout=db.SQLITE_BUSY_TIMEOUT_S, isolation_level=None)
     try:
         connection.execute("PRAGMA cache_size = -400000")
@@ -563,7 +563,7 @@ async def build_lieu(engine, url: str, n_items: int, n_events: int, seed: int = 
         draw, rng, n_items, n_events, lieu_places(workshops), categories, people, end
     )
     if db.is_sqlite(engine):
-        await asyncio.to_thread(_write_sqlite, engine.path, item_rows, event_rows)
+        await asyncio.to_thread(write_sqlite, engine.path, item_rows, event_rows)
     else:
         await _write_postgres(url, item_rows, event_rows)
     sample = facts["available"][:: max(1, len(facts["available"]) // 500)][:500]

@@ -42,6 +42,7 @@ from bench.lieu import (  # noqa: E402  (the settings above first)
     categories_by_slug,
     draw,
     make_people,
+    write_sqlite,
 )
 from exchange import db  # noqa: E402
 from exchange.ledger.geo import great_circle_km  # noqa: E402
@@ -211,13 +212,11 @@ async def _secondary_indexes(connection, table: str) -> list[tuple[str, str]]:
     return [(r["indexname"], r["indexdef"]) for r in rows]
 
 
-async def write(url: str, chunks, steps: dict[str, float]) -> tuple[int, int, int, int]:
-    """COPY each chunk of (items, events, facts) that `chunks` yields, in one transaction;
-    returns items, events, transfers and the stock in grams."""
+async def write(url: str, chunks, steps: dict[str, float]) -> None:
+    """COPY each chunk of (items, events) that `chunks` yields, in one transaction."""
     import asyncpg
 
     connection = await asyncpg.connect(url)
-    items = events = transfers = stock_g = 0
     try:
         async with connection.transaction():
             # Superuser only (the bench's PG_ADMIN): without it, the checks run row by row.
@@ -229,12 +228,9 @@ async def write(url: str, chunks, steps: dict[str, float]) -> tuple[int, int, in
             for name, _ in dropped:
                 await connection.execute(f'DROP INDEX "{name}"')
             started = time.perf_counter()
-            async for item_rows, event_rows, facts in chunks:
+            async for item_rows, event_rows in chunks:
                 await connection.copy_records_to_table("item", records=item_rows, columns=list(ITEM_COLUMNS))
                 await connection.copy_records_to_table("event", records=event_rows, columns=list(EVENT_COLUMNS))
-                items, events = items + len(item_rows), events + len(event_rows)
-                transfers += sum(1 for e in event_rows if e[2] == "transfer")
-                stock_g += facts["stock_g"]
             steps["draw_and_copy_s"] = time.perf_counter() - started
             started = time.perf_counter()
             await connection.execute("SET LOCAL maintenance_work_mem = '512MB'")
@@ -251,28 +247,36 @@ async def write(url: str, chunks, steps: dict[str, float]) -> tuple[int, int, in
         steps["vacuum_analyze_s"] = time.perf_counter() - started
     finally:
         await connection.close()
-    return items, events, transfers, stock_g
+
+
+async def _write_sqlite(path: str, chunks) -> None:
+    async for item_rows, event_rows in chunks:
+        await asyncio.to_thread(write_sqlite, path, item_rows, event_rows)
 
 
 async def build_network(
     engine, url: str, n_lieux: int, n_items: int, n_events: int, seed: int = 11, chunk_items: int = CHUNK_ITEMS
 ) -> Network:
-    """Migrate the empty PostgreSQL database `engine` points at, then fill it."""
-    if db.is_sqlite(engine):
-        raise ValueError("the network bench writes with PostgreSQL's COPY")
+    """Migrate the empty database `engine` points at, then fill it (PostgreSQL with COPY; SQLite,
+    for the tests' small networks, with bench.lieu's executemany)."""
     started = time.perf_counter()
     rng = random.Random(seed)
     lieux = places(rng, n_lieux)
     await db.migrate(engine)
     db.use_engine(engine)
-    await engine.start_connection_pool(min_size=1, max_size=2)
+    sqlite = db.is_sqlite(engine)
+    if not sqlite:
+        await engine.start_connection_pool(min_size=1, max_size=2)
     try:
         people, where, categories = await _reference_rows(lieux)
     finally:
-        await engine.close_connection_pool()
+        if not sqlite:
+            await engine.close_connection_pool()
     steps = {"reference_rows_s": time.perf_counter() - started}
     end = int(time.time()) - 2 * 3600
     count = max(1, math.ceil(n_items / chunk_items))
+
+    tally = dict.fromkeys(("items", "events", "transfers", "stock_g"), 0)
 
     async def chunks():
         """Chunk k+1 is drawn (in a thread) while chunk k is copied."""
@@ -294,19 +298,27 @@ async def build_network(
             first_event += len(chunk[1])
             if k + 1 < count:
                 pending = asyncio.create_task(asyncio.to_thread(drawn, k + 1, first_item, first_event))
-            yield chunk
-            del chunk
+            item_rows, event_rows, facts = chunk
+            tally["items"] += len(item_rows)
+            tally["events"] += len(event_rows)
+            tally["transfers"] += sum(1 for e in event_rows if e[2] == "transfer")
+            tally["stock_g"] += facts["stock_g"]
+            del chunk, facts
+            yield item_rows, event_rows
 
-    items, events, transfers, stock_g = await write(url, chunks(), steps)
+    if sqlite:
+        await _write_sqlite(engine.path, chunks())
+    else:
+        await write(url, chunks(), steps)
     today = datetime.fromtimestamp(end, UTC)
     last_month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     return Network(
         lieux=lieux,
-        items=items,
-        events=events,
-        transfers=transfers,
+        items=tally["items"],
+        events=tally["events"],
+        transfers=tally["transfers"],
         month=last_month,
-        stock_g=stock_g,
+        stock_g=tally["stock_g"],
         seconds=time.perf_counter() - started,
         steps=steps,
         people=people,
