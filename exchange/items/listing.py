@@ -42,15 +42,24 @@ class ItemFilters:
 
 @dataclass(frozen=True)
 class Nearby:
-    """The lieux a `near` list reads, nearest first: rank and distance by lieu id."""
+    """The lieux a `near` list reads, nearest first: rank and distance by lieu id, and the rank
+    of each of their workshops."""
 
     rank: dict[int, int]
     distance_km: dict[int, float]
+    workshops: dict[int, int]
+
+    def source(self) -> str:
+        """The items of those workshops, each with its lieu's rank (nearby_workshop.column2): a
+        join on a list of (workshop, rank), so that the index on (status, thickness_mm, workshop,
+        ...) reads only the lieux near (m0012; at 1,000,000 items, an item's lieu looked up row
+        by row over the whole network took 40 ms a search). The ids and ranks are integers of our
+        own: written into the SQL."""
+        pairs = ", ".join(f"({workshop}, {rank})" for workshop, rank in sorted(self.workshops.items()))
+        return f"item JOIN (VALUES {pairs}) AS nearby_workshop ON nearby_workshop.column1 = item.workshop"
 
     def rank_sql(self) -> str:
-        # The ranks are integers of our own (lieu ids and positions): written into the SQL.
-        whens = " ".join(f"WHEN {lieu} THEN {rank}" for lieu, rank in self.rank.items())
-        return f"(CASE {LIEU_OF_ITEM} {whens} END)"
+        return "nearby_workshop.column2"
 
 
 # An item's lieu: its workshop's (a workshop written without one is the first lieu's).
@@ -84,7 +93,9 @@ async def nearby(filters: ItemFilters) -> Nearby | None:
         for r in await lieu_queries.positioned_lieux()
     )
     kept = [(km, lieu) for km, lieu in distances if filters.within_km is None or km <= filters.within_km]
-    return Nearby(rank={lieu: n for n, (_, lieu) in enumerate(kept)}, distance_km={lieu: km for km, lieu in kept})
+    rank = {lieu: n for n, (_, lieu) in enumerate(kept)}
+    workshops = {w: rank[lieu] for w, lieu in (await queries.workshop_lieux()).items() if lieu in rank}
+    return Nearby(rank=rank, distance_km={lieu: km for km, lieu in kept}, workshops=workshops)
 
 
 MAX_LIMIT = 200
@@ -219,15 +230,16 @@ async def count_items(filters: ItemFilters) -> int:
     """How many items the list's filters keep, over every page."""
     arms, clauses, args = await _list_conditions(filters, now_utc())
     near = await nearby(filters)
-    if near is not None:  # only the lieux that near, as the list reads them
-        if not near.rank:
-            return 0
-        clauses.append(f"{LIEU_OF_ITEM} IN ({', '.join(str(lieu) for lieu in near.rank)})")
+    if near is not None and not near.workshops:  # no lieu (with a workshop) that near
+        return 0
+    source = near.source() if near is not None else "item"  # only the lieux that near, as the list reads them
     selects: list[str] = []
     values: list[Any] = []
     for condition, condition_args in arms:
         conditions = [condition, *clauses] if condition else clauses
-        selects.append("SELECT COUNT(*) AS n FROM item" + (" WHERE " + " AND ".join(conditions) if conditions else ""))
+        selects.append(
+            f"SELECT COUNT(*) AS n FROM {source}" + (" WHERE " + " AND ".join(conditions) if conditions else "")
+        )
         values += [*condition_args, *args]
     rows = await Item.raw(f"SELECT SUM(n) AS total FROM ({' UNION ALL '.join(selects)}) AS counts", *values)
     return int(rows[0]["total"] or 0) if rows else 0
@@ -251,11 +263,10 @@ async def list_items(filters: ItemFilters, viewer: Actor | None) -> schemas.Item
         args.extend(values)
 
     near = await nearby(filters)
-    if near is not None:
-        if not near.rank:  # no lieu that near: an empty page
-            return schemas.ItemPage(items=[], next_cursor=None)
-        where(f"{LIEU_OF_ITEM} IN ({', '.join(str(lieu) for lieu in near.rank)})")
+    if near is not None and not near.workshops:  # no lieu (with a workshop) that near: an empty page
+        return schemas.ItemPage(items=[], next_cursor=None)
     rank = near.rank_sql() if near is not None else "0"
+    source = near.source() if near is not None else "item"
     if filters.fit:
         sort = "item.length_mm * item.width_mm"
         if filters.cursor:
@@ -288,7 +299,7 @@ async def list_items(filters: ItemFilters, viewer: Actor | None) -> schemas.Item
     for n, (condition, condition_args) in enumerate(arms):
         conditions = [condition, *clauses] if condition else clauses
         selects.append(
-            f"SELECT * FROM (SELECT item.id AS id, {rank} AS rank_key, {sort} AS sort_key FROM item"
+            f"SELECT * FROM (SELECT item.id AS id, {rank} AS rank_key, {sort} AS sort_key FROM {source}"
             + (" WHERE " + " AND ".join(conditions) if conditions else "")
             + f" ORDER BY {order} LIMIT {size + skip}) AS arm{n}"
         )

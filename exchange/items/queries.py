@@ -194,3 +194,11 @@ async def store_answer(claim_id: int, status_code: int, body: str) -> None:
     await IdempotencyKey.update({IdempotencyKey.status_code: status_code, IdempotencyKey.response_body: body}).where(
         IdempotencyKey.id == claim_id
     )
+
+
+async def workshop_lieux() -> dict[int, int]:
+    """Each workshop's lieu (a workshop written without one is the first lieu's)."""
+    rows = await Workshop.raw(
+        "SELECT id, COALESCE(lieu, (SELECT MIN(lieu.id) FROM lieu)) AS lieu FROM workshop ORDER BY id"
+    )
+    return {r["id"]: r["lieu"] for r in rows}
