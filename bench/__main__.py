@@ -7,7 +7,9 @@ then serve the app as shipped (`exchange serve`, one worker) next to a bare Lite
 hello-world and drive both from another process (wrk, or bench.loadgen): /healthz, the item
 JSON and the scan page (anonymous and logged in) against the hello-world, intake with 8
 clients, the server's memory.
-Then a 10,000-row spreadsheet import, and the labels. One table of figures with targets, and the same as JSON under var/bench/.
+Then a 10,000-row spreadsheet import, and the labels; with --network, a network of 300 lieux,
+1,000,000 items and 10,000,000 events on PostgreSQL (bench.network). One table of figures with
+targets, and the same as JSON under var/bench/.
 """
 
 from __future__ import annotations
@@ -174,6 +176,25 @@ def run_engine(engine_name: str, url: str, args: argparse.Namespace) -> list[Fig
     return figures
 
 
+def run_network(args: argparse.Namespace, skipped: list[str]) -> list[Figure]:
+    """bench.network in a PostgreSQL database created for it and dropped after."""
+    from bench.bench_figures import create_pg, drop_pg
+    from bench.network import run
+
+    why = asyncio.run(_postgres_unreachable())
+    if why:
+        skipped.append(f"network ({why})")
+        return []
+    sizes = argparse.Namespace(
+        lieux=args.network_lieux, items=args.network_items, events=args.network_events, iterations=200
+    )
+    url = asyncio.run(create_pg(PG_ADMIN))
+    try:
+        return asyncio.run(run(url, sizes))
+    finally:
+        asyncio.run(drop_pg(PG_ADMIN, url))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -186,6 +207,15 @@ def main() -> int:
     parser.add_argument("--iterations", type=int, default=300, help="list and fit queries timed")
     parser.add_argument("--figures-repeat", type=int, default=7)
     parser.add_argument("--no-labels", dest="labels", action="store_false")
+    parser.add_argument(
+        "--network",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="then a network of lieux on PostgreSQL (bench.network; some 40 minutes at its full size on 2 busy cores)",
+    )
+    parser.add_argument("--network-lieux", type=int, default=300)
+    parser.add_argument("--network-items", type=int, default=1_000_000)
+    parser.add_argument("--network-events", type=int, default=10_000_000)
     parser.add_argument("--tag", default="", help="a word saved with the results (e.g. before, after)")
     parser.add_argument("--out", default=str(ROOT / "var" / "bench"))
     args = parser.parse_args()
@@ -204,7 +234,7 @@ def main() -> int:
     figures: list[Figure] = []
     skipped: list[str] = []
     labels_done = False
-    for engine_name in args.engines.split(","):
+    for engine_name in filter(None, args.engines.split(",")):
         engine_args = argparse.Namespace(**{**vars(args), "labels": args.labels and not labels_done})
         if engine_name == "sqlite":
             url = f"sqlite:///{WORK / 'bench.db'}"
@@ -230,6 +260,8 @@ def main() -> int:
         else:
             parser.error(f"unknown engine {engine_name!r}")
         labels_done = True
+    if args.network:
+        figures += run_network(args, skipped)
     info["seconds"] = time.monotonic() - started
     info["skipped"] = skipped
     print()
