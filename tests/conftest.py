@@ -18,11 +18,15 @@ settings.register_profile("exchange", deadline=None)
 settings.load_profile("exchange")
 
 # Settings are read once: point them at throwaway places before the package is imported.
+# Each process its own: pytest-xdist's workers inherit the environment the controller's import
+# of this file set, and two workers sharing one media folder saw each other's photos (a test
+# counting the files there failed once in a full run).
 _TMP = Path(tempfile.mkdtemp(prefix="exchange-tests-"))
-os.environ.setdefault("EXCHANGE_VAR_DIR", str(_TMP / "var"))
-os.environ.setdefault("EXCHANGE_DATABASE_URL", f"sqlite:///{_TMP}/default.db")
+_own = os.environ.__setitem__ if os.environ.get("PYTEST_XDIST_WORKER") else os.environ.setdefault
+_own("EXCHANGE_VAR_DIR", str(_TMP / "var"))
+_own("EXCHANGE_DATABASE_URL", f"sqlite:///{_TMP}/default.db")
+_own("EXCHANGE_MEDIA_DIR", str(_TMP / "media"))
 os.environ.setdefault("EXCHANGE_BASE_URL", "https://lieu.example")
-os.environ.setdefault("EXCHANGE_MEDIA_DIR", str(_TMP / "media"))
 os.environ.setdefault("EXCHANGE_LIEU_NAME", "La Fabrique Test")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 

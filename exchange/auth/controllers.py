@@ -6,8 +6,9 @@ from typing import Annotated
 import msgspec
 from litestar import Controller, Request, delete, get, post
 
-from exchange.auth import service, throttle
+from exchange.auth import administered, service, throttle
 from exchange.auth.client_address import client_address
+from exchange.ledger.rules import Forbidden
 from exchange.messages import _
 
 
@@ -92,12 +93,15 @@ class AccountController(Controller):
         await service.reset_password(request.user, member_id, data.new_password)
 
     @get("/login-throttles", summary="Accounts (per address) and addresses refused for too many failed logins")
-    async def list_throttles(self) -> list[ThrottleOut]:
-        return [ThrottleOut(t.email, t.address, t.tries, t.until) for t in await throttle.throttled()]
+    async def list_throttles(self, request: Request) -> list[ThrottleOut]:
+        shown = await administered.visible_throttles(request.user, await throttle.throttled())
+        return [ThrottleOut(t.email, t.address, t.tries, t.until) for t in shown]
 
     @post("/login-throttles/lift", status_code=200, summary="Let an account (or an address) try again at once")
-    async def lift_throttle(self, data: ThrottleLift) -> LiftedOut:
+    async def lift_throttle(self, request: Request, data: ThrottleLift) -> LiftedOut:
         email = service.normalize_email(data.email) if data.email else None
         if email is None and not data.address:
             raise service.Invalid(_("name an email, an address, or both"), field="email")
+        if not await administered.may_lift(request.user, email):
+            raise Forbidden(_("This account is not one of your lieu's: a network coordinator can lift it."))
         return LiftedOut(lifted=await throttle.lift(email, data.address or None))

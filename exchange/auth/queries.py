@@ -134,3 +134,11 @@ async def attempt_keys_like(pattern: str) -> list[str]:
 
 async def forget_past_attempts(now: datetime) -> None:
     await LoginAttempt.delete().where(LoginAttempt.window_ends <= now)
+
+
+async def member_lieux() -> list[dict]:
+    """Every member's id, email and the lieu of each of their memberships (lieu None for a
+    member without any: one written before the network, whose lieu is the first)."""
+    return await Member.raw(
+        "SELECT m.id, m.email, ms.lieu FROM member m LEFT JOIN membership ms ON ms.member = m.id ORDER BY m.id"
+    )

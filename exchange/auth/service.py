@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from exchange.auth import queries, throttle
+from exchange.auth import administered, queries, throttle
 from exchange.db import write_transaction
 from exchange.ledger.rules import Forbidden, Invalid, LedgerError, Role
 from exchange.messages import _
@@ -128,6 +128,8 @@ async def update_member(actor: Actor, member_id: int, *, role: Role, active: boo
         raise Invalid(_("You cannot lower or close your own account: ask another coordinator."), field="role")
     if not await queries.member_exists(member_id=member_id):
         raise Invalid(_("No such member."), field="member")
+    if not active and not await administered.may_close(actor, member_id):
+        raise Forbidden(_("This member also belongs to another lieu: a network coordinator can close the account."))
     lieu = actor.lieu if actor.lieu is not None else await first_lieu_id()
     await join_lieu(member_id, lieu, role)
     # the member's own role follows when this is their own (first) lieu
@@ -162,11 +164,9 @@ async def set_password(member_id: int, password: str, *, keep_token: str | None 
 async def reset_password(actor: Actor, member_id: int, password: str) -> int:
     """A coordinator sets a new password for a member of their lieu (a network coordinator, for
     anyone); every session of that member ends. The number of sessions ended."""
-    member = await actor_of_member(member_id)
-    if member is None:
+    if not await queries.member_exists(member_id=member_id):
         raise Invalid(_("No such member."), field="member")
-    in_my_lieu = member.roles is None or any(lieu == actor.lieu for lieu, _role in member.roles)
-    if not actor.network and not in_my_lieu:
+    if not await administered.administers(actor, member_id):
         raise Forbidden(_("This member is not in your lieu."))
     return await set_password(member_id, password)
 

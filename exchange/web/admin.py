@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from litestar import Request, Response, get, post
 
+from exchange.auth import administered, throttle
 from exchange.auth import service as auth
-from exchange.auth import throttle
 from exchange.ledger.rules import LedgerError, Role
 from exchange.lieu import schemas as lieu_schemas
 from exchange.lieu import service as lieu
@@ -20,14 +20,20 @@ async def admin_home() -> Response:
     return redirect("/admin/members", status_code=303)
 
 
+async def _members_of(actor) -> list[dict]:
+    """The members the coordinator administers (exchange.auth.administered)."""
+    mine = await administered.administered(actor)
+    return [row for row in await queries.member_rows() if mine is None or row["id"] in mine]
+
+
 async def _members_page(request: Request, status_code: int = 200, **context) -> Response:
     return page(
         request,
         "admin/members.html",
         status_code=status_code,
         section="members",
-        members=await queries.member_rows(),
-        throttled=await throttle.throttled(),
+        members=await _members_of(request.user),
+        throttled=await administered.visible_throttles(request.user, await throttle.throttled()),
         roles=[r.value for r in Role],
         **{"values": {"role": Role.member.value}, **context},
     )
@@ -85,7 +91,13 @@ async def lift_throttle(request: Request) -> Response:
     form = await request.form()
     email = str(form.get("email") or "").strip()[:254] or None
     address = str(form.get("address") or "").strip()[:64] or None
-    await throttle.lift(auth.normalize_email(email) if email else None, address)
+    email = auth.normalize_email(email) if email else None
+    if not await administered.may_lift(request.user, email):
+        return redirect(
+            "/admin/members",
+            message("error", _("This account is not one of your lieu's: a network coordinator can lift it.")),
+        )
+    await throttle.lift(email, address)
     return redirect("/admin/members", message("ok", _("Throttle lifted.")))
 
 
