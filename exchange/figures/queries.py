@@ -166,9 +166,12 @@ _KEEP_IN_SQL = (
     "  ON CONFLICT (timezone) DO UPDATE SET last_event = excluded.last_event)\n"
     "SELECT COUNT(*) AS n FROM chunk"
 )
+# Whether an event was written after the mark: the newest id against it (read backward off the
+# primary key). "EXISTS (... WHERE id > mark)" was planned as a sequential scan (the mark is read
+# in the statement: a third of the events expected), and with none there it read the whole
+# ledger: 1.1 s a time zone at 10,000,000 events, every minute.
 _PENDING = (
-    "SELECT EXISTS (SELECT 1 FROM event"
-    f" WHERE id > {_MARK}) AS pending,"
+    f"SELECT COALESCE((SELECT MAX(id) FROM event), 0) > {_MARK} AS pending,"
     " EXISTS (SELECT 1 FROM stock_change_mark WHERE timezone <> {}) AS other_timezone"
 )
 
