@@ -5,7 +5,13 @@ and `COPY` on PostgreSQL: minutes would be hours through the ledger service. It 
 ledger the app can stand behind: every item begins with an `intake` (or a `piece` of a split),
 its events follow in time, each carries the item's workshop, category and mass after it, the
 item row is what its last event left, and a split's pieces plus its loss are its mass. The
-figures' stock at the end equals the items on the shelves: `check_lieu` says so after writing.
+figures' stock at the end equals the items on the shelves (the `check` of bench.measures' month figures;
+for the network, tests/test_bench_network.py).
+
+The network bench (bench/network.py) draws its lieux' histories with the same `draw`, with
+transfers to lieux nearby. Over 400 lines: an item's story (its ending, its pieces, the moves and
+reservations that fill its life, the rows it leaves) reads best in one function, with the two
+writers that take its rows.
 """
 
 from __future__ import annotations

@@ -8,9 +8,10 @@ items and 10,000,000 events drawn by bench.lieu.draw (the same histories as the 
 bench: intake, moves, reservations, splits, uses, recycling, discards) with a share of the moves
 made transfers to a lieu within TRANSFER_KM. Written with COPY in chunks of CHUNK_ITEMS items
 (each chunk drawn in a thread while the one before is copied), the secondary indexes dropped
-before and built again after (built once, they cost a fraction of being kept up row by row),
-the foreign-key triggers off meanwhile (the generator's ids are its own). Then the measures of
-bench.measures_network, against a database created for the run and dropped after.
+before and built again after (91 s for the nine of them at 10,000,000 events), the foreign-key
+triggers off meanwhile (the generator's ids are its own). 782 s in all at full size on two busy
+cores (docs/benchmarks.md). Then the measures of bench.measures_network, against a database
+created for the run and dropped after.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ from exchange.tables import Lieu, Workshop  # noqa: E402
 
 TRANSFER_KM = 50  # a piece is passed on to a lieu this near at most
 TRANSFER_SHARE = 0.15  # of the moves, those that go to a nearby lieu instead
-CHUNK_ITEMS = 100_000  # some 1.5 GB of rows in Python at a time
+CHUNK_ITEMS = 100_000  # two chunks in memory at a time: the process held some 900 MB at full size
 
 # Where tiers-lieux are: French cities (latitude, longitude) and how many lieux each draws, in
 # proportion; each lieu lands within SPREAD_KM of its city.
