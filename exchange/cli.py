@@ -127,6 +127,7 @@ def cmd_lieu_add(args: argparse.Namespace) -> int:
                     longitude=args.lon,
                     time_zone=args.timezone,
                     shares_with_network=not args.private,
+                    language=args.language,
                 )
             )
         except Invalid as error:
@@ -284,6 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     lieu_add.add_argument("--lon", type=float, required=True, help="longitude in decimal degrees")
     lieu_add.add_argument("--timezone", default="Europe/Paris", help="e.g. Indian/Reunion (default Europe/Paris)")
     lieu_add.add_argument("--private", action="store_true", help="its pieces are not offered to the other lieux")
+    lieu_add.add_argument("--language", choices=["fr", "en"], default="fr", help="what its labels speak (default fr)")
     lieu_add.set_defaults(run=cmd_lieu_add)
 
     figures = commands.add_parser("figures", help="a month's figures on the terminal")

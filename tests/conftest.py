@@ -153,7 +153,7 @@ async def reset_ledger(setup: EngineSetup) -> None:
     await engine.run_querystring(QueryString("DELETE FROM membership WHERE lieu <> (SELECT MIN(id) FROM lieu)"))
     await engine.run_querystring(QueryString("DELETE FROM lieu WHERE id <> (SELECT MIN(id) FROM lieu)"))
     await engine.run_querystring(
-        QueryString("UPDATE lieu SET latitude = NULL, longitude = NULL, time_zone = 'Europe/Paris'")
+        QueryString("UPDATE lieu SET latitude = NULL, longitude = NULL, time_zone = 'Europe/Paris', language = 'fr'")
     )
     await install_shipped_categories()
     first = await first_lieu_id()

@@ -38,6 +38,7 @@ async def test_the_first_lieu_is_the_installation_s_own(client):
             "longitude": None,
             "time_zone": "Europe/Paris",
             "shares_with_network": True,
+            "language": "fr",
         }
     ]
     workshops = (await client.get("/api/v1/workshops")).json()
@@ -58,7 +59,9 @@ async def test_only_a_network_coordinator_adds_a_lieu(client, lieu):
         assert answer.status_code == 422 and field in answer.text, (bad, answer.text)
     assert await Lieu.count() == 1  # nothing written
     answer = await client.post("/api/v1/lieux", json=LYON, headers=network)
-    assert answer.status_code == 201 and answer.json() == {**LYON, "shares_with_network": True}
+    assert answer.status_code == 201 and answer.json() == {**LYON, "shares_with_network": True, "language": "fr"}
+    wrong = await client.post("/api/v1/lieux", json={**LYON, "slug": "x", "language": "de"}, headers=network)
+    assert wrong.status_code == 422 and "language" in wrong.text
     again = await client.post("/api/v1/lieux", json=LYON, headers=network)
     assert again.status_code == 422 and "already exists" in again.text
     assert [r["slug"] for r in (await client.get("/api/v1/lieux")).json()] == ["la-fabrique-test", "fablab-lyon"]
@@ -108,11 +111,13 @@ async def test_the_command_line_adds_lieux_and_their_members(lieu):
     assert added.returncode == 0, added.stderr
     reunion = exchange(
         lieu.url, "lieu", "add", "ressourcerie-974", "--name", "Ressourcerie", "--city", "Saint-Denis",
-        "--lat", "-20.88", "--lon", "55.45", "--timezone", "Indian/Reunion",
+        "--lat", "-20.88", "--lon", "55.45", "--timezone", "Indian/Reunion", "--language", "en",
     )  # fmt: skip
     assert reunion.returncode == 0, reunion.stderr
     row = await Lieu.select().where(Lieu.slug == "ressourcerie-974").first()
     assert (row["time_zone"], row["latitude"], row["city"]) == ("Indian/Reunion", -20.88, "Saint-Denis")
+    assert row["language"] == "en"  # its labels name categories in English
+    assert (await Lieu.select(Lieu.language).where(Lieu.slug == "repair-grenoble").first())["language"] == "fr"
     bad = exchange(
         lieu.url,
         "lieu",
@@ -158,12 +163,13 @@ async def test_the_network_page_adds_a_lieu_and_appoints_its_coordinator(client,
     shown = await client.get("/admin/network", headers={"accept-language": "fr"})
     assert shown.status_code == 200 and "La Fabrique Test" in shown.text and "Ajouter un lieu" in shown.text
     form = {"slug": "fablab-lyon", "name": "Fablab de Lyon", "city": "Lyon", "latitude": "45,764", "longitude": "4.8357",
-            "time_zone": "Europe/Paris", "shares_with_network": "on", "_csrf_token": csrf}  # fmt: skip
+            "time_zone": "Europe/Paris", "shares_with_network": "on", "language": "en", "_csrf_token": csrf}  # fmt: skip
     bad = await client.post("/admin/network/lieux", data={**form, "latitude": "north"}, headers={"x-csrftoken": csrf})
     assert bad.status_code == 422 and await Lieu.count() == 1
     added = await client.post("/admin/network/lieux", data=form, headers={"x-csrftoken": csrf})
     assert added.status_code == 303
-    assert (await Lieu.select(Lieu.latitude).where(Lieu.slug == "fablab-lyon").first())["latitude"] == 45.764
+    added_row = await Lieu.select(Lieu.latitude, Lieu.language).where(Lieu.slug == "fablab-lyon").first()
+    assert added_row == {"latitude": 45.764, "language": "en"}
     appointed = await client.post(
         "/admin/network/coordinators",
         data={"email": "steward@lieu.example", "lieu": "fablab-lyon", "_csrf_token": csrf},

@@ -57,6 +57,7 @@ async def add_lieu(data: schemas.LieuCreate) -> schemas.LieuOut:
         longitude=data.longitude,
         time_zone=data.time_zone,
         shares_with_network=data.shares_with_network,
+        language=data.language,
     )
     async with write_transaction(Lieu._meta.db):
         if await queries.lieu_exists(data.slug):

@@ -15,6 +15,7 @@ LIEU_COLUMNS = (
     Lieu.longitude,
     Lieu.time_zone,
     Lieu.shares_with_network,
+    Lieu.language,
 )
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -45,6 +45,7 @@ class LieuCreate(msgspec.Struct, forbid_unknown_fields=True):
     longitude: float | None = None
     time_zone: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] = "Europe/Paris"
     shares_with_network: bool = True
+    language: Literal["fr", "en"] = "fr"  # what its printed labels speak
 
 
 class LieuOut(msgspec.Struct):
@@ -55,3 +56,4 @@ class LieuOut(msgspec.Struct):
     longitude: float | None
     time_zone: str
     shares_with_network: bool
+    language: str

@@ -11,7 +11,7 @@ from exchange.lieu import schemas as lieu_schemas
 from exchange.messages import _
 from exchange.web.render import error_message, message, page, redirect
 
-_FIELDS = ("slug", "name", "city", "latitude", "longitude", "time_zone")
+_FIELDS = ("slug", "name", "city", "latitude", "longitude", "time_zone", "language")
 
 
 def _number(text: str, field: str) -> float | None:
@@ -55,6 +55,7 @@ async def add_lieu(request: Request) -> Response:
                 longitude=_number(values["longitude"], "longitude"),
                 time_zone=values["time_zone"][:64] or "Europe/Paris",
                 shares_with_network=form.get("shares_with_network") == "on",
+                language="en" if form.get("language") == "en" else "fr",
             )
         )
     except LedgerError as error:
