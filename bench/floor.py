@@ -130,6 +130,19 @@ def measure_floor(engine: str, app: Server, hello: Server, lieu: Lieu, seconds: 
     return figures
 
 
+async def _build(url: str, items: int, events: int):
+    """The lieu, its engine stopped after: the fast SQLite engine's reader thread left open kept
+    this process alive after its table was printed (a run seemed to take 25 minutes)."""
+    from bench.lieu import build_lieu
+    from exchange import db
+
+    engine = db.engine_from_url(url)
+    try:
+        return await build_lieu(engine, url, items, events)
+    finally:
+        await db.stop(engine)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.floor", description=__doc__)
     parser.add_argument("--engine", default="sqlite", choices=["sqlite", "postgres"])
@@ -144,9 +157,7 @@ def main() -> int:
     os.environ["EXCHANGE_VAR_DIR"] = str(work / "var")
     os.environ["EXCHANGE_MEDIA_DIR"] = str(work / "media")
 
-    from bench.lieu import build_lieu
     from bench.server import hello_world, serve
-    from exchange import db
 
     pg = None
     if args.engine == "sqlite":
@@ -157,7 +168,7 @@ def main() -> int:
         pg = os.environ.get("EXCHANGE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
         url = asyncio.run(create_pg(pg))
     try:
-        lieu = asyncio.run(build_lieu(db.engine_from_url(url), url, args.items, args.events))
+        lieu = asyncio.run(_build(url, args.items, args.events))
         print(f"load average {os.getloadavg()[0]:.1f}; {lieu.items:,} items", file=sys.stderr, flush=True)
         started = time.monotonic()
         with hello_world(work) as hello, serve(url, work, args.engine, *args.serve_arg) as app:
