@@ -94,7 +94,8 @@ class AccountController(Controller):
 
     @get("/login-throttles", summary="Accounts (per address) and addresses refused for too many failed logins")
     async def list_throttles(self, request: Request) -> list[ThrottleOut]:
-        shown = await administered.visible_throttles(request.user, await throttle.throttled())
+        mine = await administered.administered(request.user)
+        shown = administered.visible_throttles(mine, await throttle.throttled())
         return [ThrottleOut(t.email, t.address, t.tries, t.until) for t in shown]
 
     @post("/login-throttles/lift", status_code=200, summary="Let an account (or an address) try again at once")

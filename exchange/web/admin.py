@@ -20,20 +20,15 @@ async def admin_home() -> Response:
     return redirect("/admin/members", status_code=303)
 
 
-async def _members_of(actor) -> list[dict]:
-    """The members the coordinator administers (exchange.auth.administered)."""
-    mine = await administered.administered(actor)
-    return [row for row in await queries.member_rows() if mine is None or row["id"] in mine]
-
-
 async def _members_page(request: Request, status_code: int = 200, **context) -> Response:
+    mine = await administered.administered(request.user)  # exchange.auth.administered
     return page(
         request,
         "admin/members.html",
         status_code=status_code,
         section="members",
-        members=await _members_of(request.user),
-        throttled=await administered.visible_throttles(request.user, await throttle.throttled()),
+        members=[row for row in await queries.member_rows() if mine is None or row["id"] in mine],
+        throttled=administered.visible_throttles(mine, await throttle.throttled()),
         roles=[r.value for r in Role],
         **{"values": {"role": Role.member.value}, **context},
     )
