@@ -155,5 +155,27 @@ class SpreadsheetController(Controller):
         table = await exports.figures_table(from_month, to_month, reader_lang(request, lang), factor_set)
         return sheet_response(table, _format(request), f"{table.title}-{from_month}-{to_month}")
 
+    @get(
+        ["/figures/network.csv", "/figures/network.xlsx", "/figures/network.ods"],
+        summary="The network's months: a row per lieu, the network's total, a row per material (network coordinator)",
+        description=(
+            "Columns `month, lieu, timezone, category,` then the figures of `GET /api/v1/figures?scope=network` "
+            "(with `transferred_in_kg`, `transferred_out_kg`) and `factor_set`. An empty `lieu` is the whole "
+            "network, an empty `category` every material: the lieux' rows add up to the network's row, and so "
+            "do the materials' (transfers between lieux cancel in it). Each lieu's month is its own, in its "
+            "own time zone."
+        ),
+    )
+    async def network_figures_export(
+        self,
+        request: Request,
+        from_month: Annotated[str, QueryParameter(name="from", max_length=7, description="YYYY-MM")],
+        to_month: Annotated[str, QueryParameter(name="to", max_length=7, description="YYYY-MM, included")],
+        factor_set: Annotated[str | None, Parameter(max_length=60)] = None,
+        sep: Sep = "comma",
+    ) -> Response[bytes]:
+        table = await exports.network_figures_table(from_month, to_month, factor_set=factor_set)
+        return sheet_response(table, _format(request), f"{table.title}-{from_month}-{to_month}", sep)
+
 
 ROUTES = [SpreadsheetController]

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from exchange.auth.service import Actor
+from exchange.figures import network_rows
 from exchange.figures.rows import CSV_COLUMNS, figures_rows
 from exchange.figures.service import figure_fields
 from exchange.items import listing
@@ -150,3 +151,19 @@ async def figures_table(from_month: str, to_month: str, lang: str, factor_set: s
 async def figures_csv_semicolon(from_month: str, to_month: str, factor_set: str | None = None, lieu=None) -> bytes:
     """figures.csv with semicolons and decimal commas (the same English column names)."""
     return (await figures_table(from_month, to_month, "en", factor_set, lieu)).write("csv", semicolon=True)
+
+
+async def network_figures_table(
+    from_month: str,
+    to_month: str,
+    lang: str | None = None,
+    factor_set: str | None = None,
+    lieux: dict[str, str] | None = None,
+    categories: dict[str, str] | None = None,
+) -> Table:
+    """The network's months (a row per lieu, the network's total, a row per material): the API's
+    columns and slugs without `lang`, a person's words and names with it (network_rows)."""
+    months = await network_rows.network_months(from_month, to_month, factor_set)
+    rows = network_rows.network_rows(months, lang, lieux, categories)
+    header = network_rows.api_header() if lang is None else network_rows.person_header(lang)
+    return Table("chiffres-reseau" if lang == "fr" else "network-figures", header, rows)

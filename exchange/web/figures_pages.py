@@ -31,7 +31,7 @@ from exchange.web.render import error_message, lang_of, message, page, redirect
 MAX_REPORT_MONTHS = 12
 
 
-def _this_month() -> Month:
+def this_month() -> Month:
     return month_of(datetime.now(UTC), get_settings().tz)
 
 
@@ -69,7 +69,7 @@ def trend_charts(trend: schemas.TrendOut, lang: str, short: bool = True) -> dict
     return {"mass": mass, "co2e": co2e}
 
 
-def _rate(value: float | None, lang: str) -> str:
+def rate_text(value: float | None, lang: str) -> str:
     return "—" if value is None else f"{i18n.format_number(value * 100, lang, max_decimals=1)}{i18n.NBSP}%"
 
 
@@ -128,7 +128,7 @@ async def figures_page(
     try:
         # The last full month: what a coordinator reports on (this month is still going).
         figures = await service.month_figures(
-            month or str(_this_month().previous()),
+            month or str(this_month().previous()),
             workshop=workshop or None,
             category=category or None,
             factor_set=factor_set or None,
@@ -136,7 +136,7 @@ async def figures_page(
         )
     except Invalid as error:
         problems.append(error_message(error))
-        figures = await service.month_figures(str(_this_month().previous()), lieu=where)
+        figures = await service.month_figures(str(this_month().previous()), lieu=where)
     trend = await service.trend(12, figures.month, factor_set=figures.factor_set.version, lieu=where)
     workshops, categories = await _names(lang)
     return page(
@@ -154,7 +154,7 @@ async def figures_page(
         categories=categories,
         factor_sets=await factors.list_factor_sets(),
         chosen_factor_set=factor_set or "",
-        rate=lambda value: _rate(value, lang),
+        rate=lambda value: rate_text(value, lang),
         csv_from=str(parse_month(figures.month).plus(-11)),
     )
 
@@ -178,7 +178,7 @@ async def report_page(
         if len(months) > MAX_REPORT_MONTHS:
             raise Invalid(_("At most %(max)s months in one report.", max=MAX_REPORT_MONTHS), field="to")
     else:
-        months = [parse_month(month) if month else _this_month().previous()]
+        months = [parse_month(month) if month else this_month().previous()]
     workshops, categories = await _names(lang)
     pages = []
     for m in months:
@@ -198,7 +198,7 @@ async def report_page(
         pages=pages,
         workshops=workshops,
         categories=categories,
-        rate=lambda value: _rate(value, lang),
+        rate=lambda value: rate_text(value, lang),
         timezone=settings.timezone,
         computed_at=datetime.now(UTC),
     )

@@ -22,6 +22,7 @@ from exchange.web import (
     item_page,
     labels_page,
     network_admin,
+    network_figures_page,
     offline,
     scan,
     site,
@@ -46,6 +47,7 @@ PAGES = Router(
         *import_pages.ROUTES,
         *export_pages.ROUTES,
         *network_admin.ROUTES,
+        *network_figures_page.ROUTES,
     ],
     include_in_schema=False,
 )
