@@ -195,6 +195,14 @@ def test_the_table_says_what_the_design_says():
             ("POST", "/admin/members"),
         ],
     }
+    # DESIGN.md, "A network of lieux": the network coordinator reads every lieu's figures, and
+    # the network's (its page and its exports) are theirs alone.
+    expected[NETWORK] = [("GET", "/figures/network")] + [
+        (method, path)
+        for method, path in PERMISSIONS
+        if path.startswith(("/figures/network/", "/api/v1/figures/network."))
+    ]
+    assert len(expected[NETWORK]) == 7
     for role, routes in expected.items():
         for route in routes:
             assert PERMISSIONS[route] == role, route
