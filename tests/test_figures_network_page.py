@@ -104,7 +104,9 @@ async def test_the_page_shows_each_lieu_as_the_api_gives_it(client, lieu):
 
 async def test_links_to_the_page_for_a_network_coordinator_only(client, lieu):
     as_role(client, lieu, "network")
-    assert 'href="/figures/network?month=2026-02"' in (await client.get("/figures?month=2026-02")).text
+    lieu_page = (await client.get("/figures?month=2026-02")).text
+    assert 'href="/figures/network?month=2026-02"' in lieu_page
+    assert f'name="lieu" value="{HOME}"' in lieu_page  # choosing another month stays in that lieu
     assert 'href="/figures/network"' in (await client.get("/admin/network")).text
     as_role(client, lieu, "coordinator")
     assert "/figures/network" not in (await client.get("/figures?month=2026-02")).text
