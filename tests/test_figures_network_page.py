@@ -197,7 +197,7 @@ async def test_the_page_exports_in_the_readers_words(client, lieu):
     names = {x["slug"]: x["name"] for x in (await client.get("/api/v1/lieux")).json()}
     as_role(client, lieu, "network")
     french = await client.get("/figures/network/export.csv?from=2026-01&to=2026-03")
-    assert french.status_code == 200 and french.headers["content-type"].startswith("text/csv")
+    assert french.status_code == 200 and french.headers["content-type"] == "text/csv; charset=utf-8"
     assert french.headers["content-disposition"] == 'attachment; filename="chiffres-reseau-2026-01-2026-03.csv"'
     table = list(csv.reader(io.StringIO(french.content.decode("utf-8-sig")), delimiter=";"))
     header = table[0]

@@ -100,7 +100,9 @@ async def test_exports_open_with_numbers_as_numbers(client, lieu):
     assert masses["CP bouleau"] == 4.75 and isinstance(masses["CP bouleau"], float)
     assert any(isinstance(row[3], int) and row[3] == 1200 for _, row in sheet.rows)
 
-    text = (await client.get("/api/v1/items.csv", params={"sep": "semicolon"}, headers=coordinator)).content
+    answer = await client.get("/api/v1/items.csv", params={"sep": "semicolon"}, headers=coordinator)
+    assert answer.headers["content-type"] == "text/csv; charset=utf-8"  # the charset said once
+    text = answer.content
     assert text.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(text.decode("utf-8-sig")), delimiter=";"))
     assert "4,75" in {cell for row in rows for cell in row} and "près de la porte; à gauche" in rows[-1] + rows[1]

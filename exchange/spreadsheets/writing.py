@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 Value = str | int | float | date | datetime | None
 
 FORMATS = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # Litestar adds "; charset=utf-8" to a text/ type (it said it twice)
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "ods": "application/vnd.oasis.opendocument.spreadsheet",
 }
