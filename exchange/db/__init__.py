@@ -13,6 +13,7 @@ os.environ.setdefault("PICCOLO_CONF", "exchange.piccolo_conf")
 
 from exchange.db.engine import (  # noqa: E402
     all_tables,
+    commit_mark,
     current_engine,
     engine_from_url,
     engine_identity,
@@ -32,6 +33,7 @@ __all__ = [
     "PreparedInsert",
     "PreparedSQL",
     "all_tables",
+    "commit_mark",
     "current_engine",
     "engine_from_url",
     "engine_identity",

@@ -101,3 +101,12 @@ def engine_identity(engine: Engine | None = None) -> tuple[int, str]:
     engines live in one test process; an id alone may be reused after an engine is gone)."""
     engine = engine or current_engine()
     return id(engine), getattr(engine, "path", None) or repr(getattr(engine, "config", None))
+
+
+def commit_mark(engine: Engine | None = None) -> bytes | None:
+    """A value that changes whenever anything is committed to the database, by any process, or
+    None when the engine cannot tell at no cost (PostgreSQL, Piccolo's stock SQLite engine,
+    inside a transaction): what a process keeps from the database under an unchanged mark is
+    still what the database holds; without a mark, it reads again."""
+    engine = engine or current_engine()
+    return engine.commit_mark() if isinstance(engine, ExchangeSQLiteEngine) else None

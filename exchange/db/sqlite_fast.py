@@ -32,6 +32,7 @@ from piccolo.engine.sqlite import (
 )
 
 from exchange.db.sqlite_file import SQLITE_BUSY_TIMEOUT_S
+from exchange.db.wal_index import WalIndexHeader
 
 log = logging.getLogger("exchange.db")
 
@@ -175,6 +176,15 @@ class ExchangeSQLiteEngine(SQLiteEngine):
         if self.current_transaction.get() is not None:
             return None
         return self._inline_reader().read(query, args)
+
+    def commit_mark(self) -> bytes | None:
+        """A value that changes whenever anything is committed to the database, by any
+        connection of any process (wal_index.py), or None when it cannot tell: inside a
+        transaction (its own writes are not committed yet) or outside WAL mode."""
+        if self.current_transaction.get() is not None:
+            return None
+        header = self._inline_reader().wal_index
+        return header.read() if header is not None else None
 
     async def _run_in_new_connection(self, query, args=None, query_type="generic", table=None):
         if query[:6].upper() == "SELECT":
@@ -336,13 +346,21 @@ class _InlineWriter:
 class _InlineReader:
     """A sqlite3 connection for short reads in the event loop's thread (see ExchangeSQLiteEngine)."""
 
-    __slots__ = ("connection", "deadline")
+    __slots__ = ("connection", "deadline", "wal_index")
 
     def __init__(self, connection_kwargs: dict[str, Any]) -> None:
         self.connection = sqlite3.connect(**connection_kwargs)
         self.connection.row_factory = dict_factory
         self.deadline = 0.0
         self.connection.set_progress_handler(self._over_budget, 2000)
+        # A first read opens the WAL index, which this connection then keeps as long as it
+        # lives: only then is a map of the -shm file sure to be the one every commit writes.
+        try:
+            self.connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchall()
+        except sqlite3.OperationalError:  # busy at this instant: no mark, reads as usual
+            self.wal_index = None
+        else:
+            self.wal_index = WalIndexHeader.of(connection_kwargs["database"])
 
     def _over_budget(self) -> int:
         return 1 if time.perf_counter() > self.deadline else 0
@@ -361,4 +379,6 @@ class _InlineReader:
             cursor.close()
 
     def close(self) -> None:
+        if self.wal_index is not None:
+            self.wal_index.close()
         self.connection.close()
