@@ -5,9 +5,12 @@ everything is read again."""
 
 from __future__ import annotations
 
+import gc
 import mmap
 import sqlite3
 import struct
+import subprocess
+import sys
 
 import pytest
 from test_api_items import intake
@@ -94,12 +97,9 @@ def _header(*, version=3007000, is_init=1, change=7, second_change=None) -> byte
 def test_a_header_is_trusted_only_whole_and_known(tmp_path, header, trusted):
     shm = tmp_path / "db.sqlite-shm"
     shm.write_bytes(header + bytes(32 * 1024 - len(header)))
-    with shm.open("rb") as file:
+    with shm.open("rb") as file:  # not an SQLite database's: this one may be closed
         index = WalIndexHeader(mmap.mmap(file.fileno(), 96, prot=mmap.PROT_READ))
-    try:
-        assert (index.read() == header[:48]) if trusted else index.read() is None
-    finally:
-        index.close()
+    assert (index.read() == header[:48]) if trusted else index.read() is None
 
 
 def test_a_database_outside_wal_mode_has_no_header(tmp_path):
@@ -107,3 +107,32 @@ def test_a_database_outside_wal_mode_has_no_header(tmp_path):
     with sqlite3.connect(path) as connection:
         connection.execute("CREATE TABLE t (x)")
     assert WalIndexHeader.of(str(path)) is None
+
+
+# Another process's try at SQLite's lock on the WAL index (the "DMS" byte of the unix VFS, 128):
+# it fails while a connection of this process holds the index, as it must.
+_TRY_LOCK = (
+    "import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDWR);"
+    " fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 128)"
+)
+
+
+def _index_held(database: str) -> bool:
+    return subprocess.run([sys.executable, "-c", _TRY_LOCK, f"{database}-shm"], capture_output=True).returncode != 0
+
+
+def test_reading_the_header_leaves_sqlites_locks_alone(tmp_path):
+    """Closing any descriptor of a file drops this process's POSIX locks on it: had the header's
+    file been closed, another worker would have rebuilt the index under this one's connections
+    (a bus error at its next commit, seen in tests/test_hardening.py)."""
+    database = str(tmp_path / "held.db")
+    connection = sqlite3.connect(database, isolation_level=None)
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("CREATE TABLE t (x)")
+    assert _index_held(database)
+    header = WalIndexHeader.of(database)
+    assert header is not None and header.read() is not None
+    assert WalIndexHeader.of(database) is header  # one map per file and process
+    gc.collect()
+    assert _index_held(database)
+    connection.close()

@@ -379,6 +379,4 @@ class _InlineReader:
             cursor.close()
 
     def close(self) -> None:
-        if self.wal_index is not None:
-            self.wal_index.close()
-        self.connection.close()
+        self.connection.close()  # not the WAL index's map: see wal_index.py

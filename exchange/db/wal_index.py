@@ -15,8 +15,15 @@ that way took 24 µs of wall time, about 50 µs of server CPU of the 141 µs an 
 
 Only valid while a connection to the database stays open in this process: SQLite deletes the
 `-shm` when its last connection closes, and an open WAL-mode connection holds a SHARED lock on
-the database that stops any other from doing so. ExchangeSQLiteEngine (sqlite_fast.py) keeps
-one such header per inline reader, whose connection lives as long as the engine.
+the database that stops any other from doing so. ExchangeSQLiteEngine (sqlite_fast.py) reads the
+header through its inline reader, whose connection lives as long as the engine.
+
+The `-shm` file opened here is never closed, on purpose. POSIX locks belong to a process, not to
+a descriptor: closing any descriptor of a file drops every lock the process holds on it,
+SQLite's own included (https://www.sqlite.org/howtocorrupt.html, 2.2). A first version closed its
+descriptor once mapped: another worker then found the index unlocked, rebuilt it, and this
+process's next commit died of a bus error. So each `-shm` file is opened once per process and
+kept (Python's mmap keeps a copy of the descriptor too).
 """
 
 from __future__ import annotations
@@ -46,16 +53,22 @@ class WalIndexHeader:
         """The header of the database at `database_path`, or None when it has no WAL index (not
         in WAL mode). Call it once a connection held open by this process has read the
         database: that read made the index, and the connection keeps it (see above)."""
+        path = f"{database_path}-shm"
         try:
-            descriptor = os.open(f"{database_path}-shm", os.O_RDONLY)
+            known = _OPENED.get(_file_key(os.stat(path)))
+            if known is not None:
+                return known
+            descriptor = os.open(path, os.O_RDONLY)
         except FileNotFoundError:
             return None
-        try:
-            if os.fstat(descriptor).st_size < 2 * _HEADER:
-                return None
-            return cls(mmap.mmap(descriptor, 2 * _HEADER, prot=mmap.PROT_READ))
-        finally:
-            os.close(descriptor)  # the map keeps the file
+        # From here on the descriptor stays open whatever happens (see above).
+        status = os.fstat(descriptor)
+        if status.st_size < 2 * _HEADER:
+            _KEPT_OPEN.append(descriptor)
+            return None
+        header = _OPENED[_file_key(status)] = cls(mmap.mmap(descriptor, 2 * _HEADER, prot=mmap.PROT_READ))
+        _KEPT_OPEN.append(descriptor)
+        return header
 
     def read(self) -> bytes | None:
         """The header as it is now, or None when it cannot be trusted (a layout this module
@@ -66,5 +79,12 @@ class WalIndexHeader:
             return None
         return first
 
-    def close(self) -> None:
-        self._map.close()
+
+def _file_key(status: os.stat_result) -> tuple[int, int]:
+    # A file kept open keeps its inode number: no other file takes it while this process lives.
+    return status.st_dev, status.st_ino
+
+
+# Each -shm file mapped once per process, and every descriptor opened on one, kept open.
+_OPENED: dict[tuple[int, int], WalIndexHeader] = {}
+_KEPT_OPEN: list[int] = []

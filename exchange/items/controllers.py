@@ -10,6 +10,7 @@ from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.params import HeaderParameter, Parameter
 
 from exchange.auth.guards import actor_of
+from exchange.encoded_response import EncodedResponse
 from exchange.items import actions, intake, listing, present, schemas
 from exchange.items.idempotency import IdempotencyRequest, run_action
 
@@ -79,7 +80,7 @@ class ItemController(Controller):
     @get("/{code:str}", summary="One item, by its code (forgiving spelling)")
     async def get_item(self, request: Request, code: str) -> Response[schemas.ItemOut]:
         # Bytes encoded (and kept) by present.item_json: the OpenAPI document still says ItemOut.
-        return Response(await present.item_json(code, actor_of(request)), media_type=MediaType.JSON)
+        return EncodedResponse(await present.item_json(code, actor_of(request)), MediaType.JSON)
 
     @get("/{code:str}/events", summary="The item's ledger, oldest first")
     async def events(self, request: Request, code: str) -> list[schemas.EventOut]:

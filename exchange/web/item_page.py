@@ -18,6 +18,7 @@ from litestar.utils.scope.state import ScopeState
 
 from exchange.auth.guards import actor_of
 from exchange.auth.service import Actor
+from exchange.encoded_response import EncodedResponse
 from exchange.items import present, schemas
 from exchange.items.queries import is_blank_code
 from exchange.ledger.codes import CodeError, MistypedCode, parse_code
@@ -369,7 +370,7 @@ def _from_kept(request: Request, parts: list[bytes], headers: dict[str, str]) ->
     body = parts[0]
     for part in parts[1:]:
         body += new_idempotency_key().encode() + part
-    return Response(content=body.replace(_CSRF_MARK.encode(), token), media_type=MediaType.HTML, headers=dict(headers))
+    return EncodedResponse(body.replace(_CSRF_MARK.encode(), token), MediaType.HTML, headers)
 
 
 # Rendered item pages as UTF-8, least recently used dropped: 2,048 of 5-8 kB, under 16 MB. The
