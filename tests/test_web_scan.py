@@ -406,7 +406,11 @@ def test_typed_label_url_opens_the_item(live, page):
     _wait_for_script(page)
     page.keyboard.type("https://ailleurs.example/catalogue")
     page.keyboard.press("Enter")
-    assert "ni un code ni un lien" in page.locator("[data-status]").inner_text()
+    # scan.js says it on the key's event: waited for, as on a loaded machine it came after this
+    # line had read the camera's message (CI, 2026-12-01).
+    status = page.locator("[data-status][data-message=msgBadTyped]")
+    status.wait_for()
+    assert "ni un code ni un lien" in status.inner_text()
     assert page.url == f"{live.base}/scan"
     page.fill("#scan-code", "")
     page.keyboard.type(item["url"])
