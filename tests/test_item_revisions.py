@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 from conftest import auth
 from test_api_items import intake
 
-from exchange.tables import Item, Member
+from exchange.lieu.lieux import first_lieu_id
+from exchange.tables import Item, Member, Workshop
 
 
 async def _get(client, code, headers=None):
@@ -61,3 +62,15 @@ async def test_the_scan_page_follows_a_photo_and_an_event(client, lieu):
     moved = await client.post(f"/api/v1/items/{code}/move", json={"workshop": "metal"}, headers=auth(lieu, "steward"))
     assert moved.status_code == 200, moved.text
     assert "Atelier métal" in (await client.get(f"/i/{code}")).text
+
+
+async def test_a_stewards_page_offers_a_workshop_added_after_it_was_kept(client, lieu):
+    """Workshops and lieux are added without any item changing: the kept page must list them."""
+    code = (await intake(client, lieu))["code"]  # in bois: metal is where it may go
+    client.cookies.set("exchange_session", lieu.tokens["steward"])
+    first = await client.get(f"/i/{code}")
+    assert first.status_code == 200 and 'value="metal"' in first.text and 'value="verre"' not in first.text
+    assert 'value="verre"' not in (await client.get(f"/i/{code}")).text  # the kept page
+
+    await Workshop.insert(Workshop(slug="verre", name="Atelier verre", lieu=await first_lieu_id()))
+    assert 'value="verre"' in (await client.get(f"/i/{code}")).text

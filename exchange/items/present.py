@@ -86,6 +86,7 @@ class Revision(NamedTuple):
     photo: str | None  # set without an event
     holder_name: str | None  # a member may rename themselves
     status: Status  # as of now: a reservation ends by itself
+    places: tuple[int | None, int | None]  # the newest workshop and lieu: where it may go
 
 
 async def item_revision(code: str, now: datetime) -> Revision:
@@ -101,6 +102,7 @@ async def item_revision(code: str, now: datetime) -> Revision:
         row["photo"],
         row["holder_name"],
         effective_status(row, now),
+        (row["last_workshop"], row["last_lieu"]),
     )
 
 

@@ -38,21 +38,16 @@ async def item_row(code: str) -> dict:
 
 # What can change what an item's JSON or page shows, read without the joins and 30 columns of
 # ITEM_BY_CODE: every event bumps the version; the photo and the holder's name change without
-# one; the status as of now follows from status and reserved_until. 1 join instead of 6.
-ITEM_REVISION = Prepared(
+# one; the status as of now follows from status and reserved_until. 1 join instead of 6. The
+# newest workshop and lieu: a steward's page lists where the item may go, and workshops and lieux
+# are only ever added (never renamed, never deleted); the highest key of each is read off its
+# primary key's index.
+ITEM_REVISION = PreparedSQL(
     Item,
-    lambda code: (
-        Item.select(
-            Item.id,
-            Item.version,
-            Item.status,
-            Item.reserved_until,
-            Item.photo,
-            Item.reserved_by.name.as_alias("holder_name"),
-        )
-        .where(Item.code == code)
-        .limit(1)
-    ),
+    'SELECT "item"."id" AS "id", "item"."version" AS "version", "item"."status" AS "status",'
+    ' "item"."reserved_until" AS "reserved_until", "item"."photo" AS "photo", "member"."name" AS "holder_name",'
+    ' (SELECT MAX("id") FROM "workshop") AS "last_workshop", (SELECT MAX("id") FROM "lieu") AS "last_lieu"'
+    ' FROM "item" LEFT JOIN "member" ON "member"."id" = "item"."reserved_by" WHERE "item"."code" = {} LIMIT 1',
     1,
 )
 
