@@ -88,7 +88,13 @@ async def captured(engine: Any, work: Callable[[], Awaitable[Any]]) -> tuple[Any
 
 class RawDriver:
     """The engine's own driver, no ORM: sqlite3 (in the thread, as the app reads) or asyncpg,
-    running statements captured from the app (Statements) as they are."""
+    running statements captured from the app (Statements) as they are.
+
+    Both give the values typed, as the app must have them: asyncpg decodes timestamps itself,
+    and sqlite3 does with the column types declared (PARSE_DECLTYPES, through the converters the
+    app registers). Without it sqlite3 hands back the text of each timestamp, and a 50-row list
+    of items "took" 185 µs instead of 364 µs (measured 2026-12-01): the app's side did work the
+    baseline skipped."""
 
     def __init__(self, engine_name: str, url: str) -> None:
         self.engine = engine_name
@@ -97,7 +103,7 @@ class RawDriver:
 
     async def __aenter__(self) -> RawDriver:
         if self.engine == "sqlite":
-            self.connection = sqlite3.connect(self.url.removeprefix("sqlite:///"))
+            self.connection = sqlite3.connect(self.url.removeprefix("sqlite:///"), detect_types=sqlite3.PARSE_DECLTYPES)
         else:
             import asyncpg
 

@@ -31,9 +31,14 @@ def kg(mass_g: int | None) -> float | None:
 
 def effective_status(row: dict, now: datetime) -> Status:
     """A reservation past its expiry is over, even before the sweep writes its release event."""
-    if row["status"] == Status.reserved and row["reserved_until"] is not None and row["reserved_until"] <= now:
+    status = _STATUS[row["status"]]
+    if status is Status.reserved and row["reserved_until"] is not None and row["reserved_until"] <= now:
         return Status.available
-    return Status(row["status"])
+    return status
+
+
+# Status(text) builds through Enum's lookup: 0.8 µs, once per item of a 50-row list.
+_STATUS = {status.value: status for status in Status}
 
 
 def item_out(row: dict, viewer: Actor | None, now: datetime) -> schemas.ItemOut:
