@@ -260,7 +260,7 @@ async def explain(engine_name: str) -> str:
     prefix = "EXPLAIN QUERY PLAN " if engine_name == "sqlite" else "EXPLAIN "
     plans = []
     for label, sql, args in (
-        ("stock as of the month's start", queries.OPENING_SQL, [settings.timezone, MONTH, settings.timezone, start]),
+        ("stock as of the month's start", queries.opening_sql(), [settings.timezone, MONTH, settings.timezone, start]),
         ("the month's flows", queries.flows_sql(2), queries.flows_args([start, end])),
     ):
         rows = await Event.raw(prefix + sql, *args)

@@ -187,11 +187,39 @@ class StockChange(Table, tablename="stock_change"):
 
 
 class StockChangeMark(Table, tablename="stock_change_mark"):
-    """Up to which event StockChange holds the ledger, per time zone."""
+    """Up to which event StockChange and FlowChange hold the ledger, per time zone."""
 
     id = Serial(primary_key=True)
     timezone = Varchar(length=64, unique=True)
     last_event = BigInt()
+
+
+class FlowChange(Table, tablename="flow_change"):
+    """The flows of one month (in the time zone `timezone`) per workshop, from_workshop (a move's
+    or a transfer's origin, 0 for none), category and from_category (an adjust's former category,
+    0 for none), over the events up to StockChangeMark.last_event: kept ahead with the stock so
+    that a month's figures need not scan its events. Derived from the events alone. One column
+    per flow summed (figures.queries.FLOWS)."""
+
+    id = Serial(primary_key=True)
+    timezone = Varchar(length=64)
+    month = Varchar(length=7)  # YYYY-MM
+    workshop = ForeignKey(Workshop)
+    from_workshop = Integer()
+    category = ForeignKey(Category)
+    from_category = Integer()
+    intake_g = BigInt()
+    piece_g = BigInt()
+    reused_g = BigInt()
+    items_reused = BigInt()
+    recycled_g = BigInt()
+    discarded_g = BigInt()
+    split_g = BigInt()
+    loss_g = BigInt()
+    adjust_new_g = BigInt()
+    adjust_old_g = BigInt()
+    moved_g = BigInt()
+    transferred_g = BigInt()
 
 
 class LoginAttempt(Table, tablename="login_attempt"):
@@ -218,6 +246,7 @@ ALL_TABLES = [
     IdempotencyKey,
     StockChange,
     StockChangeMark,
+    FlowChange,
     LoginAttempt,
 ]
 

@@ -124,6 +124,7 @@ LEDGER_TABLES = [
     "label_printer",
     "login_attempt",
     "stock_change",
+    "flow_change",
     "stock_change_mark",
     "idempotency_key",
     "event",

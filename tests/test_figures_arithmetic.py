@@ -27,7 +27,7 @@ from exchange.figures.arithmetic import (
     waste_avoided_g,
 )
 from exchange.figures.factors import as_written, next_version
-from exchange.figures.queries import OPENING_SQL, flows_args, flows_sql
+from exchange.figures.queries import flows_args, flows_sql, opening_sql
 from exchange.figures.service import fold
 from exchange.figures.stock import fold_stock, monthly_changes
 from exchange.ledger.rules import Invalid
@@ -147,7 +147,7 @@ def test_sql_placeholders_match_arguments():
     assert flows_args(cuts)[-2:] == [cuts[0], cuts[-1]]
     one = boundaries([Month(2025, 1)], PARIS)
     assert flows_sql(len(one)).count("{}") == len(flows_args(one)) == 2
-    assert OPENING_SQL.count("{}") == 4
+    assert opening_sql().count("{}") == 4
 
 
 def test_fold_moves_and_category_changes():

@@ -6,43 +6,37 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from exchange.db import is_sqlite
 from exchange.figures.arithmetic import SIGNS
 from exchange.ledger.rules import EventKind
 from exchange.tables import Event, Factor, FactorSet, StockChange
 
+# The flows summed per group of events: the kind counted and the column it adds (None: one per
+# event). The same sums are kept ahead per month in flow_change, a column each (stock.py).
+FLOWS = {
+    "intake_g": (EventKind.intake, "mass_g"),
+    "piece_g": (EventKind.piece, "mass_g"),
+    "reused_g": (EventKind.use, "mass_g"),
+    "items_reused": (EventKind.use, None),
+    "recycled_g": (EventKind.recycle, "mass_g"),
+    "discarded_g": (EventKind.discard, "mass_g"),
+    "split_g": (EventKind.split, "mass_g"),
+    "loss_g": (EventKind.split, "loss_g"),
+    "adjust_new_g": (EventKind.adjust, "mass_g"),
+    "adjust_old_g": (EventKind.adjust, "mass_before_g"),
+    "moved_g": (EventKind.move, "mass_g"),
+    "transferred_g": (EventKind.transfer, "mass_g"),
+}
 # Reserve and release move no mass: they are left out of the scan.
-_KINDS = (
-    EventKind.intake,
-    EventKind.piece,
-    EventKind.use,
-    EventKind.recycle,
-    EventKind.discard,
-    EventKind.split,
-    EventKind.adjust,
-    EventKind.move,
-    EventKind.transfer,
-)
+_KINDS = tuple(dict.fromkeys(kind for kind, _ in FLOWS.values()))
 _KIND_LIST = ", ".join(f"'{k.value}'" for k in _KINDS)
 
 
-def _sum_when(kind: EventKind, column: str) -> str:
-    return f"SUM(CASE WHEN kind = '{kind.value}' THEN COALESCE({column}, 0) ELSE 0 END)"
+def _sum_when(kind: EventKind, column: str | None) -> str:
+    return f"SUM(CASE WHEN kind = '{kind.value}' THEN {f'COALESCE({column}, 0)' if column else 1} ELSE 0 END)"
 
 
-_AGGREGATES = {
-    "intake_g": _sum_when(EventKind.intake, "mass_g"),
-    "piece_g": _sum_when(EventKind.piece, "mass_g"),
-    "reused_g": _sum_when(EventKind.use, "mass_g"),
-    "items_reused": f"SUM(CASE WHEN kind = '{EventKind.use.value}' THEN 1 ELSE 0 END)",
-    "recycled_g": _sum_when(EventKind.recycle, "mass_g"),
-    "discarded_g": _sum_when(EventKind.discard, "mass_g"),
-    "split_g": _sum_when(EventKind.split, "mass_g"),
-    "loss_g": _sum_when(EventKind.split, "loss_g"),
-    "adjust_new_g": _sum_when(EventKind.adjust, "mass_g"),
-    "adjust_old_g": _sum_when(EventKind.adjust, "mass_before_g"),
-    "moved_g": _sum_when(EventKind.move, "mass_g"),
-    "transferred_g": _sum_when(EventKind.transfer, "mass_g"),
-}
+_AGGREGATES = {name: _sum_when(kind, column) for name, (kind, column) in FLOWS.items()}
 
 
 # A network's month reads a time zone's lieux at once, their cells keyed by lieu, not workshop
@@ -56,16 +50,45 @@ _LIEU_COLUMNS = (
 )
 
 
-def _columns_and_from(by_lieu: bool) -> tuple[str, str]:
+# The last event kept for a time zone (0: none yet).
+_MARK = "COALESCE((SELECT last_event FROM stock_change_mark WHERE timezone = {}), 0)"
+
+# The events after the mark, read by their ids (the keeper runs every minute: a few hundred),
+# the month's cut applied to them alone. Both bounds given, PostgreSQL estimates the range a
+# half percent of the ledger (an unknown lower bound alone, a third: the plan of _PENDING's
+# comment); the fence (a subquery with an OFFSET is neither flattened nor given the outer
+# conditions) keeps that range of ids from being traded for the month's range of occurred_at,
+# which a generic plan (asyncpg prepares: from a statement's sixth run on) can no longer see as
+# large. Without it the network's opening stock took 25 ms five times, then 200 ms (a sequential
+# scan of the ledger; 30 lieux, 1,000,000 events).
+_AFTER_MARK = "(SELECT * FROM event WHERE id > " + _MARK + " AND id <= (SELECT MAX(id) FROM event) FENCE) AS event"
+
+
+def _after_mark() -> str:
+    """The events after the mark (one parameter: the time zone), fenced (see _AFTER_MARK)."""
+    return _AFTER_MARK.replace("FENCE", "LIMIT -1 OFFSET 0" if is_sqlite(Event._meta.db) else "OFFSET 0")
+
+
+def _columns_and_from(by_lieu: bool, events: str = "event") -> tuple[str, str]:
     """The workshop columns of the events and what they are read from (see _FIRST_LIEU)."""
     if not by_lieu:
-        return "workshop, from_workshop", "event"
-    return _LIEU_COLUMNS, "event" + _BY_LIEU_FROM.format("event")
+        return "workshop, from_workshop", events
+    return _LIEU_COLUMNS, events + _BY_LIEU_FROM.format("event")
 
 
-def flows_sql(bound_count: int, by_lieu: bool = False) -> str:
+def _only(workshops: frozenset[int] | None) -> str:
+    """The flows in or out of `workshops` (one lieu's of several; the ids are ours: written into
+    the SQL), or all of them."""
+    if workshops is None:
+        return ""
+    ids = ", ".join(str(int(w)) for w in sorted(workshops)) or "NULL"
+    return f" AND (workshop IN ({ids}) OR from_workshop IN ({ids}))"
+
+
+def flows_sql(bound_count: int, by_lieu: bool = False, only: str = "", after_mark: bool = False) -> str:
     """The grouped query of the flows between `bound_count` instants b0 < b1 < ... < bn
     (passed as parameters, see flows_args): bucket i (1..n) holds the events in [b(i-1), b(i)).
+    With `after_mark`, the events after the mark alone (one more parameter, the time zone, before b0).
 
     Groups are (bucket, workshop, from_workshop, category, from_category): from_workshop
     is set by moves only and from_category by adjusts only, so there are few groups
@@ -73,14 +96,14 @@ def flows_sql(bound_count: int, by_lieu: bool = False) -> str:
     whens = " ".join(f"WHEN occurred_at < {{}} THEN {i}" for i in range(1, bound_count - 1))
     bucket = f"CASE {whens} ELSE {bound_count - 1} END" if whens else str(bound_count - 1)
     sums = ",\n  ".join(f"{sql} AS {name}" for name, sql in _AGGREGATES.items())
-    workshops, source = _columns_and_from(by_lieu)
+    workshops, source = _columns_and_from(by_lieu, _after_mark() if after_mark else "event")
     return (
         "SELECT bucket, workshop, from_workshop, category, from_category,\n  "
         + sums
         + "\nFROM (SELECT "
         + bucket
         + f" AS bucket, kind, {workshops}, category, from_category, mass_g, mass_before_g, loss_g"
-        + f" FROM {source} WHERE kind IN ({_KIND_LIST}) AND occurred_at >= {{}} AND occurred_at < {{}}"
+        + f" FROM {source} WHERE kind IN ({_KIND_LIST}){only} AND occurred_at >= {{}} AND occurred_at < {{}}"
         + ") AS e\nGROUP BY bucket, workshop, from_workshop, category, from_category"
     )
 
@@ -90,20 +113,34 @@ def flows_args(bounds: list[datetime]) -> list[datetime]:
     return [*bounds[1:-1], bounds[0], bounds[-1]]
 
 
+def kept_flows_sql(month_count: int, by_lieu: bool = False, only: str = "") -> str:
+    """The flows of `month_count` consecutive months of a time zone: their kept rows (flow_change,
+    bucket i the i-th month) and the events after the mark (flows_sql), in one statement: one
+    snapshot of both, as opening_sql. Parameters: the months, the time zone, the first and last
+    month, then flows_args with the time zone before b0 (see kept_flow_rows)."""
+    bucket = "CASE month " + " ".join(f"WHEN {{}} THEN {i}" for i in range(1, month_count + 1)) + " END"
+    workshops, source = "workshop, NULLIF(from_workshop, 0) AS from_workshop", "flow_change"
+    if by_lieu:  # the LEFT JOIN finds no workshop 0: no origin, as NULL does
+        workshops, source = _LIEU_COLUMNS, "flow_change" + _BY_LIEU_FROM.format("flow_change")
+    sums = ", ".join(f"SUM({name}) AS {name}" for name in FLOWS)
+    return (
+        f"SELECT {bucket} AS bucket, {workshops}, category, NULLIF(from_category, 0) AS from_category, {sums}\n"
+        f"FROM {source} WHERE timezone = {{}} AND month >= {{}} AND month <= {{}}{only}\n"
+        "GROUP BY 1, 2, 3, 4, 5\n"
+        "UNION ALL\n" + flows_sql(month_count + 1, by_lieu, only, after_mark=True)
+    )
+
+
 def _signed(column: str) -> str:
     whens = " ".join(f"WHEN '{kind.value}' THEN {sign} * COALESCE({column}, 0)" for kind, sign in SIGNS.items())
     return f"CASE kind {whens} ELSE 0 END"
-
-
-# The last event kept for a time zone (0: none yet).
-_MARK = "COALESCE((SELECT last_event FROM stock_change_mark WHERE timezone = {}), 0)"
 
 
 def opening_sql(by_lieu: bool = False) -> str:
     """The opening stock of a month: the kept months before it, summed per cell (a network's time
     zone keeps some 300,000 rows: summed where they lie, not in Python), and the events after the
     mark that occurred before its start (a range of ids: few, the keeper runs every minute)."""
-    workshops, source = _columns_and_from(by_lieu)
+    workshops, source = _columns_and_from(by_lieu, _after_mark())
     kept_workshop, kept_from = ("workshop", "stock_change")
     if by_lieu:
         kept_workshop = f"COALESCE(w.lieu, {_FIRST_LIEU})"
@@ -120,18 +157,21 @@ def opening_sql(by_lieu: bool = False) -> str:
         f"  SUM(CASE WHEN kind IN ('{EventKind.move.value}', '{EventKind.transfer.value}')"
         " THEN COALESCE(mass_g, 0) ELSE 0 END) AS moved_g\n"
         f"FROM {source}\n"
-        f"WHERE event.id > {_MARK} AND occurred_at < {{}}\n"
+        "WHERE occurred_at < {}\n"
         "GROUP BY 1, 2, 3, 4"
     )
 
 
-OPENING_SQL = opening_sql()
-
-
 _NEXT_EVENTS = (
-    "SELECT id, kind, occurred_at, workshop, from_workshop, category, from_category, mass_g, mass_before_g"
+    "SELECT id, kind, occurred_at, workshop, from_workshop, category, from_category, mass_g, mass_before_g, loss_g"
     f" FROM event WHERE id > {_MARK}"
     " ORDER BY id LIMIT {}"
+)
+_FLOW_KEY = "timezone, month, workshop, from_workshop, category, from_category"
+_ADD_FLOWS = (
+    f"INSERT INTO flow_change ({_FLOW_KEY}, {', '.join(FLOWS)}) {{}}"
+    f" ON CONFLICT ({_FLOW_KEY}) DO UPDATE SET "
+    + ", ".join(f"{name} = flow_change.{name} + excluded.{name}" for name in FLOWS)
 )
 _ADD_CHANGES = (
     "INSERT INTO stock_change (timezone, month, workshop, category, net_g) VALUES {}"
@@ -141,15 +181,16 @@ _SET_MARK = (
     "INSERT INTO stock_change_mark (timezone, last_event) VALUES ({}, {})"
     " ON CONFLICT (timezone) DO UPDATE SET last_event = excluded.last_event"
 )
-_ROWS_PER_INSERT = 500
+_ROWS_PER_INSERT = 500  # flows: 18 values a row, 9,000 a statement (SQLite takes 32,766)
 
 # PostgreSQL: the next events after the mark added to the kept months and the mark moved, in
 # one statement (the months cut in the time zone by the server, as month_of cuts them): the
 # same rows as stock.monthly_changes + add_changes + set_mark, without the events' trip to
 # Python (2,000 events/s there: 10,000,000 events in 5 time zones took hours; see stock.py).
+# The month's flows too (stock.monthly_flows + add_flows), under the same mark: one snapshot.
 _KEEP_IN_SQL = (
     "WITH chunk AS (SELECT id, kind, occurred_at, workshop, from_workshop, category, from_category, mass_g,"
-    " mass_before_g FROM event WHERE id > " + _MARK + " ORDER BY id LIMIT {}),\n"
+    " mass_before_g, loss_g FROM event WHERE id > " + _MARK + " ORDER BY id LIMIT {}),\n"
     "cells AS (\n"
     f"  SELECT occurred_at, workshop, category, {_signed('mass_g')} AS g FROM chunk\n"
     "  UNION ALL\n"
@@ -162,6 +203,15 @@ _KEEP_IN_SQL = (
     "  SELECT {}, TO_CHAR(occurred_at AT TIME ZONE {}, 'YYYY-MM'), workshop, category, SUM(g) FROM cells"
     " GROUP BY 2, 3, 4 HAVING SUM(g) <> 0\n"
     "  ON CONFLICT (timezone, month, workshop, category) DO UPDATE SET net_g = stock_change.net_g + excluded.net_g),\n"
+    "flows AS ("
+    + _ADD_FLOWS.replace(
+        "{}",
+        "SELECT {}, TO_CHAR(occurred_at AT TIME ZONE {}, 'YYYY-MM'), workshop, COALESCE(from_workshop, 0), category,"
+        " COALESCE(from_category, 0), " + ", ".join(_AGGREGATES.values()) + f" FROM chunk WHERE kind IN ({_KIND_LIST})"
+        " GROUP BY 2, 3, 4, 5, 6\n ",
+        1,
+    )
+    + "),\n"
     "mark AS (INSERT INTO stock_change_mark (timezone, last_event) SELECT {}, MAX(id) FROM chunk HAVING COUNT(*) > 0\n"
     "  ON CONFLICT (timezone) DO UPDATE SET last_event = excluded.last_event)\n"
     "SELECT COUNT(*) AS n FROM chunk"
@@ -182,15 +232,25 @@ LOCK_WAIT_MS = 1_000  # PostgreSQL: how long the keeper waits for the writers of
 async def flow_rows(
     bounds: list[datetime], workshops: frozenset[int] | None = None, by_lieu: bool = False
 ) -> list[dict]:
-    """The flows (see flows_sql); with `workshops` (one lieu's of several), only the events in
-    or out of them (the ids are ours: written into the SQL); `by_lieu`, keyed by lieu."""
-    sql = flows_sql(len(bounds), by_lieu)
-    if workshops is not None:
-        ids = ", ".join(str(int(w)) for w in sorted(workshops)) or "NULL"
-        sql = sql.replace(
-            " AND occurred_at >= {}", f" AND (workshop IN ({ids}) OR from_workshop IN ({ids})) AND occurred_at >= {{}}"
-        )
-    return await Event.raw(sql, *flows_args(bounds))
+    """The flows summed afresh from the events (see flows_sql); with `workshops` (one lieu's of
+    several), only the events in or out of them; `by_lieu`, keyed by lieu."""
+    return await Event.raw(flows_sql(len(bounds), by_lieu, _only(workshops)), *flows_args(bounds))
+
+
+async def kept_flow_rows(
+    timezone: str,
+    months: list[str],
+    bounds: list[datetime],
+    workshops: frozenset[int] | None = None,
+    by_lieu: bool = False,
+) -> list[dict]:
+    """The flows of consecutive `months` of `timezone` cut at `bounds` (boundaries(months, tz)),
+    from the kept months and the events after the mark (see kept_flows_sql): the same rows as
+    flow_rows, summed. `workshops` and `by_lieu` as there."""
+    sql = kept_flows_sql(len(months), by_lieu, _only(workshops))
+    return await Event.raw(
+        sql, *months, timezone, months[0], months[-1], *bounds[1:-1], timezone, bounds[0], bounds[-1]
+    )
 
 
 async def opening_rows(
@@ -223,6 +283,7 @@ async def other_timezones_kept(timezones: list[str]) -> bool:
 async def forget_other_timezones(timezones: list[str]) -> None:
     kept = ", ".join("{}" for _ in timezones)
     await StockChange.raw(f"DELETE FROM stock_change WHERE timezone NOT IN ({kept})", *timezones)
+    await StockChange.raw(f"DELETE FROM flow_change WHERE timezone NOT IN ({kept})", *timezones)
     await StockChange.raw(f"DELETE FROM stock_change_mark WHERE timezone NOT IN ({kept})", *timezones)
 
 
@@ -246,9 +307,19 @@ async def add_changes(timezone: str, changes: list[tuple[tuple[str, int, int], i
         await StockChange.raw(_ADD_CHANGES.replace("{}", values, 1), *args)
 
 
+async def add_flows(timezone: str, flows: list[tuple[tuple, list[int]]]) -> None:
+    """Add each (month, workshop, from_workshop, category, from_category) flows to the kept
+    months (stock.monthly_flows), 500 rows a statement."""
+    row = "(" + ", ".join(["{}"] * (6 + len(FLOWS))) + ")"
+    for first in range(0, len(flows), _ROWS_PER_INSERT):
+        batch = flows[first : first + _ROWS_PER_INSERT]
+        args = [v for key, sums in batch for v in (timezone, *key, *sums)]
+        await StockChange.raw(_ADD_FLOWS.replace("{}", "VALUES " + ", ".join([row] * len(batch)), 1), *args)
+
+
 async def keep_in_sql(timezone: str, chunk: int) -> int:
     """PostgreSQL: the next `chunk` events after the mark kept (see _KEEP_IN_SQL); how many."""
-    (row,) = await StockChange.raw(_KEEP_IN_SQL, timezone, chunk, timezone, timezone, timezone)
+    (row,) = await StockChange.raw(_KEEP_IN_SQL, timezone, chunk, timezone, timezone, timezone, timezone, timezone)
     return int(row["n"])
 
 

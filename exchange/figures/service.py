@@ -102,7 +102,7 @@ async def monthly_cells(
     bounds = boundaries(months, lieu.tz)
     only = None if lieu.alone else lieu.workshops
     by_lieu = lieu.lieux is not None
-    buckets = fold(await queries.flow_rows(bounds, only, by_lieu))
+    buckets = fold(await queries.kept_flow_rows(lieu.timezone, [str(m) for m in months], bounds, only, by_lieu))
     stock: dict[Cell, int] = defaultdict(int)
     if with_stock:
         opening = await opening_stock(months[0], lieu.timezone, only, by_lieu)

@@ -1,0 +1,69 @@
+"""Each month's flows, kept ahead with the stock (see exchange/figures/stock.py): issue 15's
+network month read ~400,000 events of its month at 10,000,000 (docs/benchmarks.md, "Network of
+lieux (PostgreSQL)"). Written by hand, for both engines; additive.
+
+flow_change holds, per time zone, month, workshop, from_workshop, category and from_category,
+the sums the figures read (exchange.figures.queries.FLOWS). An event's from_workshop and
+from_category are mostly NULL; here they are 0 for none, so that the plain unique key below is
+the conflict target of the keeper's upsert on both engines (NULLs are never equal in a UNIQUE).
+
+The kept stock is emptied: stock and flows are kept under one mark (stock_change_mark), so that
+a month's stock and flows are one snapshot of the ledger; flows kept from here on, under a mark
+already past most of the ledger, would miss every event before it. Emptied, both fill again from
+the ledger in the background (the server's keeper, in chunks); meanwhile the figures are right,
+summed from the events as on a new installation.
+"""
+
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.engine import engine_finder
+
+ID = "2026-12-01T00:13:00:000000"  # m0013: unique among the round's migrations
+VERSION = "1.38.0"
+DESCRIPTION = "each month's flows, kept ahead with the stock"
+
+FLOWS = (
+    "intake_g",
+    "piece_g",
+    "reused_g",
+    "items_reused",
+    "recycled_g",
+    "discarded_g",
+    "split_g",
+    "loss_g",
+    "adjust_new_g",
+    "adjust_old_g",
+    "moved_g",
+    "transferred_g",
+)
+
+TABLE = """
+CREATE TABLE IF NOT EXISTS flow_change (
+    id {pk},
+    timezone VARCHAR(64) NOT NULL,
+    month VARCHAR(7) NOT NULL,
+    workshop INTEGER NOT NULL REFERENCES workshop (id),
+    from_workshop INTEGER NOT NULL,
+    category INTEGER NOT NULL REFERENCES category (id),
+    from_category INTEGER NOT NULL,
+    {flows},
+    UNIQUE (timezone, month, workshop, from_workshop, category, from_category)
+);
+DELETE FROM stock_change;
+DELETE FROM stock_change_mark
+"""
+
+PRIMARY_KEY = {"sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT", "postgres": "SERIAL PRIMARY KEY"}
+
+
+async def forwards():
+    manager = MigrationManager(migration_id=ID, app_name="exchange", description=DESCRIPTION)
+
+    async def create_table():
+        engine = engine_finder()
+        flows = ",\n    ".join(f"{name} BIGINT NOT NULL" for name in FLOWS)
+        sql = TABLE.format(pk=PRIMARY_KEY[engine.engine_type], flows=flows)
+        for statement in filter(None, (s.strip() for s in sql.split(";"))):
+            await engine.run_ddl(statement)
+
+    manager.add_raw(create_table)
+    return manager
