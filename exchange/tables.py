@@ -204,9 +204,9 @@ class FlowChange(Table, tablename="flow_change"):
     id = Serial(primary_key=True)
     timezone = Varchar(length=64)
     month = Varchar(length=7)  # YYYY-MM
-    workshop = ForeignKey(Workshop)
+    workshop = Integer()  # no foreign keys: derived from the events, which hold theirs (m0013)
     from_workshop = Integer()
-    category = ForeignKey(Category)
+    category = Integer()
     from_category = Integer()
     intake_g = BigInt()
     piece_g = BigInt()

@@ -6,6 +6,8 @@ flow_change holds, per time zone, month, workshop, from_workshop, category and f
 the sums the figures read (exchange.figures.queries.FLOWS). An event's from_workshop and
 from_category are mostly NULL; here they are 0 for none, so that the plain unique key below is
 the conflict target of the keeper's upsert on both engines (NULLs are never equal in a UNIQUE).
+No foreign keys: every row comes from events, which hold theirs, and checking them was 70 ms of
+the keeper's 400 ms per 50,000 events (10,000 rows upserted; 30 lieux, 1,000,000 events).
 
 The kept stock is emptied: stock and flows are kept under one mark (stock_change_mark), so that
 a month's stock and flows are one snapshot of the ledger; flows kept from here on, under a mark
@@ -41,9 +43,9 @@ CREATE TABLE IF NOT EXISTS flow_change (
     id {pk},
     timezone VARCHAR(64) NOT NULL,
     month VARCHAR(7) NOT NULL,
-    workshop INTEGER NOT NULL REFERENCES workshop (id),
+    workshop INTEGER NOT NULL,
     from_workshop INTEGER NOT NULL,
-    category INTEGER NOT NULL REFERENCES category (id),
+    category INTEGER NOT NULL,
     from_category INTEGER NOT NULL,
     {flows},
     UNIQUE (timezone, month, workshop, from_workshop, category, from_category)

@@ -1,5 +1,7 @@
 """Migration m0009 takes a single-lieu installation with history forward into its first lieu,
-with no loss: every figure of every month is the same before and after, on both engines."""
+with no loss: every figure of every month is the same before and after, on both engines. And
+m0013 (the flows kept ahead) on an installation whose keeper had kept the stock: the kept
+months are summed again, stock and flows under one mark, every figure the same throughout."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from piccolo.querystring import QueryString
 
 from exchange import db
 from exchange.auth.service import actor_of_member
-from exchange.figures import queries, service
+from exchange.figures import queries, service, stock
 from exchange.figures.arithmetic import Month, Sums, boundaries, co2e_kg
 from exchange.figures.factors import load_factor_set
 from exchange.lieu.service import install_shipped_categories
@@ -25,6 +27,7 @@ from exchange.tables import Category, Event, Item
 PARIS = ZoneInfo("Europe/Paris")
 MONTHS = [Month(2026, 1), Month(2026, 2), Month(2026, 3)]
 LIEU_MIGRATION = "m0009_lieux"
+FLOWS_MIGRATION = "m0013_flow_change"
 
 
 def migration_modules():
@@ -201,3 +204,34 @@ async def test_an_installation_with_history_becomes_its_first_lieu(old_database)
         assert {c.category: fields_of(c) for c in after.by_category} == expected["by_category"], month
     # and the items and their ledger are untouched
     assert await Item.count() == 6 and await Event.count() == 12
+
+
+async def test_the_stock_kept_before_the_flows_is_kept_again_with_them(old_database):
+    modules = migration_modules()
+    names = [m.__name__.rpartition(".")[2] for m in modules]
+    flows = modules.pop(names.index(FLOWS_MIGRATION))
+    lieux = modules.pop(names.index(LIEU_MIGRATION))
+    on_lieux = [m for m in modules if getattr(m, "NEEDS", None) == LIEU_MIGRATION]
+    for module in [*(m for m in modules if m not in on_lieux), lieux, *on_lieux]:
+        await (await module.forwards()).run()
+    await install_shipped_categories()
+    await write_history(old_database)
+    await run_sql(old_database, "UPDATE workshop SET lieu = (SELECT MIN(id) FROM lieu)")
+    # the keeper as it was before m0013: the stock's months kept, up to the mark (the last event)
+    timezone = str(PARIS)
+    events = await queries.next_events(timezone, 100)
+    await queries.add_changes(timezone, list(stock.monthly_changes(events, PARIS).items()))
+    await queries.set_mark(timezone, events[-1]["id"])
+    expected = await figures_from_the_ledger()
+
+    await (await flows.forwards()).run()
+    assert not await run_sql(old_database, "SELECT 1 FROM stock_change_mark")  # to be kept again, with the flows
+    assert not await run_sql(old_database, "SELECT 1 FROM stock_change")
+    for kept in (False, True):
+        if kept:
+            assert await stock.keep_stock_ahead() == len(events)
+            assert await run_sql(old_database, "SELECT 1 FROM flow_change")
+        for month, figures in zip(MONTHS, expected):
+            after = await service.month_figures(str(month))
+            assert fields_of(after) == figures["lieu"], (month, kept)
+            assert {w.workshop: fields_of(w) for w in after.by_workshop} == figures["by_workshop"], (month, kept)
