@@ -61,7 +61,11 @@ _MARK = "COALESCE((SELECT last_event FROM stock_change_mark WHERE timezone = {})
 # which a generic plan (asyncpg prepares: from a statement's sixth run on) can no longer see as
 # large. Without it the network's opening stock took 25 ms five times, then 200 ms (a sequential
 # scan of the ledger; 30 lieux, 1,000,000 events).
-_AFTER_MARK = "(SELECT * FROM event WHERE id > " + _MARK + " AND id <= (SELECT MAX(id) FROM event) FENCE) AS event"
+# (SQLite materializes the subquery: its columns are those read, not the notes and data.)
+_AFTER_MARK = (
+    "(SELECT kind, occurred_at, workshop, from_workshop, category, from_category, mass_g, mass_before_g, loss_g"
+    " FROM event WHERE id > " + _MARK + " AND id <= (SELECT MAX(id) FROM event) FENCE) AS event"
+)
 
 
 def _after_mark() -> str:
