@@ -1,6 +1,7 @@
-"""The figures, from the ledger alone: one grouped SQL query cuts the events into the
-requested months (in the lieu's time zone) and sums them by workshop and category; the
-Python that follows only adds up those few groups, never the events.
+"""The figures, from the ledger alone: one grouped SQL query gives the requested months' flows
+(in the lieu's time zone) by workshop and category, from the months kept ahead and the events
+not kept yet (exchange.figures.stock); the Python that follows only adds up those few groups,
+never the events.
 
 Stock is an as-of query: the signed sum of every event before an instant (intake +,
 piece +, split −parent, use/recycle/discard −, adjust +new −old, moves ± per workshop),
