@@ -195,19 +195,17 @@ class StockChangeMark(Table, tablename="stock_change_mark"):
 
 
 class FlowChange(Table, tablename="flow_change"):
-    """The flows of one month (in the time zone `timezone`) per workshop, from_workshop (a move's
-    or a transfer's origin, 0 for none), category and from_category (an adjust's former category,
-    0 for none), over the events up to StockChangeMark.last_event: kept ahead with the stock so
-    that a month's figures need not scan its events. Derived from the events alone. One column
-    per flow summed (figures.queries.FLOWS)."""
+    """The flows of one month (in the time zone `timezone`), workshop and category, over the
+    events up to StockChangeMark.last_event: kept ahead with the stock so that a month's figures
+    need not read its events. What left a cell (an adjust's old mass, a move's or a transfer's
+    mass) is kept at its origin (the *_out_g). One column per flow (figures.queries.KEPT).
+    Derived from the events alone."""
 
     id = Serial(primary_key=True)
     timezone = Varchar(length=64)
     month = Varchar(length=7)  # YYYY-MM
     workshop = Integer()  # no foreign keys: derived from the events, which hold theirs (m0013)
-    from_workshop = Integer()
     category = Integer()
-    from_category = Integer()
     intake_g = BigInt()
     piece_g = BigInt()
     reused_g = BigInt()
@@ -217,9 +215,11 @@ class FlowChange(Table, tablename="flow_change"):
     split_g = BigInt()
     loss_g = BigInt()
     adjust_new_g = BigInt()
-    adjust_old_g = BigInt()
-    moved_g = BigInt()
-    transferred_g = BigInt()
+    moved_in_g = BigInt()
+    transferred_in_g = BigInt()
+    adjust_out_g = BigInt()
+    moved_out_g = BigInt()
+    transferred_out_g = BigInt()
 
 
 class LoginAttempt(Table, tablename="login_attempt"):

@@ -56,7 +56,8 @@ def fold(rows: Iterable[dict]) -> dict[int, dict[Cell, Sums]]:
     """The grouped flow rows → Sums per bucket and (workshop, category), flows and signed net.
 
     A move counts in at its workshop and out at its from_workshop; an adjust adds the new
-    mass to its category and takes the old mass from its from_category."""
+    mass to its category and takes the old mass from its from_category. A kept row
+    (queries.kept_flows_sql) has them at its own cell instead (queries.CELL_FLOWS)."""
     buckets: dict[int, dict[Cell, Sums]] = defaultdict(lambda: defaultdict(Sums))
     for row in rows:
         r = {k: int(v) if v is not None else None for k, v in row.items()}
@@ -68,10 +69,13 @@ def fold(rows: Iterable[dict]) -> dict[int, dict[Cell, Sums]]:
         here.recycled_g += r["recycled_g"]
         here.discarded_g += r["discarded_g"]
         here.loss_g += r["loss_g"]
-        here.adjusted_g += r["adjust_new_g"]
-        here.moved_in_g += r["moved_g"]
+        kept = {name: r.get(name) or 0 for name in queries.CELL_FLOWS}  # a kept row's, else 0
+        here.adjusted_g += r["adjust_new_g"] - kept["adjust_out_g"]
+        here.moved_in_g += r["moved_g"] + kept["moved_in_g"]
+        here.moved_out_g += kept["moved_out_g"]
         transferred = r.get("transferred_g") or 0
-        here.transferred_in_g += transferred
+        here.transferred_in_g += transferred + kept["transferred_in_g"]
+        here.transferred_out_g += kept["transferred_out_g"]
         here.net_g += (
             r["intake_g"]
             + r["piece_g"]
@@ -82,6 +86,11 @@ def fold(rows: Iterable[dict]) -> dict[int, dict[Cell, Sums]]:
             + r["adjust_new_g"]
             + r["moved_g"]
             + transferred
+            + kept["moved_in_g"]
+            + kept["transferred_in_g"]
+            - kept["adjust_out_g"]
+            - kept["moved_out_g"]
+            - kept["transferred_out_g"]
         )
         take_from_origins(
             cells,

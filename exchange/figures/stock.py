@@ -12,8 +12,8 @@ the month, in one statement (one snapshot of both). A backdated event is one mor
 the mark until the keeper adds it to its own month; nothing kept is ever rewritten, only added to.
 
 The month's flows are kept the same way, in the same transaction and under the same mark (one
-snapshot of stock and flows): `flow_change`, the sums of queries.FLOWS per month, workshop,
-from_workshop, category and from_category. A month's flows are its kept rows plus the events
+snapshot of stock and flows): `flow_change`, the sums of queries.KEPT per month, workshop and
+category (what left a cell kept at its origin). A month's flows are its kept rows plus the events
 after the mark that occurred in it (queries.kept_flows_sql), not a scan of the month's events:
 some 400,000 of them for a network of 300 lieux at 10,000,000 events (docs/benchmarks.md).
 
@@ -101,30 +101,27 @@ def monthly_changes(events: Iterable[dict], tz: tzinfo) -> dict[tuple[str, int, 
     }
 
 
-FlowKey = tuple[str, int, int, int, int]  # (month, workshop, from_workshop or 0, category, from_category or 0)
+def _cell(event: dict, where: str) -> tuple[int, int]:
+    """The (workshop, category) a flow of `event` counts in (queries.CELLS)."""
+    if where == "origin":
+        return event["from_workshop"] or event["workshop"], event["category"]
+    if where == "old category":
+        return event["workshop"], event["from_category"] or event["category"]
+    return event["workshop"], event["category"]
 
 
-def monthly_flows(events: Iterable[dict], tz: tzinfo) -> dict[FlowKey, list[int]]:
-    """Events → the sums of queries.FLOWS (in its order) per month in `tz`, workshop,
-    from_workshop, category and from_category (0 for none), as flow_change keeps them; reserve
-    and release, which move no mass, are left out as the SQL leaves them."""
-    counted = {
-        kind: [(i, column) for i, (k, column) in enumerate(queries.FLOWS.values()) if k is kind] for kind in EventKind
-    }
-    flows: dict[FlowKey, list[int]] = {}
+def monthly_flows(events: Iterable[dict], tz: tzinfo) -> dict[tuple[str, int, int], list[int]]:
+    """Events → the flows of queries.KEPT (in its order) per (month in `tz`, workshop, category),
+    each at the cell it counts in (what left a cell at its origin), as flow_change keeps them."""
+    kept = list(queries.KEPT.values())
+    flows: dict[tuple[str, int, int], list[int]] = {}
     for event in events:
-        if not (sums_of := counted[EventKind(event["kind"])]):
-            continue
-        key = (
-            str(month_of(event["occurred_at"], tz)),
-            event["workshop"],
-            event["from_workshop"] or 0,
-            event["category"],
-            event["from_category"] or 0,
-        )
-        sums = flows.setdefault(key, [0] * len(queries.FLOWS))
-        for i, column in sums_of:
-            sums[i] += (event[column] or 0) if column else 1
+        kind = EventKind(event["kind"])
+        month = str(month_of(event["occurred_at"], tz))
+        for i, (counted, column, where) in enumerate(kept):
+            if counted is kind:
+                sums = flows.setdefault((month, *_cell(event, where)), [0] * len(kept))
+                sums[i] += (event[column] or 0) if column else 1
     return flows
 
 
