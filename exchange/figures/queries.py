@@ -1,6 +1,11 @@
-"""The figures' SQL: the flows of a run of months in one grouped scan of the ledger, the stock
-as of a month's start from the kept months, and the statements of the stock keeper
-(figures/stock.py). All of it through `Table.raw` with `{}` for each value."""
+"""The figures' SQL: the flows of a run of months from the kept months and the events not kept
+yet (or in one grouped scan of the ledger), the stock as of a month's start from the kept
+months, the statements of the keeper of both (figures/stock.py), and the factor sets. All of it
+through `Table.raw` with `{}` for each value.
+
+Over 400 lines: the flows, the stock and their keeper are written from the same declarations
+(FLOWS, KEPT, _MARK, _AFTER_MARK), which one module keeps side by side, and the area's SQL stays
+in its queries.py (tests/test_sql_seam.py)."""
 
 from __future__ import annotations
 
