@@ -17,7 +17,7 @@ from exchange.ledger.rules import EventKind
 from exchange.tables import Event, Factor, FactorSet, StockChange
 
 # The flows summed per group of events: the kind counted and the column it adds (None: one per
-# event). The same sums are kept ahead per month in flow_change, a column each (stock.py).
+# event). flow_change keeps them ahead per month, at the cells they count in (KEPT below).
 FLOWS = {
     "intake_g": (EventKind.intake, "mass_g"),
     "piece_g": (EventKind.piece, "mass_g"),
