@@ -261,7 +261,11 @@ async def explain(engine_name: str) -> str:
     plans = []
     for label, sql, args in (
         ("stock as of the month's start", queries.opening_sql(), [settings.timezone, MONTH, settings.timezone, start]),
-        ("the month's flows", queries.flows_sql(2), queries.flows_args([start, end])),
+        (
+            "the month's flows, kept and after the mark",
+            queries.kept_flows_sql(1),
+            [MONTH, settings.timezone, MONTH, MONTH, settings.timezone, start, end],
+        ),
     ):
         rows = await Event.raw(prefix + sql, *args)
         lines = [r["detail"] for r in rows] if engine_name == "sqlite" else [r["QUERY PLAN"] for r in rows]
