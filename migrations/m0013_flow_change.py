@@ -3,15 +3,18 @@ network month read ~400,000 events of its month at 10,000,000 (docs/benchmarks.m
 lieux (PostgreSQL)"). Written by hand, for both engines; additive.
 
 flow_change holds, per time zone, month, workshop and category, the sums the figures read
-(exchange.figures.queries.KEPT), each at the cell it counts in: what came in, and what left a cell
-(an adjust's old mass, a move's or a transfer's mass) at its origin, so that from_workshop and from_category are not
-in the key (7 times fewer rows: 10,800 against 78,000 for Paris's November at 10,000,000 events).
+(exchange.figures.queries.KEPT), each at the cell it counts in: what came in, and what left a
+cell (an adjust's old mass, a move's or a transfer's mass) at its origin, so that from_workshop
+and from_category are not in the key (7 times fewer rows: 10,800 against 78,000 for Paris's
+November at 10,000,000 events).
 No foreign keys: every row comes from events, which hold theirs, and checking them was 70 ms of
 the keeper's 400 ms per 50,000 events (30 lieux, 1,000,000 events).
 
 The kept stock is emptied: stock and flows are kept under one mark (stock_change_mark), so that
 a month's stock and flows are one snapshot of the ledger; flows kept from here on, under a mark
-already past most of the ledger, would miss every event before it. Emptied, both fill again from
+already past most of the ledger, would miss every event before it. (A mark of the flows' own
+would spare the stock's second pass, but every read would then take two marks, and the keeper
+two ranges of events.) Emptied, both fill again from
 the ledger in the background (the server's keeper, in chunks); meanwhile the figures are right,
 summed from the events as on a new installation.
 """
