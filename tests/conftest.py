@@ -137,6 +137,7 @@ LEDGER_TABLES = [
 async def reset_ledger(setup: EngineSetup) -> None:
     """Empty the ledger between tests; members, categories and factors stay."""
     from piccolo.querystring import QueryString
+    from test_figures_support import drop_lieu_factor_sets
 
     from exchange.items.present import forget_kept
     from exchange.web.item_page import forget_kept_pages
@@ -157,6 +158,9 @@ async def reset_ledger(setup: EngineSetup) -> None:
         QueryString("UPDATE lieu SET latitude = NULL, longitude = NULL, time_zone = 'Europe/Paris', language = 'fr'")
     )
     await install_shipped_categories()
+    # the factor sets a test wrote go: a source it wrote in English showed on the French pages
+    # of whichever test came next on the same worker (test_words)
+    await drop_lieu_factor_sets()
     first = await first_lieu_id()
     await Workshop.insert(
         Workshop(slug="bois", name="Atelier bois", lieu=first), Workshop(slug="metal", name="Atelier métal", lieu=first)

@@ -127,6 +127,11 @@ async def test_factor_override_makes_a_new_version(client, lieu, months, factor_
     assert (factor["value"], factor["source"], factor["unit"]) == (0.35, "Lieu's own study", "kg CO2e/kg")
     reuse = next(f for f in created["factors"] if (f["category"], f["kind"]) == ("plywood", "reuse"))
     assert reuse["value"] == 0.681  # the rest copied
+    # What changed, said in the installation's language (its first lieu's: French here).
+    assert created["note"] == (
+        "Contreplaqué, facteur de recyclage : 0,35 kg CO2e/kg (avant : 0), source : Lieu's own study 2025,"
+        f" plywood to particleboard. Tous les autres facteurs comme dans {SHIPPED}."
+    )
 
     # The figures now say which set they used: 6 kg plywood recycled x 0.35 = 2.1 kg CO2e
     feb = (await client.get("/api/v1/figures?month=2025-02", headers=auth(lieu, "member"))).json()

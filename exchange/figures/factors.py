@@ -14,9 +14,10 @@ import asyncpg
 from exchange.auth.service import Actor
 from exchange.db import write_transaction
 from exchange.figures import queries, schemas
+from exchange.figures.words import FACTOR_USES
 from exchange.ledger.rules import Conflict, Invalid, NotFound
-from exchange.lieu.queries import category_named
-from exchange.messages import _
+from exchange.lieu.queries import category_named, first_lieu
+from exchange.messages import _, translate
 from exchange.tables import FactorSet
 
 UNIT = "kg CO2e/kg"
@@ -141,6 +142,28 @@ def _unique_violation(error: BaseException) -> bool:
     return isinstance(error, (asyncpg.UniqueViolationError, sqlite3.IntegrityError)) and "UNIQUE" in str(error).upper()
 
 
+async def _override_note(category: dict, kind: str, new: dict, old: dict | None, based_on: str) -> str:
+    """What changed, written once in the installation's language (its first lieu's): everyone
+    reads the same factor set, and a note written in English showed on the French methodology
+    page (tests/test_words.py caught it)."""
+    first = await first_lieu()
+    lang = first["language"] if first and first.get("language") in ("fr", "en") else "fr"
+    source = ", ".join(filter(None, (" ".join(filter(None, (new["source"], new["version"]))), new["entry"])))
+    return translate(
+        lang,
+        _(
+            "%(category)s, %(use)s factor: %(value)s %(unit)s (was %(was)s), source: %(source)s. Every other factor as in %(based_on)s.",
+            category=category["name_fr"] if lang == "fr" else category["name"],
+            use=FACTOR_USES[kind],
+            value=new["value"],  # a float: a decimal comma in French
+            unit=UNIT,
+            was=float(as_written(old["value"])) if old is not None else _("none"),
+            source=source,
+            based_on=based_on,
+        ),
+    )
+
+
 async def override_factor(actor: Actor, category_slug: str, data: schemas.FactorIn) -> schemas.FactorSetDetail:
     """A new factor set: the current one with this category's factor of this kind replaced."""
     category = await category_named(category_slug)
@@ -167,13 +190,7 @@ async def override_factor(actor: Actor, category_slug: str, data: schemas.Factor
                 raise Invalid(_("This factor is already the current one."), field="value")
             taken = await queries.factor_set_versions()
             version = next_version(current["version"], taken)
-            was = f"{as_written(old['value']):g}" if old is not None else "none"
-            note = (
-                f"{category_slug} {data.kind} factor: {new['value']:g} {UNIT} (was {was}), "
-                f"source: {new['source']}{' ' + new['version'] if new['version'] else ''}"
-                f"{', ' + new['entry'] if new['entry'] else ''}. "
-                f"Every other factor as in {current['version']}."
-            )
+            note = await _override_note(category, data.kind, new, old, current["version"])
             # Who set it is the member's id: the note is read by anyone, the name by members only.
             set_id = await queries.insert_factor_set(version, note, set_by=actor.id)
             copies = [

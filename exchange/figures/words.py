@@ -5,6 +5,11 @@ from __future__ import annotations
 
 from babel.dates import get_month_names
 
+from exchange.messages import _
+
+# A factor's use, as a sentence says it ("facteur de réemploi", "reuse factor").
+FACTOR_USES = {"reuse": _("reuse"), "recycle": _("recycling")}
+
 
 def month_name(number: int, lang: str, short: bool = False) -> str:
     """The month's name in the reader's language, from Babel's CLDR data ("mars", "janv.", "March", "Jan")."""

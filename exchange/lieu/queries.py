@@ -40,8 +40,8 @@ async def lieu_ids() -> dict[str, int]:
 
 
 async def first_lieu() -> dict | None:
-    """The first lieu's id, slug and time zone (None before migration m0009)."""
-    return await Lieu.select(Lieu.id, Lieu.slug, Lieu.time_zone).order_by(Lieu.id).first()
+    """The first lieu's id, slug, time zone and language (None before migration m0009)."""
+    return await Lieu.select(Lieu.id, Lieu.slug, Lieu.time_zone, Lieu.language).order_by(Lieu.id).first()
 
 
 async def lieu_id_of(slug: str) -> int | None:
@@ -156,7 +156,11 @@ async def categories_by_id() -> dict[int, dict]:
 
 
 async def category_named(slug: str) -> dict | None:
-    return await Category.select(Category.id, Category.slug).where(Category.slug == slug).first()
+    return (
+        await Category.select(Category.id, Category.slug, Category.name, Category.name_fr)
+        .where(Category.slug == slug)
+        .first()
+    )
 
 
 async def insert_category(slug: str, name: str, name_fr: str, density_kg_m3: float | None) -> int:

@@ -242,7 +242,7 @@ async def methodology_page(request: Request, version: str | None = None) -> Resp
         "figures/methodology.html",
         detail=detail,
         definitions=DEFINITIONS,
-        factor_uses=FACTOR_USES,
+        factor_uses=words.FACTOR_USES,
         factor_rows=sorted(rows.values(), key=lambda r: r["name"].lower()),
         versions=await factors.list_factor_sets(show_names=members_read),
         categories=sorted(categories.items(), key=lambda c: c[1].lower()),
@@ -261,7 +261,6 @@ DEFINITIONS = [
     (_("Closing stock"), _("mass available or reserved at the end of the month")),
     (_("CO2e avoided"), _("reused × reuse factor + recycled × recycling factor, per material")),
 ]
-FACTOR_USES = {"reuse": _("reuse"), "recycle": _("recycling")}
 
 
 @post("/figures/methodology/factors", include_in_schema=False, name="figures-override")
