@@ -12,8 +12,8 @@ from exchange.auth.guards import actor_of
 from exchange.figures import factors, rows, schemas, service
 from exchange.figures.arithmetic import month_of
 from exchange.figures.rows import BOM, CSV_MEDIA_TYPE
-from exchange.figures.scope import check_reader, lieu_scope
-from exchange.ledger.rules import Forbidden, Role
+from exchange.figures.scope import check_reader, exported_lieu, lieu_scope
+from exchange.ledger.rules import Forbidden
 from exchange.messages import _
 from exchange.settings import get_settings
 from exchange.spreadsheets.exports import figures_csv_semicolon
@@ -72,8 +72,7 @@ class FiguresController(Controller):
         ),
         lieu: str | None = Parameter(default=None, max_length=60, description="a lieu's slug; default your own"),
     ) -> Response[bytes]:
-        where = await lieu_scope(lieu, actor_of(request))
-        check_reader(actor_of(request), where, Role.coordinator)
+        where = await exported_lieu(lieu, actor_of(request))
         filename = f"figures-{from_month}-{to_month}.csv"
         if sep == "semicolon":
             content = await figures_csv_semicolon(from_month, to_month, factor_set, lieu=where)

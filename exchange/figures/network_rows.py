@@ -14,6 +14,7 @@ from typing import Any
 
 from exchange.figures import schemas, service
 from exchange.figures.arithmetic import month_range
+from exchange.figures.rows import FIGURE_COLUMNS
 from exchange.ledger.rules import Invalid
 from exchange.messages import Message, _, translate
 
@@ -25,24 +26,8 @@ from exchange.messages import Message, _, translate
 # hold a request for minutes.
 MAX_NETWORK_MONTHS = 12
 
-# The figures of each row, in the order of figures.csv, with the transfers between lieux.
-FIELDS = (
-    "intake_kg",
-    "reused_kg",
-    "recycled_kg",
-    "discarded_kg",
-    "loss_kg",
-    "adjusted_kg",
-    "transferred_in_kg",
-    "transferred_out_kg",
-    "opening_stock_kg",
-    "stock_kg",
-    "waste_avoided_kg",
-    "diverted_kg",
-    "reuse_rate",
-    "co2e_avoided_kg",
-    "items_reused",
-)
+# The figures of each row: figures.csv's, in its order (the transfers last).
+FIELDS = FIGURE_COLUMNS
 API_COLUMNS = ("month", "lieu", "timezone", "category", *FIELDS, "factor_set")
 
 # A person's columns: (the words, the unit).
@@ -79,7 +64,8 @@ def api_header() -> list[str]:
 
 def person_header(lang: str) -> list[str]:
     named = [
-        f"{translate(lang, words)} ({unit})" if unit else translate(lang, words) for words, unit in _WORDS.values()
+        f"{translate(lang, words)} ({unit})" if unit else translate(lang, words)
+        for words, unit in map(_WORDS.get, FIELDS)
     ]
     return [
         translate(lang, _("Month")),

@@ -29,6 +29,8 @@ COLUMNS = (
     (_("Adjustments"), "kg", lambda s: kg_text(s.adjusted_g)),
     (_("Moved in"), "kg", lambda s: kg_text(s.moved_in_g)),
     (_("Moved out"), "kg", lambda s: kg_text(s.moved_out_g)),
+    (_("From other lieux"), "kg", lambda s: kg_text(s.transferred_in_g)),
+    (_("To other lieux"), "kg", lambda s: kg_text(s.transferred_out_g)),
     (_("Opening stock"), "kg", lambda s: kg_text(s.opening_g)),
     (_("Closing stock"), "kg", lambda s: kg_text(s.closing_g)),
     (_("Diverted"), "kg", lambda s: kg_text(diverted_g(s))),

@@ -26,9 +26,10 @@ from exchange.figures.service import monthly_cells, names, with_co2e
 
 CSV_MEDIA_TYPE = "text/csv"  # Litestar adds "; charset=utf-8"
 BOM = "\ufeff"  # lets Excel open the file as UTF-8 (LibreOffice takes it too)
-CSV_COLUMNS = (
-    "month",
-    "category",
+# The figures of a row, in every export's order (figures.csv, its XLSX and ODS, the network's).
+# The transfers between lieux came with the network and go last, so that a column a lieu's
+# spreadsheet already reads by its position keeps it; on a single lieu they are 0.
+FIGURE_COLUMNS = (
     "intake_kg",
     "reused_kg",
     "recycled_kg",
@@ -42,8 +43,10 @@ CSV_COLUMNS = (
     "reuse_rate",
     "co2e_avoided_kg",
     "items_reused",
-    "factor_set",
+    "transferred_in_kg",
+    "transferred_out_kg",
 )
+CSV_COLUMNS = ("month", "category", *FIGURE_COLUMNS, "factor_set")
 
 
 def _csv_row(month: Month, slug: str, s: Sums, version: str) -> list[str]:
@@ -64,6 +67,8 @@ def _csv_row(month: Month, slug: str, s: Sums, version: str) -> list[str]:
         "" if rate is None else f"{rate_value(rate):.4f}",
         decimal_text(s.co2e_kg),
         str(s.items_reused),
+        kg_text(s.transferred_in_g),
+        kg_text(s.transferred_out_g),
         version,
     ]
 

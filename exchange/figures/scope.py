@@ -85,11 +85,24 @@ def by_time_zone(lieux: list[LieuScope]) -> list[tuple[LieuScope, list[LieuScope
     ]
 
 
-def check_reader(actor: Actor | None, scope: LieuScope, minimum: Role = Role.member) -> None:
-    """A lieu's figures are read by its members (exported by its coordinators) and by the
-    network coordinator; a lieu's coordinator reads their own lieu only."""
-    if actor is None or actor.network:
-        return  # the guard let in only who may read figures at all
+def reads(actor: Actor, scope: LieuScope, minimum: Role = Role.member) -> bool:
+    """A lieu's figures are read by its members (exported by its coordinators: `minimum`) and
+    by the network coordinator; a lieu's coordinator reads their own lieu only."""
+    if actor.network:
+        return True
     role = actor.role_in(scope.id)
-    if role is None or not role_at_least(role, minimum):
+    return role is not None and role_at_least(role, minimum)
+
+
+def check_reader(actor: Actor | None, scope: LieuScope, minimum: Role = Role.member) -> None:
+    """A 403 for whom `reads` refuses (no actor: the guard let in only who may read figures)."""
+    if actor is not None and not reads(actor, scope, minimum):
         raise Forbidden(_("These are another lieu's figures: only its members and the network read them."))
+
+
+async def exported_lieu(slug: str | None, actor: Actor | None) -> LieuScope:
+    """The lieu whose figures `actor` exports or prints: `slug`, by default their own lieu;
+    for its coordinators and the network coordinator only (a 403 for anyone else)."""
+    where = await lieu_scope(slug or None, actor)
+    check_reader(actor, where, Role.coordinator)
+    return where

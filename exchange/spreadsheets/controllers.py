@@ -10,6 +10,7 @@ from litestar.datastructures import UploadFile
 from litestar.params import Parameter, QueryParameter
 
 from exchange.auth.guards import actor_of
+from exchange.figures.scope import exported_lieu
 from exchange.items.listing import MAX_LIMIT, ItemFilters
 from exchange.labels import service as labels
 from exchange.ledger.rules import Invalid
@@ -151,8 +152,10 @@ class SpreadsheetController(Controller):
         to_month: Annotated[str, QueryParameter(name="to", max_length=7, description="YYYY-MM, included")],
         factor_set: Annotated[str | None, Parameter(max_length=60)] = None,
         lang: Lang = None,
+        lieu: Annotated[str | None, Parameter(max_length=60, description="a lieu's slug; default your own")] = None,
     ) -> Response[bytes]:
-        table = await exports.figures_table(from_month, to_month, reader_lang(request, lang), factor_set)
+        where = await exported_lieu(lieu, actor_of(request))
+        table = await exports.figures_table(from_month, to_month, reader_lang(request, lang), factor_set, where)
         return sheet_response(table, _format(request), f"{table.title}-{from_month}-{to_month}")
 
     @get(

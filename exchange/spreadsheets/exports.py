@@ -56,6 +56,8 @@ FIGURE_HEADERS_FR = {
     "reuse_rate": "taux de réemploi",
     "co2e_avoided_kg": "CO2e évité (kg)",
     "items_reused": "pièces réemployées",
+    "transferred_in_kg": "reçu d'autres lieux (kg)",
+    "transferred_out_kg": "parti vers d'autres lieux (kg)",
     "factor_set": "jeu de facteurs",
 }
 

@@ -9,6 +9,7 @@ from litestar import Request, Response, get
 from litestar.params import QueryParameter
 
 from exchange.auth.guards import actor_of
+from exchange.figures.scope import exported_lieu
 from exchange.items.listing import MAX_LIMIT, ItemFilters
 from exchange.spreadsheets import exports
 from exchange.spreadsheets.controllers import sheet_response
@@ -50,8 +51,10 @@ async def figures_export(
     from_month: Annotated[str, QueryParameter(name="from", max_length=7)],
     to_month: Annotated[str, QueryParameter(name="to", max_length=7)],
     factor_set: str | None = None,
+    lieu: str | None = None,
 ) -> Response[bytes]:
-    table = await exports.figures_table(from_month, to_month, lang_of(request), factor_set or None)
+    where = await exported_lieu(lieu, actor_of(request))
+    table = await exports.figures_table(from_month, to_month, lang_of(request), factor_set or None, where)
     return sheet_response(table, request.url.path.rsplit(".", 1)[-1], f"{table.title}-{from_month}-{to_month}")
 
 

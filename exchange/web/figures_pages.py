@@ -20,7 +20,7 @@ from exchange.figures.arithmetic import (
     parse_month,
 )
 from exchange.figures.rows import BOM, CSV_MEDIA_TYPE
-from exchange.figures.scope import check_reader, lieu_scope
+from exchange.figures.scope import check_reader, exported_lieu, lieu_scope, reads
 from exchange.ledger.rules import Invalid, LedgerError, Role
 from exchange.lieu import service as lieu
 from exchange.messages import _, translate
@@ -156,6 +156,8 @@ async def figures_page(
         chosen_factor_set=factor_set or "",
         rate=lambda value: rate_text(value, lang),
         csv_from=str(parse_month(figures.month).plus(-11)),
+        # the printable report and the exports: for the lieu's coordinators and the network's
+        may_export=reads(actor_of(request), where, Role.coordinator),
     )
 
 
@@ -170,8 +172,7 @@ async def report_page(
 ) -> Response:
     """One A4 page per month: headline, chart, tables, factor set, method."""
     lang = lang_of(request)
-    where = await lieu_scope(lieu or None, actor_of(request))
-    check_reader(actor_of(request), where, Role.coordinator)
+    where = await exported_lieu(lieu, actor_of(request))
     settings = get_settings()
     if from_month or to_month:
         months = month_range(from_month or to_month, to_month or from_month)
@@ -214,8 +215,7 @@ async def export_csv(
 ) -> Response[bytes]:
     """The figures for a person: columns in their language, a row per month, workshop and material."""
     lang = lang_of(request)
-    where = await lieu_scope(lieu or None, actor_of(request))
-    check_reader(actor_of(request), where, Role.coordinator)
+    where = await exported_lieu(lieu, actor_of(request))
     workshops, categories = await _names(lang)
     text = await reader_csv.figures_csv(
         from_month, to_month, lang, workshops, categories, factor_set=factor_set or None, lieu=where
