@@ -132,7 +132,7 @@ class SpreadsheetController(Controller):
         table = await exports.items_table(filters, actor_of(request), reader_lang(request, lang))
         return sheet_response(table, _format(request), table.title, sep)
 
-    @get("/events.csv", summary="The ledger for a period, as CSV (coordinator)")
+    @get("/events.csv", summary="A lieu's ledger for a period of its days, as CSV (its coordinator)")
     async def events_export(
         self,
         request: Request,
@@ -140,8 +140,10 @@ class SpreadsheetController(Controller):
         to_day: Annotated[str, QueryParameter(name="to", max_length=10, description="YYYY-MM-DD or YYYY-MM, included")],
         sep: Sep = "comma",
         lang: Lang = None,
+        lieu: Annotated[str | None, Parameter(max_length=60, description="a lieu's slug; default your own")] = None,
     ) -> Response[bytes]:
-        table = await exports.events_table(from_day, to_day, reader_lang(request, lang))
+        where = await exported_lieu(lieu, actor_of(request))
+        table = await exports.events_table(from_day, to_day, reader_lang(request, lang), where)
         return sheet_response(table, "csv", f"{table.title}-{from_day}-{to_day}", sep)
 
     @get(["/figures.xlsx", "/figures.ods"], summary="The rows of figures.csv as XLSX or ODS (coordinator)")

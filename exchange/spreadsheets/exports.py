@@ -7,10 +7,12 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from exchange.auth.service import Actor
 from exchange.figures import network_rows
 from exchange.figures.rows import CSV_COLUMNS, figures_rows
+from exchange.figures.scope import LieuScope
 from exchange.figures.service import figure_fields
 from exchange.items import listing
 from exchange.ledger.rules import Invalid
@@ -67,9 +69,10 @@ class Table:
     title: str
     header: list[str]
     rows: list[list[Any]]
+    tz: ZoneInfo | None = None  # whose clock the dates are written in; default the installation's
 
     def write(self, fmt: str, semicolon: bool = False) -> bytes:
-        return write_table(fmt, self.title, self.header, self.rows, get_settings().tz, semicolon)
+        return write_table(fmt, self.title, self.header, self.rows, self.tz or get_settings().tz, semicolon)
 
 
 def _kg(grams: int | None) -> float | None:
@@ -92,9 +95,8 @@ async def items_table(filters: listing.ItemFilters, viewer: Actor | None, lang: 
     return Table("items" if lang == "en" else "chutes", header, rows)
 
 
-def day_bound(text: str, field: str, end: bool) -> datetime:
+def day_bound(text: str, field: str, end: bool, tz: ZoneInfo) -> datetime:
     """YYYY-MM-DD or YYYY-MM in the lieu's time zone; an end includes its whole day or month."""
-    tz = get_settings().tz
     try:
         if len(text) == 7:
             first = date.fromisoformat(text + "-01")
@@ -108,14 +110,17 @@ def day_bound(text: str, field: str, end: bool) -> datetime:
     return datetime.combine(day + timedelta(days=1) if end else day, time(), tzinfo=tz)
 
 
-async def events_table(from_text: str, to_text: str, lang: str) -> Table:
-    start, end = day_bound(from_text, "from", False), day_bound(to_text, "to", True)
+async def events_table(from_text: str, to_text: str, lang: str, lieu: LieuScope) -> Table:
+    """The ledger of `lieu` for a period of its own days: the events at its workshops, and the
+    transfers out of them (a transfer is in the ledgers of both lieux)."""
+    start, end = day_bound(from_text, "from", False, lieu.tz), day_bound(to_text, "to", True, lieu.tz)
+    workshops = None if lieu.alone else lieu.workshops
     if end <= start:
         raise Invalid(_("to comes before from."), field="to")
     rows: list[list[Any]] = []
     after = 0
     while len(rows) < MAX_EXPORT_ROWS:
-        page = await queries.events_between(start, end, after, EVENTS_PAGE)
+        page = await queries.events_between(start, end, after, EVENTS_PAGE, workshops)
         for e in page:
             rows.append(
                 [
@@ -137,7 +142,7 @@ async def events_table(from_text: str, to_text: str, lang: str) -> Table:
             break
         after = page[-1]["id"]
     header = [fr if lang == "fr" else en for _, fr, en in _EVENT_HEADERS]
-    return Table("events" if lang == "en" else "journal", header, rows)
+    return Table("events" if lang == "en" else "journal", header, rows, lieu.tz)
 
 
 async def figures_table(from_month: str, to_month: str, lang: str, factor_set: str | None = None, lieu=None) -> Table:

@@ -98,11 +98,15 @@ EVENT_COLUMNS = (
 )
 
 
-async def events_between(start: datetime, end: datetime, after_id: int, limit: int) -> list[dict]:
-    """The ledger's events with start <= occurred_at < end, by id, a page at a time."""
-    return (
-        await Event.select(*EVENT_COLUMNS)
-        .where((Event.occurred_at >= start) & (Event.occurred_at < end) & (Event.id > after_id))
-        .order_by(Event.id)
-        .limit(limit)
-    )
+async def events_between(
+    start: datetime, end: datetime, after_id: int, limit: int, workshops: frozenset[int] | None = None
+) -> list[dict]:
+    """The ledger's events with start <= occurred_at < end, by id, a page at a time; with
+    `workshops`, those at one of them or moved out of one of them."""
+    where = (Event.occurred_at >= start) & (Event.occurred_at < end) & (Event.id > after_id)
+    if workshops is not None:
+        if not workshops:
+            return []
+        ids = sorted(workshops)
+        where &= Event.workshop.is_in(ids) | Event.from_workshop.is_in(ids)
+    return await Event.select(*EVENT_COLUMNS).where(where).order_by(Event.id).limit(limit)

@@ -1,7 +1,7 @@
-"""A lieu's figures as they leave the app, on both engines: figures.csv, its XLSX and ODS (API and
-page), the reader's CSV and the printable report are each the lieu they are asked for (by
-default the reader's own), with the pieces passed between lieux in columns of their own, and a
-lieu's coordinator exports their own lieu only."""
+"""A lieu's records as they leave the app, on both engines: figures.csv, its XLSX and ODS (API and
+page), the reader's CSV, the printable report and the ledger (events.csv) are each the lieu they
+are asked for (by default the reader's own), with the pieces passed between lieux in columns of
+their own, and a lieu's coordinator exports their own lieu only."""
 
 from __future__ import annotations
 
@@ -151,3 +151,36 @@ async def test_the_readers_csv_and_the_figures_page_keep_the_lieu(client, lieu):
     assert "/figures/report?month=2026-03&amp;lieu=ressourcerie-974" in page.text
     (there,) = [r for r in await reader_rows(lieu="ressourcerie-974") if r["Matériau"] == "Acier"]
     assert there["Reçu d'autres lieux (kg)"] == "10,000"
+
+
+async def test_the_ledger_export_is_the_lieus_own_in_its_own_days(client, lieu):
+    reunion = await _a_transfer_to_la_reunion(client, lieu)
+    # 21:30 UTC on 31 March: still March in Paris, already April in Saint-Denis
+    late = {"category": "steel", "title": "Tôle", "workshop": "reunion-bois", "mass_kg": 2}
+    late["occurred_at"] = "2026-03-31T21:30:00+00:00"
+    assert (await client.post("/api/v1/items", json=late, headers=reunion.auth("steward"))).status_code == 201
+
+    async def ledger(headers: dict, **params) -> list[dict[str, str]]:
+        answer = await client.get(
+            "/api/v1/events.csv", params={"from": MONTH, "to": MONTH, "lang": "en", **params}, headers=headers
+        )
+        assert answer.status_code == 200, answer.text
+        return _csv_rows(answer.text)
+
+    home = await ledger(auth(lieu, "coordinator"))
+    assert [(e["kind"], e["workshop"], e["from_workshop"]) for e in home] == [
+        ("intake", "bois", ""),
+        ("intake", "bois", ""),
+        ("transfer", "reunion-bois", "bois"),
+    ]
+    there = await ledger(reunion.auth("coordinator"))
+    assert [(e["kind"], e["mass_kg"]) for e in there] == [("transfer", "10"), ("use", "10")]
+    assert there[1]["occurred_at"] == "2026-03-20T10:00:00+04:00"  # its own clock
+    april = await ledger(reunion.auth("coordinator"), **{"from": "2026-04", "to": "2026-04"})
+    assert [(e["kind"], e["occurred_at"]) for e in april] == [("intake", "2026-04-01T01:30:00+04:00")]
+    # another lieu's ledger: refused to a lieu's coordinator, given to the network's
+    refused = await client.get(
+        "/api/v1/events.csv", params={"from": MONTH, "to": MONTH, "lieu": HOME}, headers=reunion.auth("coordinator")
+    )
+    assert refused.status_code == 403
+    assert await ledger(auth(lieu, "network"), lieu="ressourcerie-974") == there
