@@ -76,9 +76,12 @@ upgrade: $(BIN)/uv
 	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
 	$(MAKE) test
 
-# Benchmarks at the scale of a network of lieux (100,000 items, 1,000,000 events), on both engines.
+# Benchmarks: a lieu of 100,000 items and 1,000,000 events on both engines (about 5 minutes), then
+# a network of 300 lieux, 1,000,000 items and 10,000,000 events on PostgreSQL (about 20 minutes
+# more on an idle 2-core machine). `make bench NETWORK=` measures the lieu alone.
+NETWORK ?= --network
 bench: setup postgres
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(NETWORK)
 
 clean:
 	rm -rf $(VENV) var test-artifacts .pytest_cache .hypothesis

@@ -211,7 +211,7 @@ def main() -> int:
         "--network",
         action=argparse.BooleanOptionalAction,
         default=False,
-        help="then a network of lieux on PostgreSQL (bench.network; some 50 minutes at its full size on 2 busy cores)",
+        help="then a network of lieux on PostgreSQL (bench.network; about 20 minutes at its full size on 2 idle cores, 50 on busy ones)",
     )
     parser.add_argument("--network-lieux", type=int, default=300)
     parser.add_argument("--network-items", type=int, default=1_000_000)
