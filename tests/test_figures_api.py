@@ -7,6 +7,7 @@ import io
 
 import pytest
 from conftest import auth
+from network_support import LYON, other_lieu
 from test_figures_support import SHIPPED, History, drop_lieu_factor_sets
 
 from exchange.figures import rows
@@ -105,6 +106,26 @@ async def test_trend_of_twelve_months(client, lieu, months):
     ]
     assert len(body["months"]) == 12
     assert (await client.get("/api/v1/figures/trend?months=0", headers=auth(lieu, "member"))).status_code in (400, 422)
+
+
+async def test_on_a_network_only_its_coordinator_overrides_a_factor(client, lieu, factor_sets_restored):
+    """The current factor set is every lieu's: a lieu's coordinator would change the others'
+    CO2e, so on a network the network coordinator alone makes a new one."""
+    body = {"kind": "reuse", "value": 0.5, "source": "Étude régionale", "version": "2026"}
+    url = "/api/v1/categories/plywood/factors"
+    before = (await client.get("/api/v1/factor-sets")).json()
+    await other_lieu(LYON, "lyon-bois")
+    refused = await client.post(url, json=body, headers=auth(lieu, "coordinator"))
+    assert refused.status_code == 403 and "network coordinator" in refused.json()["detail"]
+    assert (await client.get("/api/v1/factor-sets")).json() == before  # nothing made
+    client.cookies.set("exchange_session", lieu.tokens["coordinator"])  # a browser session
+    page = await client.get("/figures/methodology", headers={"Accept-Language": "fr"})
+    assert 'action="/figures/methodology/factors"' not in page.text
+    assert "seul le coordinateur du réseau les change" in page.text
+    made = await client.post(url, json=body, headers=auth(lieu, "network"))
+    assert made.status_code == 201 and made.json()["current"], made.text
+    client.cookies.set("exchange_session", lieu.tokens["network"])
+    assert 'action="/figures/methodology/factors"' in (await client.get("/figures/methodology")).text
 
 
 async def test_factor_override_makes_a_new_version(client, lieu, months, factor_sets_restored):

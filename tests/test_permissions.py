@@ -51,6 +51,7 @@ def test_the_table_names_every_route_and_only_routes():
 BODIES = {
     "/api/v1/items": PLANK,
     "/api/v1/items/{code}/move": {"workshop": "metal"},
+    "/api/v1/categories/{slug}/factors": {"kind": "reuse", "value": 0.7, "source": "Étude du réseau"},
     "/api/v1/items/{code}/transfer": {"workshop": "lyon-bois"},
     "/api/v1/items/{code}/adjust": {"note": "mesuré", "title": "Panneau mesuré"},
     "/api/v1/items/{code}/split": {"pieces": [{"length_mm": 300, "width_mm": 200, "thickness_mm": 18}]},
@@ -73,6 +74,11 @@ def _png() -> bytes:
 PNG = _png()
 
 
+# The factor set is every lieu's: on a network, the factors' service refuses a lieu's coordinator
+# its change (on a single lieu, its coordinator makes it: tests/test_figures_api.py).
+NETWORK_WIDE = {("POST", "/api/v1/categories/{slug}/factors"), ("POST", "/figures/methodology/factors")}
+
+
 def expected(identity: tuple[str, str] | None, route: tuple[str, str]) -> str:
     """What the table says for an identity ((lieu, role) or None): "yes", "login" or "no".
 
@@ -88,6 +94,8 @@ def expected(identity: tuple[str, str] | None, route: tuple[str, str]) -> str:
         return "yes" if role == "network" else "no"
     if role == "network":
         return "no" if route in IN_ITEM_LIEU else "yes"
+    if route in NETWORK_WIDE:  # the walk runs on a network of two lieux
+        return "no"
     if where == "lyon" and route in IN_ITEM_LIEU:
         role = "member"
     return "yes" if role_at_least(Role(role), minimum) else "no"

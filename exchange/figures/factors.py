@@ -15,8 +15,8 @@ from exchange.auth.service import Actor
 from exchange.db import write_transaction
 from exchange.figures import queries, schemas
 from exchange.figures.words import FACTOR_USES
-from exchange.ledger.rules import Conflict, Invalid, NotFound
-from exchange.lieu.queries import category_named, first_lieu
+from exchange.ledger.rules import Conflict, Forbidden, Invalid, NotFound, Role, role_at_least
+from exchange.lieu.queries import category_named, first_lieu, lieu_count
 from exchange.messages import _, translate
 from exchange.tables import FactorSet
 
@@ -164,8 +164,28 @@ async def _override_note(category: dict, kind: str, new: dict, old: dict | None,
     )
 
 
+async def may_override(actor: Actor | None) -> bool:
+    """Who sets the factors: the current factor set is the installation's, used by every lieu's
+    figures, so on a network of lieux only the network coordinator changes it (a lieu's
+    coordinator administers their own lieu only); on an installation of one lieu, its
+    coordinators."""
+    if actor is None:
+        return False
+    if actor.network:
+        return True
+    return role_at_least(actor.highest_role(), Role.coordinator) and await lieu_count() == 1
+
+
+async def check_may_override(actor: Actor | None) -> None:
+    if not await may_override(actor):
+        raise Forbidden(
+            _("On a network of lieux the factors are every lieu's: only the network coordinator changes them.")
+        )
+
+
 async def override_factor(actor: Actor, category_slug: str, data: schemas.FactorIn) -> schemas.FactorSetDetail:
     """A new factor set: the current one with this category's factor of this kind replaced."""
+    await check_may_override(actor)
     category = await category_named(category_slug)
     if category is None:
         raise NotFound(_("No category has the slug '%(slug)s'.", slug=category_slug))

@@ -247,6 +247,7 @@ async def methodology_page(request: Request, version: str | None = None) -> Resp
         versions=await factors.list_factor_sets(show_names=members_read),
         categories=sorted(categories.items(), key=lambda c: c[1].lower()),
         max_months=MAX_MONTHS,
+        may_override=await factors.may_override(actor_of(request)),
     )
 
 
@@ -265,6 +266,7 @@ DEFINITIONS = [
 
 @post("/figures/methodology/factors", include_in_schema=False, name="figures-override")
 async def override_factor(request: Request) -> Response:
+    await factors.check_may_override(actor_of(request))  # a 403 page, before reading the form
     form = await request.form()
     values = {
         k: str(form.get(k) or "").strip() for k in ("category", "kind", "value", "source", "version", "entry", "note")
