@@ -273,7 +273,8 @@ class ImportUpload(Table, tablename="import_upload"):
 
 
 class LabelPrinter(Table, tablename="label_printer"):
-    """A Brother QL label printer: its model, the labels loaded, where to send (tcp:// or a device)."""
+    """A Brother QL label printer: its model, the labels loaded, where to send (tcp:// or a device),
+    and the lieu whose stewards print on it (m0014). Names are unique in the installation."""
 
     id = Serial(primary_key=True)
     name = Varchar(length=60, unique=True)
@@ -281,6 +282,7 @@ class LabelPrinter(Table, tablename="label_printer"):
     label = Varchar(length=20)
     uri = Varchar(length=300)
     created_at = Timestamptz(default=TimestamptzNow())
+    lieu = ForeignKey(Lieu, null=True, default=None)
 
 
 ALL_TABLES += [ImportRow, ImportUpload, LabelPrinter]

@@ -14,6 +14,7 @@ from pathlib import Path
 import zxingcpp
 from brother_ql.reader import BrotherQLReader
 from conftest import auth
+from network_support import LYON, other_lieu
 from PIL import Image
 
 from exchange.labels import printers
@@ -66,7 +67,7 @@ async def test_printing_to_a_fake_printer(client, lieu, tmp_path):
         answer = await client.post("/api/v1/printers", json=printer, headers=auth(lieu, "coordinator"))
         assert answer.status_code == 201, answer.text
         listed = (await client.get("/api/v1/printers", headers=auth(lieu, "steward"))).json()
-        assert listed == [printer]
+        assert listed == [{**printer, "lieu": "la-fabrique-test"}]  # the coordinator's own lieu
 
         answer = await client.post(
             "/api/v1/labels/print", json={"codes": codes, "printer": "Atelier bois"}, headers=auth(lieu, "steward")
@@ -84,6 +85,47 @@ async def test_printing_to_a_fake_printer(client, lieu, tmp_path):
         # The head's 720 dots by the die-cut label's 271 dots along the feed, at 300 dpi.
         assert image.size == (720, 271)
         assert [result.text for result in zxingcpp.read_barcodes(image)] == [f"https://lieu.example/i/{code}"]
+
+
+async def test_each_lieu_prints_on_its_own_printers(client, lieu):
+    """On a network, a printer is its lieu's: listed to, and printed on by, that lieu's stewards;
+    configured by its coordinators (and the network's); another lieu's is as if it were not."""
+    lyon = await other_lieu(LYON, "lyon-bois")
+    (code,) = await _items(client, lieu, 1)
+    async with fake_printer() as (port, jobs):
+        theirs = {"name": "QL Lyon", "model": "QL-820NWB", "label": "62", "uri": f"tcp://127.0.0.1:{port}"}
+        made = await client.post("/api/v1/printers", json=theirs, headers=lyon.auth("coordinator"))
+        assert made.status_code == 201 and made.json()["lieu"] == "fablab-lyon", made.text
+        ours = {**theirs, "name": "QL bois"}
+        made = await client.post("/api/v1/printers", json=ours, headers=auth(lieu, "coordinator"))
+        assert made.json()["lieu"] == "la-fabrique-test"
+
+        def names(answer) -> list[str]:
+            assert answer.status_code == 200, answer.text
+            return [p["name"] for p in answer.json()]
+
+        assert names(await client.get("/api/v1/printers", headers=auth(lieu, "steward"))) == ["QL bois"]
+        assert names(await client.get("/api/v1/printers", headers=lyon.auth("steward"))) == ["QL Lyon"]
+        assert names(await client.get("/api/v1/printers", headers=auth(lieu, "network"))) == ["QL Lyon", "QL bois"]
+        # another lieu's printer: not ours to print on, change, or take the name of
+        job = {"codes": [code], "printer": "QL Lyon"}
+        assert (await client.post("/api/v1/labels/print", json=job, headers=auth(lieu, "steward"))).status_code == 404
+        hijack = {**theirs, "uri": "tcp://127.0.0.1:9", "lieu": "fablab-lyon"}
+        refused = await client.post("/api/v1/printers", json=hijack, headers=auth(lieu, "coordinator"))
+        assert refused.status_code == 403
+        same_name = await client.post(
+            "/api/v1/printers", json={**theirs, "uri": "tcp://127.0.0.1:9"}, headers=auth(lieu, "coordinator")
+        )
+        assert same_name.status_code == 409
+        assert (await client.get("/api/v1/printers", headers=lyon.auth("steward"))).json()[0]["uri"] == theirs["uri"]
+        # the page lists the lieu's own printers only
+        client.cookies.set("exchange_session", lieu.tokens["steward"])
+        page = (await client.get("/labels", params={"codes": code})).text
+        assert "QL bois" in page and "QL Lyon" not in page
+        # Lyon's steward prints a label of ours (a piece Lyon reserved, say) on Lyon's printer
+        sent = await client.post("/api/v1/labels/print", json=job, headers=lyon.auth("steward"))
+        assert sent.status_code == 202, sent.text
+        assert len(jobs) == 1
 
 
 async def test_bad_printers_are_refused(client, lieu):

@@ -182,6 +182,11 @@ async def test_an_installation_with_history_becomes_its_first_lieu(old_database)
             await (await module.forwards()).run()
     await install_shipped_categories()
     await write_history(old_database)
+    await run_sql(
+        old_database,
+        "INSERT INTO label_printer (name, model, label, uri, created_at)"
+        " VALUES ('QL atelier', 'QL-820NWB', '62', 'tcp://127.0.0.1:9100', CURRENT_TIMESTAMP)",
+    )
     before = await figures_from_the_ledger()
     assert before[0]["lieu"]["intake_kg"] == 32.5 and before[1]["lieu"]["intake_kg"] == 30.0  # the history is there
 
@@ -193,6 +198,8 @@ async def test_an_installation_with_history_becomes_its_first_lieu(old_database)
     assert (lieu["slug"], lieu["name"], lieu["time_zone"]) == ("la-fabrique-test", "La Fabrique Test", "Europe/Paris")
     assert lieu["language"] == "fr"  # m0011: labels in French, as they were
     assert {r["lieu"] for r in await run_sql(old_database, "SELECT lieu FROM workshop")} == {lieu["id"]}
+    printers = await run_sql(old_database, "SELECT name, lieu FROM label_printer")
+    assert [(p["name"], p["lieu"]) for p in printers] == [("QL atelier", lieu["id"])]  # m0014
     members = await run_sql(old_database, "SELECT id, role FROM member ORDER BY id")
     for member in members:
         actor = await actor_of_member(member["id"])

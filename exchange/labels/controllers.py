@@ -8,6 +8,7 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 
+from exchange.auth.guards import actor_of
 from exchange.labels import printing, service
 from exchange.labels.layouts import LAYOUTS, positions_per_page
 from exchange.settings import get_settings
@@ -112,21 +113,21 @@ class PrinterController(Controller):
     tags = ["labels"]
 
     @post("/api/v1/printers", status_code=201, summary="Add or change a label printer (coordinator)")
-    async def save_printer(self, data: printing.PrinterIn) -> Response[printing.PrinterOut]:
-        printer, created = await printing.save_printer(data)
+    async def save_printer(self, request: Request, data: printing.PrinterIn) -> Response[printing.PrinterOut]:
+        printer, created = await printing.save_printer(data, actor_of(request))
         return Response(printer, status_code=201 if created else 200)
 
-    @get("/api/v1/printers", summary="The lieu's label printers")
-    async def printers(self) -> list[printing.PrinterOut]:
-        return await printing.list_printers()
+    @get("/api/v1/printers", summary="The label printers of the lieux where you are a steward")
+    async def printers(self, request: Request) -> list[printing.PrinterOut]:
+        return await printing.list_printers(actor_of(request))
 
     @post(
         "/api/v1/labels/print",
         status_code=202,
         summary="Print labels on a label printer: 202 once the printer has the job; 502/504 when it cannot be reached",
     )
-    async def print_labels(self, data: printing.PrintIn) -> printing.PrintOut:
-        return await printing.print_labels(data.codes, data.printer)
+    async def print_labels(self, request: Request, data: printing.PrintIn) -> printing.PrintOut:
+        return await printing.print_labels(data.codes, data.printer, actor_of(request))
 
 
 ROUTES = [LabelController, PrinterController]

@@ -61,9 +61,25 @@ async def insert_printer(values: dict) -> None:
     await LabelPrinter.insert(LabelPrinter(**values))
 
 
-async def printers() -> list[dict]:
-    return await LabelPrinter.select().order_by(LabelPrinter.name)
+_PRINTER_COLUMNS = (
+    LabelPrinter.name,
+    LabelPrinter.model,
+    LabelPrinter.label,
+    LabelPrinter.uri,
+    LabelPrinter.lieu,
+    LabelPrinter.lieu.slug.as_alias("lieu_slug"),
+)
+
+
+async def printers(lieux: list[int] | None = None) -> list[dict]:
+    """The printers of `lieux` (every printer when None), by name."""
+    query = LabelPrinter.select(*_PRINTER_COLUMNS).order_by(LabelPrinter.name)
+    if lieux is not None:
+        if not lieux:
+            return []
+        query = query.where(LabelPrinter.lieu.is_in(lieux))
+    return await query
 
 
 async def printer_named(name: str) -> dict | None:
-    return await LabelPrinter.select().where(LabelPrinter.name == name).first()
+    return await LabelPrinter.select(*_PRINTER_COLUMNS).where(LabelPrinter.name == name).first()

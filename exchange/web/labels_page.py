@@ -119,7 +119,7 @@ async def labels_page(request: Request) -> Response:
         start=str(request.query_params.get("start") or "1"),
         split_of=split_of,
         workshops=workshops,
-        printers=await list_printers(),
+        printers=await list_printers(actor_of(request)),
         messages=messages,
     )
 
@@ -164,7 +164,7 @@ async def print_labels(request: Request) -> Response:
     if not codes:
         return redirect(back, message("error", _("Choose at least one piece.")))
     try:
-        done = await printing.print_labels(codes, printer)
+        done = await printing.print_labels(codes, printer, actor_of(request))
     except (LedgerError, CodeError) as error:
         return redirect(back, error_message(error))
     sent = ngettext(
