@@ -5,6 +5,7 @@ sending lieu transfers it, and it keeps its code, status and holder."""
 from __future__ import annotations
 
 import asyncio
+import re
 
 from conftest import auth
 from network_support import LYON, PRIVATE, other_lieu
@@ -97,3 +98,17 @@ async def test_members_of_another_lieu_race_for_a_shared_piece(client, lieu):
     assert sorted(a.status_code for a in answers) == [200, 409, 409, 409]
     item = await Item.select(Item.id).where(Item.code == code).first()
     assert await Event.count().where((Event.item == item["id"]) & (Event.kind == "reserve")) == 1
+
+
+async def test_the_intake_form_offers_the_workshops_of_ones_own_lieux(client, lieu):
+    lyon = await other_lieu(LYON, "lyon-bois")
+
+    async def offered(token: str) -> set[str]:
+        client.cookies.set("exchange_session", token)
+        page = await client.get("/items/new")
+        assert page.status_code == 200, page.text
+        select = page.text.split('name="workshop"', 1)[1].split("</select>", 1)[0]
+        return set(re.findall(r'<option value="([^"]+)"', select))
+
+    assert await offered(lyon.tokens["steward"]) == {"lyon-bois"}
+    assert await offered(lieu.tokens["steward"]) == {"bois", "metal"}

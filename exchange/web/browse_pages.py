@@ -16,8 +16,9 @@ from exchange.items import listing, photos, present, schemas
 from exchange.items.idempotency import IdempotencyRequest, run_action
 from exchange.items.intake import intake as intake_item
 from exchange.ledger.codes import CodeError
-from exchange.ledger.rules import MAX_DIMENSION_MM, LedgerError
+from exchange.ledger.rules import MAX_DIMENSION_MM, LedgerError, Role, role_at_least
 from exchange.lieu import queries as lieu_queries
+from exchange.lieu.service import list_workshops
 from exchange.messages import _, ngettext, translate
 from exchange.problems import status_of
 from exchange.web import forms, i18n, offline, queries
@@ -234,6 +235,19 @@ INTAKE_FIELDS = (
 )
 
 
+async def _intake_workshops(actor: Actor | None) -> dict[str, str]:
+    """The workshops `actor` may log a piece into, by name: those of the lieux where they are a
+    steward or more (on a network, not every lieu's hundreds; an actor made in code for a single
+    lieu, every workshop)."""
+    names = await queries.workshop_names()
+    if actor is None or actor.roles is None:
+        return names
+    ids = await lieu_queries.lieu_ids()
+    mine = {lieu for lieu, role in actor.roles if role_at_least(role, Role.steward)}
+    kept = {w.slug for w in await list_workshops() if ids.get(w.lieu) in mine}
+    return {slug: name for slug, name in names.items() if slug in kept}
+
+
 async def _intake_context(request: Request, values: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
     lang = lang_of(request)
     categories = sorted(await queries.categories(), key=lambda c: c.label(lang).lower())
@@ -241,7 +255,7 @@ async def _intake_context(request: Request, values: dict[str, str], errors: dict
         "values": values,
         "errors": errors,
         "categories": categories,
-        "workshops": await queries.workshop_names(),
+        "workshops": await _intake_workshops(actor_of(request)),
         "conditions": [("bon", "good"), ("rayé", "scratched"), ("à poncer", "needs sanding"), ("abîmé", "damaged")],
     }
 
