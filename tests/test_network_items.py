@@ -112,3 +112,14 @@ async def test_the_intake_form_offers_the_workshops_of_ones_own_lieux(client, li
 
     assert await offered(lyon.tokens["steward"]) == {"lyon-bois"}
     assert await offered(lieu.tokens["steward"]) == {"bois", "metal"}
+
+
+async def test_todays_labels_are_the_stewards_own_lieus(client, lieu):
+    lyon = await other_lieu(LYON, "lyon-bois")
+    ours = (await client.post("/api/v1/items", json=PLANK, headers=auth(lieu, "steward"))).json()["code"]
+    theirs = await client.post("/api/v1/items", json={**PLANK, "workshop": "lyon-bois"}, headers=lyon.auth("steward"))
+    theirs = theirs.json()["code"]
+    for token, shown, hidden in ((lieu.tokens["steward"], ours, theirs), (lyon.tokens["steward"], theirs, ours)):
+        client.cookies.set("exchange_session", token)
+        page = (await client.get("/labels", params={"today": "1"})).text
+        assert f'value="{shown}" checked' in page and hidden not in page

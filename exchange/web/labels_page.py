@@ -12,6 +12,7 @@ from litestar import Request, Response, get, post
 
 from exchange import base_url
 from exchange.auth.guards import actor_of
+from exchange.figures.scope import lieu_scope
 from exchange.items import present
 from exchange.items.queries import is_blank_code
 from exchange.labels import printing
@@ -76,7 +77,9 @@ async def labels_page(request: Request) -> Response:
     lang = lang_of(request)
     codes, messages = _codes(request, "codes", "more")
     if request.query_params.get("today"):
-        codes = list(dict.fromkeys(codes + await queries.codes_logged_today()))
+        here = await lieu_scope(None, actor)  # the steward's own lieu, in its own day
+        today = await queries.codes_logged_today(here.tz, None if here.alone else here.workshops)
+        codes = list(dict.fromkeys(codes + today))
     batch = str(request.query_params.get("batch") or "").strip()[:40]
     if batch:
         from exchange.labels import service as labels

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
 
 from exchange.db import Prepared
-from exchange.settings import get_settings
 from exchange.tables import Category, Event, IdempotencyKey, Item, Member, Workshop
 
 
@@ -62,20 +62,21 @@ async def reserved_codes(member_id: int) -> list[str]:
     return [row["code"] for row in rows]
 
 
-async def codes_logged_today() -> list[str]:
-    """Every code recorded today in the lieu's time zone (backdated ones too): intakes and pieces
-    of splits, still in stock (a piece cut up or used since needs no label)."""
-    tz = get_settings().tz
+async def codes_logged_today(tz: ZoneInfo, workshops: frozenset[int] | None = None) -> list[str]:
+    """Every code recorded today in the time zone `tz` (backdated ones too), at one of `workshops`
+    (None: every workshop): intakes and pieces of splits, still in stock (a piece cut up or used
+    since needs no label)."""
     start = datetime.combine(datetime.now(tz).date(), time(0), tzinfo=tz).astimezone(UTC)
-    rows = (
-        await Event.select(Event.item.code.as_alias("code"))
-        .where(
-            Event.kind.is_in(["intake", "piece"])
-            & (Event.recorded_at >= start)
-            & Event.item.status.is_in(["available", "reserved"])
-        )
-        .order_by(Event.id)
+    where = (
+        Event.kind.is_in(["intake", "piece"])
+        & (Event.recorded_at >= start)
+        & Event.item.status.is_in(["available", "reserved"])
     )
+    if workshops is not None:
+        if not workshops:
+            return []
+        where &= Event.workshop.is_in(sorted(workshops))
+    rows = await Event.select(Event.item.code.as_alias("code")).where(where).order_by(Event.id)
     return list(dict.fromkeys(row["code"] for row in rows))
 
 
