@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from decimal import Decimal
+from html import unescape
 
 from conftest import auth
 from network_support import REUNION, other_lieu
@@ -151,6 +153,13 @@ async def test_the_readers_csv_and_the_figures_page_keep_the_lieu(client, lieu):
     assert "/figures/report?month=2026-03&amp;lieu=ressourcerie-974" in page.text
     (there,) = [r for r in await reader_rows(lieu="ressourcerie-974") if r["Matériau"] == "Acier"]
     assert there["Reçu d'autres lieux (kg)"] == "10,000"
+
+    # the printable report of La Réunion: its name, its month in its own hours
+    report = await client.get("/figures/report", params={"month": MONTH, "lieu": "ressourcerie-974"})
+    assert report.status_code == 200
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", report.text)).replace("\u00a0", " ").split())
+    assert "Rapport mensuel — Ressourcerie — mars 2026" in text
+    assert "Du 1er mars 2026 à 00:00 au 1er avril 2026 à 00:00 (heure d'Indian/Reunion)" in text
 
 
 async def test_the_ledger_export_is_the_lieus_own_in_its_own_days(client, lieu):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Request, Response, get, post
@@ -22,6 +23,7 @@ from exchange.figures.arithmetic import (
 from exchange.figures.rows import BOM, CSV_MEDIA_TYPE
 from exchange.figures.scope import check_reader, exported_lieu, lieu_scope, reads
 from exchange.ledger.rules import Invalid, LedgerError, Role
+from exchange.lieu import queries as lieu_queries
 from exchange.lieu import service as lieu
 from exchange.messages import _, translate
 from exchange.settings import get_settings
@@ -31,8 +33,9 @@ from exchange.web.render import error_message, lang_of, message, page, redirect
 MAX_REPORT_MONTHS = 12
 
 
-def this_month() -> Month:
-    return month_of(datetime.now(UTC), get_settings().tz)
+def this_month(tz: ZoneInfo) -> Month:
+    """The month it is now in the time zone `tz` (a lieu's)."""
+    return month_of(datetime.now(UTC), tz)
 
 
 async def _names(lang: str) -> tuple[dict[str, str], dict[str, str]]:
@@ -128,7 +131,7 @@ async def figures_page(
     try:
         # The last full month: what a coordinator reports on (this month is still going).
         figures = await service.month_figures(
-            month or str(this_month().previous()),
+            month or str(this_month(where.tz).previous()),
             workshop=workshop or None,
             category=category or None,
             factor_set=factor_set or None,
@@ -136,7 +139,7 @@ async def figures_page(
         )
     except Invalid as error:
         problems.append(error_message(error))
-        figures = await service.month_figures(str(this_month().previous()), lieu=where)
+        figures = await service.month_figures(str(this_month(where.tz).previous()), lieu=where)
     trend = await service.trend(12, figures.month, factor_set=figures.factor_set.version, lieu=where)
     workshops, categories = await _names(lang)
     return page(
@@ -173,13 +176,12 @@ async def report_page(
     """One A4 page per month: headline, chart, tables, factor set, method."""
     lang = lang_of(request)
     where = await exported_lieu(lieu, actor_of(request))
-    settings = get_settings()
     if from_month or to_month:
         months = month_range(from_month or to_month, to_month or from_month)
         if len(months) > MAX_REPORT_MONTHS:
             raise Invalid(_("At most %(max)s months in one report.", max=MAX_REPORT_MONTHS), field="to")
     else:
-        months = [parse_month(month) if month else this_month().previous()]
+        months = [parse_month(month) if month else this_month(where.tz).previous()]
     workshops, categories = await _names(lang)
     pages = []
     for m in months:
@@ -200,8 +202,11 @@ async def report_page(
         workshops=workshops,
         categories=categories,
         rate=lambda value: rate_text(value, lang),
-        timezone=settings.timezone,
+        timezone=where.timezone,
         computed_at=datetime.now(UTC),
+        # the report is the lieu's: its name, and its hours in its own time zone
+        lieu_name=get_settings().lieu_name if where.alone else (await lieu_queries.lieu_names())[where.slug],
+        datetime=lambda value: i18n.format_datetime(value, lang, where.tz),
     )
 
 

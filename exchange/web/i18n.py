@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
 from exchange.figures.words import month_name
 from exchange.messages import DEFAULT_LANG, LANGS, _, pgettext
@@ -99,8 +100,8 @@ def format_dimensions(length: int | None, width: int | None, thickness: int | No
     return f"{NBSP}× ".join(parts) + f"{NBSP}mm"
 
 
-def _local(value: datetime) -> datetime:
-    return value.astimezone(get_settings().tz) if value.tzinfo else value
+def _local(value: datetime, tz: ZoneInfo | None = None) -> datetime:
+    return value.astimezone(tz or get_settings().tz) if value.tzinfo else value
 
 
 def format_date(value: date | datetime | None, lang: str) -> str:
@@ -113,10 +114,11 @@ def format_date(value: date | datetime | None, lang: str) -> str:
     return f"{day} {month} {value.year}"
 
 
-def format_datetime(value: datetime | None, lang: str) -> str:
-    """In the lieu's time zone: '12 mars 2026 à 14:05' or '12 March 2026 at 14:05'."""
+def format_datetime(value: datetime | None, lang: str, tz: ZoneInfo | None = None) -> str:
+    """In the time zone `tz` (default the installation's): '12 mars 2026 à 14:05' or
+    '12 March 2026 at 14:05'."""
     if value is None:
         return "—"
-    local = _local(value)
+    local = _local(value, tz)
     joint = "à" if lang == "fr" else "at"
-    return f"{format_date(local, lang)} {joint} {local:%H:%M}"
+    return f"{format_date(local.date(), lang)} {joint} {local:%H:%M}"

@@ -17,6 +17,7 @@ from exchange.figures.arithmetic import parse_month
 from exchange.figures.network_rows import MAX_NETWORK_MONTHS
 from exchange.ledger.rules import Invalid
 from exchange.lieu import queries as lieu_queries
+from exchange.settings import get_settings
 from exchange.spreadsheets import exports
 from exchange.spreadsheets.controllers import sheet_response
 from exchange.web import queries
@@ -30,10 +31,12 @@ async def network_page(request: Request, month: str | None = None, factor_set: s
     problems: list[dict[str, Any]] = []
     try:
         # The last full month by default, as on a lieu's page: what a network reports on.
-        figures = await service.network_figures(month or str(this_month().previous()), factor_set=factor_set or None)
+        figures = await service.network_figures(
+            month or str(this_month(get_settings().tz).previous()), factor_set=factor_set or None
+        )
     except Invalid as error:
         problems.append(error_message(error))
-        figures = await service.network_figures(str(this_month().previous()))
+        figures = await service.network_figures(str(this_month(get_settings().tz).previous()))
     the_month = parse_month(figures.month)
     return page(
         request,
