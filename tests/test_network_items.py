@@ -123,3 +123,16 @@ async def test_todays_labels_are_the_stewards_own_lieus(client, lieu):
         client.cookies.set("exchange_session", token)
         page = (await client.get("/labels", params={"today": "1"})).text
         assert f'value="{shown}" checked' in page and hidden not in page
+
+
+async def test_a_label_names_the_lieu_of_its_piece(client, lieu):
+    from exchange.labels.service import contents_for
+    from exchange.settings import get_settings
+
+    ours = (await client.post("/api/v1/items", json=PLANK, headers=auth(lieu, "steward"))).json()["code"]
+    (alone,) = await contents_for([ours])
+    assert alone.lieu == get_settings().lieu_name  # a single lieu: the installation's name, as set now
+    lyon = await other_lieu(LYON, "lyon-bois")
+    theirs = await client.post("/api/v1/items", json={**PLANK, "workshop": "lyon-bois"}, headers=lyon.auth("steward"))
+    labels = await contents_for([ours, theirs.json()["code"]])
+    assert [c.lieu for c in labels] == ["La Fabrique Test", "Fablab de Lyon"]

@@ -20,6 +20,7 @@ async def label_rows(codes: list[str]) -> dict[str, dict]:
         Item.category.name_fr.as_alias("category_name_fr"),
         Item.workshop.name.as_alias("workshop_name"),
         Item.workshop.lieu.language.as_alias("language"),
+        Item.workshop.lieu.name.as_alias("lieu_name"),
     ).where(Item.code.is_in(codes))
     return {row["code"]: row for row in rows}
 

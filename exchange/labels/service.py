@@ -14,6 +14,7 @@ from exchange.labels.layouts import DEFAULT_LAYOUT, LAYOUTS, Layout, positions_p
 from exchange.labels.sheets import sheet_pdf
 from exchange.ledger.codes import parse_code
 from exchange.ledger.rules import Invalid, NotFound
+from exchange.lieu.queries import lieu_count
 from exchange.messages import _, ngettext
 from exchange.settings import get_settings
 from exchange.tables import BlankCode
@@ -53,6 +54,9 @@ async def contents_for(codes: list[str]) -> list[LabelContent]:
                 codes=", ".join(unknown),
             )
         )
+    # The lieu a label names: the item's on a network; on a single lieu the installation's name as
+    # set now (EXCHANGE_LIEU_NAME, which the lieu's row keeps from its first migration).
+    network = await lieu_count() > 1
     contents = []
     for code in canonical:
         url = f"{settings.base_url}/i/{code}"
@@ -68,7 +72,7 @@ async def contents_for(codes: list[str]) -> list[LabelContent]:
                 # In the lieu's language (French unless the lieu says otherwise).
                 category=row["category_name"] if row["language"] == "en" else row["category_name_fr"],
                 dimensions=dimensions_text(row["length_mm"], row["width_mm"], row["thickness_mm"]),
-                lieu=settings.lieu_name,
+                lieu=row["lieu_name"] if network and row["lieu_name"] else settings.lieu_name,
                 workshop=row["workshop_name"],
             )
         )
