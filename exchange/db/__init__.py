@@ -1,6 +1,7 @@
 """The database: the engine from its URL (engine.py), the migrations runner (migrations.py),
-queries whose SQL is built once (prepared.py), the SQLite file's settings (sqlite_file.py) and
-the fast SQLite path (sqlite_fast.py, the one module below Piccolo's public API).
+queries whose SQL is built once (prepared.py), reads of one turn sent together on PostgreSQL
+(coalesced.py), the SQLite file's settings (sqlite_file.py) and the fast SQLite path
+(sqlite_fast.py, the one module below Piccolo's public API).
 
 Piccolo finds its engine through exchange.piccolo_conf, which asks engine.current_engine();
 nothing here imports piccolo_conf."""
@@ -11,6 +12,7 @@ import os
 # from any working directory.
 os.environ.setdefault("PICCOLO_CONF", "exchange.piccolo_conf")
 
+from exchange.db.coalesced import CoalescedReads  # noqa: E402
 from exchange.db.engine import (  # noqa: E402
     all_tables,
     commit_mark,
@@ -29,6 +31,7 @@ from exchange.db.sqlite_file import SQLITE_BUSY_TIMEOUT_S, prepare_sqlite_file  
 
 __all__ = [
     "SQLITE_BUSY_TIMEOUT_S",
+    "CoalescedReads",
     "Prepared",
     "PreparedInsert",
     "PreparedSQL",

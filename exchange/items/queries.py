@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from exchange.db import Prepared, PreparedInsert, PreparedSQL, is_sqlite
+from exchange.db import CoalescedReads, Prepared, PreparedInsert, PreparedSQL, is_sqlite
 from exchange.ledger.rules import NotFound, Status
 from exchange.messages import _
 from exchange.tables import BlankCode, Category, Event, IdempotencyKey, Item, Member, Workshop
@@ -42,18 +42,26 @@ async def item_row(code: str) -> dict:
 # newest workshop and lieu: a steward's page lists where the item may go, and workshops and lieux
 # are only ever added (never renamed, never deleted); the highest key of each is read off its
 # primary key's index.
-ITEM_REVISION = PreparedSQL(
-    Item,
-    'SELECT "item"."id" AS "id", "item"."version" AS "version", "item"."status" AS "status",'
-    ' "item"."reserved_until" AS "reserved_until", "item"."photo" AS "photo", "member"."name" AS "holder_name",'
+_REVISION_SELECT = (
+    'SELECT "item"."id" AS "id", "item"."code" AS "code", "item"."version" AS "version",'
+    ' "item"."status" AS "status", "item"."reserved_until" AS "reserved_until", "item"."photo" AS "photo",'
+    ' "member"."name" AS "holder_name",'
     ' (SELECT MAX("id") FROM "workshop") AS "last_workshop", (SELECT MAX("id") FROM "lieu") AS "last_lieu"'
-    ' FROM "item" LEFT JOIN "member" ON "member"."id" = "item"."reserved_by" WHERE "item"."code" = {} LIMIT 1',
-    1,
+    ' FROM "item" LEFT JOIN "member" ON "member"."id" = "item"."reserved_by"'
 )
+ITEM_REVISION = PreparedSQL(Item, _REVISION_SELECT + ' WHERE "item"."code" = {} LIMIT 1', 1)
+# PostgreSQL only: the revisions of the items asked in one turn of the event loop, in one statement
+# (exchange/db/coalesced.py). ITEM_REVISIONS_MEASURED
+ITEM_REVISIONS = PreparedSQL(Item, _REVISION_SELECT + ' WHERE "item"."code" = ANY({})', 1)
+_REVISIONS = CoalescedReads(ITEM_REVISIONS.rows, column="code")
 
 
 async def item_revision_row(code: str) -> dict:
-    row = await ITEM_REVISION.first(code)
+    engine = Item._meta.db
+    if engine.engine_type == "postgres" and not engine.transaction_exists():
+        row = await _REVISIONS.one(code)
+    else:  # SQLite reads it in a few µs (and rarely: exchange/items/present.py), a transaction on its own
+        row = await ITEM_REVISION.first(code)
     if row is None:
         raise NotFound(_("No item holds the code %(code)s.", code=code))
     return row
