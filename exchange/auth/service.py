@@ -13,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from exchange.auth import administered, queries, throttle
 from exchange.db import write_transaction
-from exchange.ledger.rules import Forbidden, Invalid, LedgerError, Role
+from exchange.ledger.rules import Forbidden, Invalid, LedgerError, Role, role_at_least
 from exchange.messages import _
 from exchange.tables import Member
 
@@ -52,6 +52,14 @@ class Actor:
             if lieu_id == lieu:
                 return role
         return None
+
+    def holds(self, lieu: int | None, minimum: Role) -> bool:
+        """Whether the actor holds `minimum` or above in `lieu` (a network coordinator holds a
+        coordinator's role in every lieu, for what is not an item's: figures, printers)."""
+        if self.network:
+            return True
+        role = self.role_in(lieu)
+        return role is not None and role_at_least(role, minimum)
 
     def role_for_item(self, lieu: int | None, shares_with_network: bool) -> Role:
         """What the actor may do to an item of `lieu`: their role there; a member of another lieu

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from exchange.auth.service import Actor
-from exchange.ledger.rules import Forbidden, Role, role_at_least
+from exchange.ledger.rules import Forbidden, Role
 from exchange.lieu import queries as lieu_queries
 from exchange.lieu.lieux import lieu_id
 from exchange.messages import _
@@ -88,10 +88,7 @@ def by_time_zone(lieux: list[LieuScope]) -> list[tuple[LieuScope, list[LieuScope
 def reads(actor: Actor, scope: LieuScope, minimum: Role = Role.member) -> bool:
     """A lieu's figures are read by its members (exported by its coordinators: `minimum`) and
     by the network coordinator; a lieu's coordinator reads their own lieu only."""
-    if actor.network:
-        return True
-    role = actor.role_in(scope.id)
-    return role is not None and role_at_least(role, minimum)
+    return actor.holds(scope.id, minimum)
 
 
 def check_reader(actor: Actor | None, scope: LieuScope, minimum: Role = Role.member) -> None:
