@@ -75,3 +75,30 @@ async def test_a_connection_given_back_to_the_pool_keeps_no_transaction_open(lie
         await outside.close()
     assert state == "idle"  # not "idle in transaction"
     assert not await Workshop.exists().where(Workshop.slug == "left-open")
+
+
+async def test_a_reserve_locks_its_member_without_holding_up_that_members_events(lieu):
+    """A reserve locks the member's row (their reservations counted, two reserves of theirs at
+    once queue) in a mode that still lets another transaction write an event of theirs: the
+    event's foreign key takes KEY SHARE on the member's row. With FOR UPDATE, a reserve and a
+    use by one member on one item deadlocked (each held what the other waited for)."""
+    if lieu.name != "postgres":
+        pytest.skip("PostgreSQL's row locks; SQLite has one writer at a time")
+    from datetime import UTC, datetime
+
+    from exchange.db import write_transaction
+    from exchange.items import queries
+
+    member = lieu.members["member"].id
+    other = await asyncpg.connect(lieu.url)
+    try:
+        await other.execute("SET lock_timeout = '500ms'")
+        async with write_transaction(lieu.engine):
+            await queries.reservations_held(member, datetime.now(UTC))  # the member's row locked
+            async with other.transaction():  # an event's foreign key check on that member
+                assert await other.fetchval("SELECT id FROM member WHERE id = $1 FOR KEY SHARE", member) == member
+            with pytest.raises(asyncpg.LockNotAvailableError):  # a second reserve of theirs waits
+                async with other.transaction():
+                    await other.fetchval("SELECT id FROM member WHERE id = $1 FOR NO KEY UPDATE", member)
+    finally:
+        await other.close()

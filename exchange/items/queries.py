@@ -139,7 +139,11 @@ CODE_TAKEN = PreparedSQL(
 
 # A member's reservations still running at `when`, counted with the member's row locked on
 # PostgreSQL (two reserves by one member at once then queue; SQLite's writers already do).
-_LOCK_MEMBER = PreparedSQL(Member, "SELECT id FROM member WHERE id = {} FOR UPDATE", 1)
+# NO KEY UPDATE, not UPDATE: an event's foreign key to its member takes KEY SHARE on the member's
+# row, which FOR UPDATE blocks. A reserve (member locked, then the item) and a use by the same
+# member on the same item (item updated, then its event) then waited on each other: a deadlock
+# and a 500, seen once in fifty mixed actions on three workers (tests/test_hardening.py).
+_LOCK_MEMBER = PreparedSQL(Member, "SELECT id FROM member WHERE id = {} FOR NO KEY UPDATE", 1)
 
 
 async def reservations_held(member_id: int, when: datetime) -> int:
