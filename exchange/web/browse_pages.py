@@ -237,8 +237,7 @@ INTAKE_FIELDS = (
 
 async def _intake_workshops(actor: Actor | None) -> dict[str, str]:
     """The workshops `actor` may log a piece into, by name: those of the lieux where they are a
-    steward or more (on a network, not every lieu's hundreds; an actor made in code for a single
-    lieu, every workshop)."""
+    steward or more (on a network, not every lieu's hundreds)."""
     names = await queries.workshop_names()
     if actor is None or actor.roles is None:
         return names
