@@ -238,13 +238,11 @@ INTAKE_FIELDS = (
 async def _intake_workshops(actor: Actor | None) -> dict[str, str]:
     """The workshops `actor` may log a piece into, by name: those of the lieux where they are a
     steward or more (on a network, not every lieu's hundreds)."""
-    names = await queries.workshop_names()
     if actor is None or actor.roles is None:
-        return names
+        return await queries.workshop_names()
     ids = await lieu_queries.lieu_ids()
     mine = {lieu for lieu, role in actor.roles if role_at_least(role, Role.steward)}
-    kept = {w.slug for w in await list_workshops() if ids.get(w.lieu) in mine}
-    return {slug: name for slug, name in names.items() if slug in kept}
+    return {w.slug: w.name for w in await list_workshops() if ids.get(w.lieu) in mine}
 
 
 async def _intake_context(request: Request, values: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
